@@ -1,0 +1,438 @@
+/*
+ * main.c - the prof-render command: parses arguments, opens files and
+ * calls the library. Nothing else lives here.
+ */
+#define _GNU_SOURCE
+#include "profrender.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+  EXIT_USAGE = 2,
+  EXIT_DATA = 65,
+  EXIT_NOINPUT = 66,
+  EXIT_SOFTWARE = 70,
+  EXIT_OSERR = 71,
+  EXIT_IOERR = 74
+};
+
+enum { MAX_WARNINGS = 10 };
+
+typedef struct cli {
+  const char *command;
+  const char *output;
+  const char *input_format;
+  prf_flame_options flame;
+  int quiet;
+  int timings;
+  size_t warnings;
+} cli;
+
+static const char usage_text[] =
+    "Usage: prof-render [render] [OPTIONS] [INPUT...]\n"
+    "       prof-render collapse [OPTIONS] [INPUT...]\n"
+    "\n"
+    "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
+    "or INPUT '-', standard input is read. The format is detected from the\n"
+    "content (gzip and UTF-16 are decoded).\n"
+    "\n"
+    "Commands:\n"
+    "  render             write an interactive SVG flame graph (the default)\n"
+    "  collapse           write canonical folded stacks (sorted, merged)\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+    "      --input-format NAME  do not sniff; read NAME (folded)\n"
+    "      --title TEXT   title (default \"Flame Graph\")\n"
+    "      --subtitle TEXT  second line under the title\n"
+    "      --width PX     image width (1200)\n"
+    "      --height PX    frame height (16)\n"
+    "      --fontsize PX  font size (12)\n"
+    "      --fonttype NAME  font family (Verdana)\n"
+    "      --fontwidth N  average glyph width / font size (0.59)\n"
+    "      --minwidth N   omit frames narrower than N pixels (0.1), or N%\n"
+    "                     of the total when N ends in '%'\n"
+    "      --countname TEXT  what a count is called (samples)\n"
+    "      --nametype TEXT  label of the details line (Function:)\n"
+    "  -c, --colors NAME  palette: hot mem io wakeup java js perl python rust\n"
+    "                     red green blue aqua yellow purple orange\n"
+    "      --hash         accepted for flamegraph.pl compatibility: colours\n"
+    "                     always come from a hash of the name\n"
+    "      --inverted     icicle graph (root at the top)\n"
+    "      --reverse      reverse every stack (leaf becomes root)\n"
+    "      --flamechart   keep input order instead of merging (time order)\n"
+    "      --sort KEY     alpha (default) or weight (heaviest first)\n"
+    "      --negate       differential input: width from the first column\n"
+    "      --notes TEXT   embed notes in the SVG\n"
+    "      --factor N     multiply the displayed counts by N\n"
+    "      --total N      the image width stands for N samples (so several\n"
+    "                     graphs share one scale)\n"
+    "      --no-javascript  static SVG without the interactive script\n"
+    "  -q, --quiet        do not print warnings about skipped lines\n"
+    "      --timings      print phase times and peak memory to stderr\n"
+    "  -h, --help         show this help\n"
+    "  -V, --version      show the version\n"
+    "\n"
+    "Examples:\n"
+    "  prof-render stacks.folded > flame.svg\n"
+    "  perf script | stackcollapse-perf.pl | prof-render > flame.svg\n"
+    "  prof-render -o flame.svg a.folded b.folded\n"
+    "  prof-render --colors java --title 'GC' -o gc.svg gc.folded\n"
+    "  prof-render collapse x.folded > canonical.folded\n"
+    "\n"
+    "Exit status: 0 ok, 2 usage error, 65 bad input data, 66 cannot open\n"
+    "input, 74 cannot write output.\n";
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "prof-render: ");
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, " (see 'prof-render --help')\n");
+  return EXIT_USAGE;
+}
+
+static int exit_code(prf_status st) {
+  switch (st) {
+  case PRF_OK: return 0;
+  case PRF_E_USAGE: return EXIT_USAGE;
+  case PRF_E_DATA:
+  case PRF_E_LIMIT: return EXIT_DATA;
+  case PRF_E_INPUT: return EXIT_NOINPUT;
+  case PRF_E_OUTPUT: return EXIT_IOERR;
+  case PRF_E_NOMEM: return EXIT_OSERR;
+  }
+  return EXIT_SOFTWARE;
+}
+
+static void report(const prf_error *err) {
+  char line[1024];
+  fprintf(stderr, "prof-render: %s\n", prf_error_format(err, line, sizeof line));
+}
+
+static void on_warning(void *ctx, const prf_error *w) {
+  cli *c = ctx;
+  c->warnings++;
+  if (c->quiet || c->warnings > MAX_WARNINGS)
+    return;
+  char line[1024];
+  fprintf(stderr, "prof-render: warning: %s\n",
+          prf_error_format(w, line, sizeof line));
+}
+
+static bool parse_number(const char *s, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end != '\0' || errno)
+    return false;
+  *out = v;
+  return true;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- input ---- */
+
+typedef struct file_src {
+  FILE *f;
+  const char *name;
+} file_src;
+
+static size_t file_read(void *ctx, void *buf, size_t size, prf_error *err) {
+  file_src *src = ctx;
+  size_t n = fread(buf, 1, size, src->f);
+  if (n == 0 && ferror(src->f)) {
+    err->code = PRF_E_INPUT;
+    snprintf(err->message, sizeof err->message, "cannot read: %s",
+             strerror(errno));
+  }
+  return n;
+}
+
+static prf_status read_input(cli *c, prf_profile *p, const char *path,
+                             prf_error *err) {
+  bool is_stdin = strcmp(path, "-") == 0;
+  file_src src = {is_stdin ? stdin : fopen(path, "rb"),
+                  is_stdin ? "<stdin>" : path};
+  if (!src.f) {
+    prf_error_clear(err);
+    err->code = PRF_E_INPUT;
+    snprintf(err->source, sizeof err->source, "%s", path);
+    snprintf(err->message, sizeof err->message, "cannot open: %s",
+             strerror(errno));
+    return PRF_E_INPUT;
+  }
+  prf_read_options ro;
+  prf_read_options_init(&ro);
+  ro.format = c->input_format;
+  ro.source_name = src.name;
+  ro.warn = on_warning;
+  ro.warn_ctx = c;
+  ro.keep_order = c->flame.flamechart;
+  prf_status st = prf_profile_read(p, file_read, &src, &ro, err);
+  if (!is_stdin)
+    fclose(src.f);
+  return st;
+}
+
+/* ---- output: stdout, or a temporary file renamed into place ---- */
+
+typedef struct sink {
+  FILE *f;
+  const char *path;
+  char *tmp;
+} sink;
+
+static int sink_write(void *ctx, const void *data, size_t size) {
+  sink *s = ctx;
+  return fwrite(data, 1, size, s->f) == size ? 0 : -1;
+}
+
+static prf_status sink_open(sink *s, const char *path, prf_error *err) {
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  if (!path) {
+    s->f = stdout;
+    return PRF_OK;
+  }
+  size_t n = strlen(path) + 16;
+  s->tmp = malloc(n);
+  if (!s->tmp)
+    return PRF_E_NOMEM;
+  snprintf(s->tmp, n, "%s.tmpXXXXXX", path);
+  int fd = mkstemp(s->tmp);
+  if (fd < 0 || !(s->f = fdopen(fd, "wb"))) {
+    err->code = PRF_E_OUTPUT;
+    snprintf(err->source, sizeof err->source, "%s", path);
+    snprintf(err->message, sizeof err->message, "cannot create output: %s",
+             strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+      unlink(s->tmp);
+    }
+    free(s->tmp);
+    s->tmp = NULL;
+    return PRF_E_OUTPUT;
+  }
+  fchmod(fd, 0644 & ~(mode_t)0); /* mkstemp makes 0600; outputs are shared */
+  return PRF_OK;
+}
+
+/* Finishes the output; on failure the destination is left untouched. */
+static prf_status sink_close(sink *s, prf_status st, prf_error *err) {
+  if (!s->f)
+    return st;
+  bool ok = st == PRF_OK;
+  if (s->tmp) {
+    ok = fclose(s->f) == 0 && ok;
+    if (ok && rename(s->tmp, s->path) != 0)
+      ok = false;
+    if (!ok)
+      unlink(s->tmp);
+    free(s->tmp);
+  } else {
+    ok = fflush(s->f) == 0 && !ferror(s->f) && ok;
+  }
+  if (st == PRF_OK && !ok) {
+    err->code = PRF_E_OUTPUT;
+    snprintf(err->source, sizeof err->source, "%s", s->path ? s->path : "<stdout>");
+    snprintf(err->message, sizeof err->message, "cannot write output: %s",
+             strerror(errno));
+    return PRF_E_OUTPUT;
+  }
+  return st;
+}
+
+/* ---- options ---- */
+
+enum {
+  OPT_INPUT_FORMAT = 256, OPT_TITLE, OPT_SUBTITLE, OPT_WIDTH, OPT_HEIGHT,
+  OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
+  OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
+  OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
+  OPT_TIMINGS
+};
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"subtitle", required_argument, NULL, OPT_SUBTITLE},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"height", required_argument, NULL, OPT_HEIGHT},
+    {"fontsize", required_argument, NULL, OPT_FONTSIZE},
+    {"fonttype", required_argument, NULL, OPT_FONTTYPE},
+    {"fontwidth", required_argument, NULL, OPT_FONTWIDTH},
+    {"minwidth", required_argument, NULL, OPT_MINWIDTH},
+    {"countname", required_argument, NULL, OPT_COUNTNAME},
+    {"nametype", required_argument, NULL, OPT_NAMETYPE},
+    {"colors", required_argument, NULL, 'c'},
+    {"hash", no_argument, NULL, OPT_HASH},
+    {"inverted", no_argument, NULL, OPT_INVERTED},
+    {"reverse", no_argument, NULL, OPT_REVERSE},
+    {"flamechart", no_argument, NULL, OPT_FLAMECHART},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"negate", no_argument, NULL, OPT_NEGATE},
+    {"notes", required_argument, NULL, OPT_NOTES},
+    {"factor", required_argument, NULL, OPT_FACTOR},
+    {"total", required_argument, NULL, OPT_TOTAL},
+    {"no-javascript", no_argument, NULL, OPT_NOJS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"timings", no_argument, NULL, OPT_TIMINGS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0}};
+
+static int number_option(const char *name, const char *arg, double *out) {
+  if (!parse_number(arg, out))
+    return usage_error("%s needs a number, not '%s'", name, arg);
+  return 0;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(cli *c, int argc, char **argv) {
+  int opt;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, ":o:c:qhV", long_options, NULL)) != -1) {
+    prf_flame_options *f = &c->flame;
+    int rc = 0;
+    switch (opt) {
+    case 'o': c->output = optarg; break;
+    case OPT_INPUT_FORMAT: c->input_format = optarg; break;
+    case OPT_TITLE: f->title = optarg; break;
+    case OPT_SUBTITLE: f->subtitle = optarg; break;
+    case OPT_WIDTH: rc = number_option("--width", optarg, &f->width); break;
+    case OPT_HEIGHT: rc = number_option("--height", optarg, &f->frame_height); break;
+    case OPT_FONTSIZE: rc = number_option("--fontsize", optarg, &f->font_size); break;
+    case OPT_FONTTYPE: f->font_type = optarg; break;
+    case OPT_FONTWIDTH: rc = number_option("--fontwidth", optarg, &f->font_width); break;
+    case OPT_MINWIDTH: {
+      char buf[64];
+      size_t n = strlen(optarg);
+      f->min_width_percent = n > 0 && optarg[n - 1] == '%';
+      snprintf(buf, sizeof buf, "%.*s", (int)(n - (size_t)f->min_width_percent), optarg);
+      if (n >= sizeof buf || !parse_number(buf, &f->min_width))
+        rc = usage_error("--minwidth needs pixels or a percentage, not '%s'", optarg);
+      break;
+    }
+    case OPT_COUNTNAME: f->count_name = optarg; break;
+    case OPT_NAMETYPE: f->name_type = optarg; break;
+    case 'c': f->colors = optarg; break;
+    case OPT_HASH: f->hash = 1; break;
+    case OPT_INVERTED: f->inverted = 1; break;
+    case OPT_REVERSE: f->reverse = 1; break;
+    case OPT_FLAMECHART: f->flamechart = 1; break;
+    case OPT_SORT:
+      if (strcmp(optarg, "alpha") == 0)
+        f->sort = PRF_SORT_ALPHA;
+      else if (strcmp(optarg, "weight") == 0)
+        f->sort = PRF_SORT_WEIGHT;
+      else
+        rc = usage_error("--sort takes alpha or weight, not '%s'", optarg);
+      break;
+    case OPT_NEGATE: f->negate = 1; break;
+    case OPT_NOTES: f->notes = optarg; break;
+    case OPT_FACTOR: rc = number_option("--factor", optarg, &f->factor); break;
+    case OPT_TOTAL: rc = number_option("--total", optarg, &f->total); break;
+    case OPT_NOJS: f->no_javascript = 1; break;
+    case 'q': c->quiet = 1; break;
+    case OPT_TIMINGS: c->timings = 1; break;
+    case 'h': fputs(usage_text, stdout); return fflush(stdout) ? EXIT_IOERR : 0;
+    case 'V': printf("prof-render %s\n", prf_version()); return fflush(stdout) ? EXIT_IOERR : 0;
+    case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+    default: return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+    if (rc)
+      return rc;
+  }
+  return -1;
+}
+
+static int run(cli *c, char **inputs, size_t ninputs) {
+  static char *const stdin_only[] = {"-"};
+  if (ninputs == 0) {
+    inputs = (char **)stdin_only;
+    ninputs = 1;
+  }
+  prf_error err;
+  prf_error_clear(&err);
+  if (strcmp(c->command, "render") == 0 &&
+      prf_flame_options_check(&c->flame, &err) != PRF_OK) {
+    fprintf(stderr, "prof-render: %s (see 'prof-render --help')\n", err.message);
+    return EXIT_USAGE;
+  }
+  prf_profile *p = prf_profile_new();
+  if (!p) {
+    fprintf(stderr, "prof-render: out of memory\n");
+    return EXIT_OSERR;
+  }
+  double t0 = now();
+  prf_status st = PRF_OK;
+  for (size_t i = 0; i < ninputs && st == PRF_OK; i++)
+    st = read_input(c, p, inputs[i], &err);
+  if (c->warnings > MAX_WARNINGS && !c->quiet)
+    fprintf(stderr, "prof-render: warning: %zu more problems not shown\n",
+            c->warnings - MAX_WARNINGS);
+  double t1 = now();
+  if (st == PRF_OK) {
+    sink out;
+    st = sink_open(&out, c->output, &err);
+    if (st == PRF_OK) {
+      if (strcmp(c->command, "collapse") == 0)
+        st = prf_profile_write(p, "folded", sink_write, &out, &err);
+      else
+        st = prf_svg_write(p, &c->flame, sink_write, &out, &err);
+      if (st == PRF_E_OUTPUT)
+        snprintf(err.message, sizeof err.message, "cannot write output: %s",
+                 strerror(errno));
+      st = sink_close(&out, st, &err);
+    }
+  }
+  double t2 = now();
+  if (c->timings) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n"
+                    "timing peak-rss %ld kB\n",
+            t1 - t0, t2 - t1, ru.ru_maxrss);
+  }
+  if (st != PRF_OK)
+    report(&err);
+  prf_profile_free(p);
+  return exit_code(st);
+}
+
+int main(int argc, char **argv) {
+  cli c;
+  memset(&c, 0, sizeof c);
+  c.command = "render";
+  prf_flame_options_init(&c.flame);
+  int first = 1;
+  if (argc > 1 && (strcmp(argv[1], "render") == 0 ||
+                   strcmp(argv[1], "collapse") == 0)) {
+    c.command = argv[1];
+    first = 2;
+  }
+  argv[first - 1] = argv[0];
+  int rc = parse_args(&c, argc - first + 1, argv + first - 1);
+  if (rc >= 0)
+    return rc;
+  return run(&c, argv + first - 1 + optind, (size_t)(argc - first + 1 - optind));
+}

@@ -1,0 +1,289 @@
+/*
+ * input.c - the decoding byte stream under every reader.
+ */
+#include "input.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { RAW_SIZE = 256 * 1024, WINDOW_MIN = 1024 * 1024 };
+
+size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
+  (void)err;
+  prf_memsrc *m = ctx;
+  size_t n = m->size - m->pos < size ? m->size - m->pos : size;
+  memcpy(buf, m->data + m->pos, n);
+  m->pos += n;
+  return n;
+}
+
+static bool raw_fill(prf_input *in) {
+  if (in->raw_pos < in->raw_len || in->raw_eof)
+    return true;
+  in->raw_pos = 0;
+  in->raw_len = in->read(in->ctx, in->raw, RAW_SIZE, in->err);
+  if (in->raw_len == 0) {
+    in->raw_eof = true;
+    if (in->err && in->err->code != PRF_OK) {
+      in->failed = true;
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Bytes after gzip decoding (or raw bytes). Returns 0 at the end. */
+static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
+  size_t got = 0;
+  while (got < size) {
+    if (!raw_fill(in))
+      return 0;
+    size_t avail = in->raw_len - in->raw_pos;
+    if (!in->gzip) {
+      if (avail == 0)
+        break;
+      size_t n = avail < size - got ? avail : size - got;
+      memcpy(dst + got, in->raw + in->raw_pos, n);
+      in->raw_pos += n;
+      got += n;
+      continue;
+    }
+    if (!in->z_live) {
+      if (avail == 0)
+        break;
+      /* Another gzip member follows: keep inflating (like gzip -d). */
+      if (inflateReset(&in->z) != Z_OK) {
+        in->failed = true;
+        prf_fail(in->err, PRF_E_DATA, "bad gzip stream");
+        return 0;
+      }
+      in->z_live = true;
+    }
+    in->z.next_in = in->raw + in->raw_pos;
+    in->z.avail_in = (uInt)avail;
+    in->z.next_out = dst + got;
+    in->z.avail_out = (uInt)(size - got);
+    int rc = inflate(&in->z, Z_NO_FLUSH);
+    size_t used = (in->raw_len - in->raw_pos) - in->z.avail_in;
+    size_t made = (size - got) - in->z.avail_out;
+    in->raw_pos += used;
+    got += made;
+    if (rc == Z_STREAM_END) {
+      in->z_live = false;
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      in->failed = true;
+      prf_fail(in->err, PRF_E_DATA, "bad gzip data: %s",
+               in->z.msg ? in->z.msg : "inflate failed");
+      return 0;
+    } else if (used == 0 && made == 0) {
+      if (avail == 0) { /* the input ended inside a gzip member */
+        in->failed = true;
+        prf_fail(in->err, PRF_E_DATA, "truncated gzip stream");
+        return 0;
+      }
+      break;
+    }
+  }
+  return got;
+}
+
+static size_t put_utf8(unsigned char *out, uint32_t cp) {
+  if (cp < 0x80) {
+    out[0] = (unsigned char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (unsigned char)(0xC0 | (cp >> 6));
+    out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (unsigned char)(0xE0 | (cp >> 12));
+    out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = (unsigned char)(0xF0 | (cp >> 18));
+  out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+static uint32_t unit16(const prf_input *in, const unsigned char *p) {
+  return in->enc == PRF_ENC_UTF16LE ? (uint32_t)(p[0] | (p[1] << 8))
+                                    : (uint32_t)((p[0] << 8) | p[1]);
+}
+
+/* Decodes UTF-16 into UTF-8; size must be at least 8. A lone surrogate
+ * becomes U+FFFD. Returns 0 at the end. */
+static size_t utf16_read(prf_input *in, unsigned char *dst, size_t size) {
+  size_t want = size / 2; /* 2 input bytes give at most 3 output bytes */
+  if (!prf_grow((void **)&in->mid, &in->mid_cap, want + 4, 1)) {
+    in->failed = true;
+    prf_fail(in->err, PRF_E_NOMEM, "out of memory decoding UTF-16");
+    return 0;
+  }
+  memcpy(in->mid, in->pending, in->npending);
+  size_t n = in->npending + source_read(in, in->mid + in->npending,
+                                        want - in->npending);
+  in->npending = 0;
+  size_t i = 0, o = 0;
+  while (i + 1 < n) {
+    uint32_t u = unit16(in, in->mid + i);
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      if (i + 3 >= n && !in->raw_eof) {
+        break; /* the low surrogate is in the next read */
+      }
+      uint32_t lo = i + 3 < n ? unit16(in, in->mid + i + 2) : 0;
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        o += put_utf8(dst + o, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+        i += 4;
+        continue;
+      }
+      u = 0xFFFD;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+      u = 0xFFFD;
+    }
+    o += put_utf8(dst + o, u);
+    i += 2;
+  }
+  in->npending = n - i;
+  memcpy(in->pending, in->mid + i, in->npending);
+  if (o == 0 && in->npending && n > 0 && in->npending == n && in->raw_eof) {
+    /* An odd trailing byte: nothing more will come. */
+    in->npending = 0;
+  }
+  return o;
+}
+
+static size_t decoded_read(prf_input *in, unsigned char *dst, size_t size) {
+  if (in->enc == PRF_ENC_PLAIN)
+    return source_read(in, dst, size);
+  size_t got;
+  do {
+    got = utf16_read(in, dst, size);
+  } while (got == 0 && in->npending && !in->failed);
+  return got;
+}
+
+bool prf_input_fill(prf_input *in, size_t want) {
+  while (!in->eof && in->end - in->start < want) {
+    if (in->start > 0) {
+      memmove(in->buf, in->buf + in->start, in->end - in->start);
+      in->consumed += in->start;
+      in->end -= in->start;
+      in->start = 0;
+    }
+    size_t need = in->end + (want > WINDOW_MIN ? want : WINDOW_MIN);
+    if (in->cap - in->end < WINDOW_MIN / 2 &&
+        !prf_grow((void **)&in->buf, &in->cap, need, 1)) {
+      in->failed = true;
+      prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
+      return false;
+    }
+    size_t n = decoded_read(in, in->buf + in->end, in->cap - in->end);
+    if (in->failed)
+      return false;
+    if (n == 0 && in->npending == 0)
+      in->eof = true;
+    in->end += n;
+  }
+  return !in->failed;
+}
+
+prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
+                          const char *source, prf_error *err) {
+  memset(in, 0, sizeof *in);
+  in->read = read;
+  in->ctx = ctx;
+  in->err = err;
+  in->source = source;
+  in->raw = malloc(RAW_SIZE);
+  if (!in->raw)
+    return prf_fail(err, PRF_E_NOMEM, "out of memory");
+  if (!raw_fill(in))
+    return err ? err->code : PRF_E_INPUT;
+  if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+    if (inflateInit2(&in->z, 15 + 16) != Z_OK)
+      return prf_fail(err, PRF_E_NOMEM, "cannot start gzip decoding");
+    in->gzip = true;
+    in->z_live = true;
+  }
+  /* Look at the first decoded bytes for a byte order mark. */
+  unsigned char head[3];
+  size_t n = source_read(in, head, 2);
+  if (in->failed)
+    return err->code;
+  if (n == 2 && head[0] == 0xFF && head[1] == 0xFE) {
+    in->enc = PRF_ENC_UTF16LE;
+  } else if (n == 2 && head[0] == 0xFE && head[1] == 0xFF) {
+    in->enc = PRF_ENC_UTF16BE;
+  } else if (n == 2 && head[0] == 0xEF && head[1] == 0xBB) {
+    size_t m = source_read(in, head + 2, 1);
+    if (!(m == 1 && head[2] == 0xBF)) {
+      memcpy(in->pending, head, 2 + m); /* not a BOM: keep the bytes */
+      in->npending = 2 + m;
+    }
+  } else {
+    memcpy(in->pending, head, n);
+    in->npending = n;
+  }
+  if (!prf_grow((void **)&in->buf, &in->cap, WINDOW_MIN, 1))
+    return prf_fail(err, PRF_E_NOMEM, "out of memory");
+  if (in->enc == PRF_ENC_PLAIN && in->npending) {
+    memcpy(in->buf, in->pending, in->npending);
+    in->end = in->npending;
+    in->npending = 0;
+  }
+  return PRF_OK;
+}
+
+void prf_input_close(prf_input *in) {
+  if (in->gzip)
+    inflateEnd(&in->z);
+  free(in->raw);
+  free(in->mid);
+  free(in->buf);
+  memset(in, 0, sizeof *in);
+}
+
+bool prf_input_line(prf_input *in, const char **line, size_t *len) {
+  size_t scanned = 0;
+  for (;;) {
+    unsigned char *s = in->buf + in->start;
+    size_t avail = in->end - in->start;
+    unsigned char *nl = memchr(s + scanned, '\n', avail - scanned);
+    if (nl || (in->eof && avail > 0)) {
+      size_t n = nl ? (size_t)(nl - s) : avail;
+      in->start += nl ? n + 1 : n;
+      if (n > 0 && s[n - 1] == '\r')
+        n--;
+      *line = (const char *)s;
+      *len = n;
+      in->line++;
+      return true;
+    }
+    if (in->eof || in->failed)
+      return false;
+    scanned = avail;
+    if (!prf_input_fill(in, avail + 1))
+      return false;
+  }
+}
+
+prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len) {
+  while (!in->eof)
+    if (!prf_input_fill(in, in->end - in->start + WINDOW_MIN))
+      return in->err ? in->err->code : PRF_E_INPUT;
+  size_t n = in->end - in->start;
+  unsigned char *copy = malloc(n + 1);
+  if (!copy)
+    return prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
+  memcpy(copy, in->buf + in->start, n);
+  copy[n] = '\0';
+  in->start = in->end;
+  *data = copy;
+  *len = n;
+  return PRF_OK;
+}

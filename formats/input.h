@@ -1,0 +1,67 @@
+/*
+ * input.h - a decoded byte stream over a read callback: gzip is inflated,
+ * a UTF-8 BOM is skipped and UTF-16 (with a BOM) becomes UTF-8, so every
+ * reader sees plain bytes. Text readers take lines from it.
+ */
+#ifndef PRF_INPUT_H
+#define PRF_INPUT_H
+
+#include "../lib/internal.h"
+
+#include <zlib.h>
+
+typedef enum { PRF_ENC_PLAIN, PRF_ENC_UTF16LE, PRF_ENC_UTF16BE } prf_encoding;
+
+typedef struct prf_input {
+  prf_read_fn read;
+  void *ctx;
+  prf_error *err;          /* where read failures are reported */
+  const char *source;
+  /* raw bytes from the callback */
+  unsigned char *raw;
+  size_t raw_pos, raw_len;
+  bool raw_eof;
+  /* gzip */
+  bool gzip;
+  bool z_live;
+  z_stream z;
+  /* text encoding after gzip */
+  prf_encoding enc;
+  unsigned char pending[4]; /* undecoded UTF-16 bytes */
+  size_t npending;
+  unsigned char *mid;       /* bytes after gzip, before UTF-16 decoding */
+  size_t mid_cap;
+  /* decoded window */
+  unsigned char *buf;
+  size_t start, end, cap;
+  bool eof;
+  bool failed;             /* a read or decode error was reported */
+  uint64_t consumed;       /* decoded bytes before buf[start] */
+  uint64_t line;           /* lines returned so far */
+} prf_input;
+
+/* Sets up decoding; reads the first bytes to detect gzip and the BOM. */
+prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
+                          const char *source, prf_error *err);
+void prf_input_close(prf_input *in);
+
+/* Makes at least want decoded bytes available in buf[start..end) unless the
+ * input ends first. Returns false on a read/decode error (err is set). */
+bool prf_input_fill(prf_input *in, size_t want);
+
+/* The next line without its "\n" (and without a trailing "\r"). Returns
+ * false at the end of input or on error (check in->failed). The bytes stay
+ * valid until the next call. */
+bool prf_input_line(prf_input *in, const char **line, size_t *len);
+
+/* Reads the whole rest of the input into a malloc'd buffer (NUL added). */
+prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len);
+
+/* A read callback over a memory buffer. */
+typedef struct prf_memsrc {
+  const unsigned char *data;
+  size_t size, pos;
+} prf_memsrc;
+size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err);
+
+#endif

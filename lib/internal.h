@@ -1,0 +1,134 @@
+/*
+ * internal.h - private declarations shared by lib/, formats/ and render/.
+ * Never installed.
+ */
+#ifndef PRF_INTERNAL_H
+#define PRF_INTERNAL_H
+
+#include "profrender.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- small utilities (util.c) ---- */
+
+/* Grows *ptr (an array of elem-sized items with capacity *cap) so that it
+ * holds at least need items. Returns false (leaving *ptr intact) when the
+ * size overflows or allocation fails. */
+bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* A fast 64-bit hash of a byte string, and a mixer for integers. */
+uint64_t prf_hash_bytes(const void *data, size_t len);
+uint64_t prf_hash_mix(uint64_t x);
+
+/* Fills err (if non-NULL) with code and a printf-style message. Returns
+ * code so callers can write `return prf_fail(err, PRF_E_DATA, ...)`. */
+prf_status prf_fail(prf_error *err, prf_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+prf_status prf_vfail(prf_error *err, prf_status code, const char *fmt,
+                     va_list ap);
+
+/* Copies a source name into err->source (truncating). */
+void prf_error_set_source(prf_error *err, const char *source);
+
+/* A growable byte buffer for writers. */
+typedef struct prf_buf {
+  char *data;
+  size_t len, cap;
+  bool failed; /* an allocation failed; later appends are ignored */
+} prf_buf;
+
+void prf_buf_init(prf_buf *b);
+void prf_buf_free(prf_buf *b);
+void prf_buf_put(prf_buf *b, const void *data, size_t len);
+void prf_buf_puts(prf_buf *b, const char *s);
+void prf_buf_putc(prf_buf *b, char c);
+void prf_buf_printf(prf_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Formats a count the way people read it: integers with thousands
+ * separators ("1,234"), fractions with up to 3 decimals ("12.5"). */
+void prf_format_count(char *out, size_t size, double value);
+
+/* Sorts ids with a comparator that takes a context (a stable, iterative
+ * merge sort; qsort has no context argument in ISO C). Returns false when
+ * the scratch buffer cannot be allocated. */
+typedef int (*prf_id_cmp)(void *ctx, uint32_t a, uint32_t b);
+bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx);
+
+/* Formats a number exactly and shortest: integers as "%lld", other values
+ * with the fewest digits that read back the same ("12.5", "0.1"). */
+void prf_format_number(char *out, size_t size, double value);
+
+/* ---- string table (strings.c) ---- */
+
+typedef struct prf_strtab {
+  char **chunks;      /* arena chunks holding the bytes */
+  size_t nchunks, chunks_cap;
+  size_t chunk_used, chunk_size;
+  const char **ptr;   /* id -> bytes (NUL-terminated) */
+  uint32_t *len;      /* id -> length */
+  size_t count, cap;
+  uint32_t *slots;    /* open addressing: id + 1, 0 = empty */
+  size_t nslots;
+} prf_strtab;
+
+bool prf_strtab_init(prf_strtab *t);
+void prf_strtab_free(prf_strtab *t);
+/* Returns false when out of memory or the table is full (2^32-1 strings). */
+bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
+
+/* ---- the model (profile.c, tree.c) ---- */
+
+struct prf_tree {
+  prf_profile *profile;
+  size_t count, cap;
+  uint32_t *parent;
+  uint32_t *frame;
+  uint32_t *first_child;
+  uint32_t *next_sibling;
+  uint32_t *depth;
+  double *self;   /* count * ncol */
+  double *total;  /* count * ncol, valid when totals_valid */
+  size_t ncol;
+  bool totals_valid;
+  uint32_t max_depth;
+  uint32_t *slots; /* (parent, frame) -> node; 0 = empty (root is never a
+                      child) */
+  size_t nslots;
+};
+
+typedef struct prf_value_col {
+  prf_str type, unit;
+} prf_value_col;
+
+typedef struct prf_meta {
+  prf_str key, value;
+} prf_meta;
+
+struct prf_profile {
+  prf_strtab strings;
+  prf_frame *frames;
+  size_t nframes, frames_cap;
+  uint32_t *frame_slots; /* frame id + 1, 0 = empty */
+  size_t nframe_slots;
+  prf_value_col *cols;
+  size_t ncols, cols_cap, default_col;
+  prf_meta *meta;
+  size_t nmeta, meta_cap;
+  prf_sample *samples;
+  size_t nsamples, samples_cap;
+  double *sample_values; /* nsamples * ncols */
+  size_t sample_values_cap;
+  prf_tree tree;
+};
+
+/* Initialises a tree for a profile with ncol columns, holding the root. */
+bool prf_tree_init(prf_tree *tree, prf_profile *profile, size_t ncol);
+void prf_tree_release(prf_tree *tree);
+/* Makes sure the totals are computed (children always follow parents). */
+void prf_tree_compute_totals(prf_tree *tree);
+
+#endif /* PRF_INTERNAL_H */

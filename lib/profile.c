@@ -1,0 +1,257 @@
+/*
+ * profile.c - the profile: strings, frames, value columns, metadata and
+ * samples. The call tree lives in tree.c.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+prf_profile *prf_profile_new(void) {
+  prf_profile *p = calloc(1, sizeof *p);
+  if (!p)
+    return NULL;
+  if (!prf_strtab_init(&p->strings) || !prf_tree_init(&p->tree, p, 0)) {
+    prf_profile_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void prf_profile_free(prf_profile *p) {
+  if (!p)
+    return;
+  prf_strtab_free(&p->strings);
+  free(p->frames);
+  free(p->frame_slots);
+  free(p->cols);
+  free(p->meta);
+  free(p->samples);
+  free(p->sample_values);
+  prf_tree_release(&p->tree);
+  free(p);
+}
+
+prf_status prf_string_intern(prf_profile *p, const char *s, size_t len,
+                             prf_str *out) {
+  if (!prf_strtab_intern(&p->strings, s, len, out))
+    return PRF_E_NOMEM;
+  return PRF_OK;
+}
+
+const char *prf_string(const prf_profile *p, prf_str id, size_t *len) {
+  if (id >= p->strings.count) {
+    if (len)
+      *len = 0;
+    return "";
+  }
+  if (len)
+    *len = p->strings.len[id];
+  return p->strings.ptr[id];
+}
+
+/* ---- value columns ---- */
+
+prf_status prf_value_add(prf_profile *p, const char *type, const char *unit,
+                         size_t *index) {
+  if (p->tree.count > 1 || p->nsamples > 0)
+    return PRF_E_USAGE; /* columns must be declared before stacks */
+  prf_value_col col;
+  if (prf_string_intern(p, type, strlen(type), &col.type) != PRF_OK ||
+      prf_string_intern(p, unit, strlen(unit), &col.unit) != PRF_OK ||
+      !prf_grow((void **)&p->cols, &p->cols_cap, p->ncols + 1, sizeof col))
+    return PRF_E_NOMEM;
+  prf_tree fresh;
+  if (!prf_tree_init(&fresh, p, p->ncols + 1))
+    return PRF_E_NOMEM;
+  prf_tree_release(&p->tree);
+  p->tree = fresh;
+  p->cols[p->ncols] = col;
+  if (index)
+    *index = p->ncols;
+  p->ncols++;
+  return PRF_OK;
+}
+
+size_t prf_value_count(const prf_profile *p) { return p->ncols; }
+
+const char *prf_value_type(const prf_profile *p, size_t i) {
+  return i < p->ncols ? prf_string(p, p->cols[i].type, NULL) : "";
+}
+
+const char *prf_value_unit(const prf_profile *p, size_t i) {
+  return i < p->ncols ? prf_string(p, p->cols[i].unit, NULL) : "";
+}
+
+size_t prf_value_default(const prf_profile *p) { return p->default_col; }
+
+prf_status prf_value_set_default(prf_profile *p, size_t i) {
+  if (i >= p->ncols)
+    return PRF_E_USAGE;
+  p->default_col = i;
+  return PRF_OK;
+}
+
+/* ---- frames ---- */
+
+static uint64_t frame_hash(const prf_frame *f) {
+  uint64_t h = prf_hash_mix(((uint64_t)f->name << 32) | f->file);
+  h = prf_hash_mix(h ^ (((uint64_t)f->module << 32) | f->line));
+  return prf_hash_mix(h ^ (((uint64_t)f->column << 16) |
+                           ((uint64_t)f->kind << 8) | f->in_app));
+}
+
+static bool frame_equal(const prf_frame *a, const prf_frame *b) {
+  return a->name == b->name && a->file == b->file && a->module == b->module &&
+         a->line == b->line && a->column == b->column && a->kind == b->kind &&
+         a->in_app == b->in_app;
+}
+
+static bool frames_rehash(prf_profile *p, size_t nslots) {
+  uint32_t *slots = calloc(nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t id = 0; id < p->nframes; id++) {
+    size_t i = frame_hash(&p->frames[id]) & (nslots - 1);
+    while (slots[i])
+      i = (i + 1) & (nslots - 1);
+    slots[i] = (uint32_t)id + 1;
+  }
+  free(p->frame_slots);
+  p->frame_slots = slots;
+  p->nframe_slots = nslots;
+  return true;
+}
+
+prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
+                            prf_fid *out) {
+  prf_frame f;
+  memset(&f, 0, sizeof f); /* hash and compare without padding bytes */
+  f.name = frame->name;
+  f.file = frame->file;
+  f.module = frame->module;
+  f.line = frame->line;
+  f.column = frame->column;
+  f.kind = frame->kind;
+  f.in_app = frame->in_app;
+  if ((p->nframes + 1) * 2 > p->nframe_slots &&
+      !frames_rehash(p, p->nframe_slots ? p->nframe_slots * 2 : 1024))
+    return PRF_E_NOMEM;
+  size_t mask = p->nframe_slots - 1;
+  size_t i = frame_hash(&f) & mask;
+  while (p->frame_slots[i]) {
+    uint32_t id = p->frame_slots[i] - 1;
+    if (frame_equal(&p->frames[id], &f)) {
+      *out = id;
+      return PRF_OK;
+    }
+    i = (i + 1) & mask;
+  }
+  if (p->nframes >= PRF_NONE - 1)
+    return PRF_E_LIMIT;
+  if (!prf_grow((void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof f))
+    return PRF_E_NOMEM;
+  p->frames[p->nframes] = f;
+  p->frame_slots[i] = (uint32_t)p->nframes + 1;
+  *out = (prf_fid)p->nframes++;
+  return PRF_OK;
+}
+
+size_t prf_frame_count(const prf_profile *p) { return p->nframes; }
+
+const prf_frame *prf_frame_get(const prf_profile *p, prf_fid id) {
+  return id < p->nframes ? &p->frames[id] : NULL;
+}
+
+/* ---- metadata ---- */
+
+prf_status prf_meta_set(prf_profile *p, const char *key, const char *value) {
+  prf_str k, v;
+  if (prf_string_intern(p, key, strlen(key), &k) != PRF_OK ||
+      prf_string_intern(p, value, strlen(value), &v) != PRF_OK)
+    return PRF_E_NOMEM;
+  for (size_t i = 0; i < p->nmeta; i++) {
+    if (p->meta[i].key == k) {
+      p->meta[i].value = v;
+      return PRF_OK;
+    }
+  }
+  if (!prf_grow((void **)&p->meta, &p->meta_cap, p->nmeta + 1, sizeof *p->meta))
+    return PRF_E_NOMEM;
+  p->meta[p->nmeta].key = k;
+  p->meta[p->nmeta].value = v;
+  p->nmeta++;
+  return PRF_OK;
+}
+
+const char *prf_meta_get(const prf_profile *p, const char *key) {
+  for (size_t i = 0; i < p->nmeta; i++)
+    if (strcmp(prf_string(p, p->meta[i].key, NULL), key) == 0)
+      return prf_string(p, p->meta[i].value, NULL);
+  return NULL;
+}
+
+size_t prf_meta_count(const prf_profile *p) { return p->nmeta; }
+
+void prf_meta_at(const prf_profile *p, size_t i, const char **key,
+                 const char **value) {
+  *key = i < p->nmeta ? prf_string(p, p->meta[i].key, NULL) : NULL;
+  *value = i < p->nmeta ? prf_string(p, p->meta[i].value, NULL) : NULL;
+}
+
+/* ---- stacks and samples ---- */
+
+prf_tree *prf_profile_tree(prf_profile *p) { return &p->tree; }
+
+const prf_tree *prf_profile_tree_const(const prf_profile *p) {
+  return &p->tree;
+}
+
+prf_status prf_stack_add(prf_profile *p, const prf_fid *frames, size_t depth,
+                         const double *values, prf_node *leaf) {
+  prf_node node = 0;
+  for (size_t i = 0; i < depth; i++) {
+    if (frames[i] >= p->nframes)
+      return PRF_E_USAGE;
+    prf_status st = prf_tree_child(&p->tree, node, frames[i], &node);
+    if (st != PRF_OK)
+      return st;
+  }
+  if (leaf)
+    *leaf = node;
+  return prf_tree_add_self(&p->tree, node, values);
+}
+
+prf_status prf_sample_add(prf_profile *p, prf_node leaf, const double *values,
+                          int64_t time, uint32_t thread) {
+  if (leaf >= p->tree.count)
+    return PRF_E_USAGE;
+  size_t vcap = p->sample_values_cap;
+  if (!prf_grow((void **)&p->samples, &p->samples_cap, p->nsamples + 1,
+                sizeof *p->samples) ||
+      (p->ncols && !prf_grow((void **)&p->sample_values, &vcap,
+                             (p->nsamples + 1) * p->ncols, sizeof(double))))
+    return PRF_E_NOMEM;
+  p->sample_values_cap = vcap;
+  prf_sample *s = &p->samples[p->nsamples];
+  s->leaf = leaf;
+  s->thread = thread;
+  s->time = time;
+  s->label_first = 0;
+  s->label_count = 0;
+  if (p->ncols)
+    memcpy(p->sample_values + p->nsamples * p->ncols, values,
+           p->ncols * sizeof(double));
+  p->nsamples++;
+  return prf_tree_add_self(&p->tree, leaf, values);
+}
+
+size_t prf_sample_count(const prf_profile *p) { return p->nsamples; }
+
+const prf_sample *prf_sample_get(const prf_profile *p, size_t i) {
+  return i < p->nsamples ? &p->samples[i] : NULL;
+}
+
+const double *prf_sample_values(const prf_profile *p, size_t i) {
+  return i < p->nsamples ? p->sample_values + i * p->ncols : NULL;
+}

@@ -1,0 +1,321 @@
+/*
+ * profrender.h - the public interface of libprofrender.
+ *
+ * The data flows one way: bytes are read by a format reader into a
+ * prf_profile (interned strings, a frame table, value columns, a call tree
+ * and optionally the samples in input order); analysis reads trees; the
+ * renderers lay a tree out once and write SVG (and later PNG, PDF, HTML).
+ *
+ * Conventions:
+ * - Every fallible function returns a prf_status and, when given a non-NULL
+ *   prf_error, fills it. The caller owns the error record.
+ * - The library never does file I/O, never prints, never exits. Input comes
+ *   from a read callback or a buffer; output goes to a write callback.
+ * - A profile owns all of its memory; prf_profile_free releases it at once.
+ *   Functions named *_free accept NULL.
+ * - There is no global mutable state: separate profiles may be used from
+ *   separate threads at the same time. One profile must not be modified
+ *   from two threads at once.
+ */
+#ifndef PROFRENDER_H
+#define PROFRENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PRF_VERSION_MAJOR 0
+#define PRF_VERSION_MINOR 1
+#define PRF_VERSION_PATCH 0
+#define PRF_VERSION_STRING "0.1.0"
+#define PRF_VERSION_NUMBER \
+  (PRF_VERSION_MAJOR * 10000 + PRF_VERSION_MINOR * 100 + PRF_VERSION_PATCH)
+
+/* The version of the library actually linked, e.g. "0.1.0". */
+const char *prf_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+
+/* Status codes. The numbers are never reused for another meaning. */
+typedef enum prf_status {
+  PRF_OK = 0,
+  PRF_E_USAGE = 1,  /* a bad argument or option value */
+  PRF_E_DATA = 2,   /* the input is malformed or empty */
+  PRF_E_INPUT = 3,  /* the input could not be read */
+  PRF_E_OUTPUT = 4, /* the output could not be written */
+  PRF_E_NOMEM = 5,  /* an allocation failed */
+  PRF_E_LIMIT = 6   /* the input exceeds a hard limit (e.g. 2^32 nodes) */
+} prf_status;
+
+/* An error or warning record, owned by the caller. */
+typedef struct prf_error {
+  prf_status code;
+  char source[256];  /* input name given in the read options, or "" */
+  uint64_t line;     /* 1-based line number, 0 when not known */
+  uint64_t offset;   /* byte offset in the input, when has_offset */
+  int has_offset;
+  char message[512]; /* what was wrong and what was expected */
+} prf_error;
+
+/* Resets an error record to PRF_OK with empty fields. */
+void prf_error_clear(prf_error *err);
+
+/* Formats "SOURCE:LINE: MESSAGE" (or "SOURCE: byte N: MESSAGE") into buf.
+ * Returns buf. Never writes more than size bytes; always terminates. */
+const char *prf_error_format(const prf_error *err, char *buf, size_t size);
+
+/* A short English name of a status code ("bad input data", ...). */
+const char *prf_status_name(prf_status status);
+
+/* Called for every recoverable problem (a skipped line, ...). */
+typedef void (*prf_warn_fn)(void *ctx, const prf_error *warning);
+
+/* ------------------------------------------------------------------ */
+/* The profile model                                                    */
+
+typedef struct prf_profile prf_profile;
+typedef struct prf_tree prf_tree;
+
+typedef uint32_t prf_str;   /* interned string id; 0 is "" */
+typedef uint32_t prf_fid;   /* frame id */
+typedef uint32_t prf_node;  /* call tree node id; 0 is the root ("all") */
+#define PRF_NONE UINT32_MAX /* no node / no frame */
+
+typedef enum prf_frame_kind {
+  PRF_KIND_NORMAL = 0,
+  PRF_KIND_KERNEL = 1,  /* folded suffix _[k] */
+  PRF_KIND_JIT = 2,     /* folded suffix _[j] */
+  PRF_KIND_INLINED = 3, /* folded suffix _[i] */
+  PRF_KIND_WAKER = 4    /* folded suffix _[w] */
+} prf_frame_kind;
+
+typedef enum prf_in_app {
+  PRF_IN_APP_UNKNOWN = 0,
+  PRF_IN_APP_YES = 1,
+  PRF_IN_APP_NO = 2
+} prf_in_app;
+
+/* A unique frame. Strings are ids in the profile's string table. */
+typedef struct prf_frame {
+  prf_str name;
+  prf_str file;
+  prf_str module;  /* module, package, binary or DSO */
+  uint32_t line;   /* 1-based, 0 unknown */
+  uint32_t column; /* 1-based, 0 unknown */
+  uint8_t kind;    /* prf_frame_kind */
+  uint8_t in_app;  /* prf_in_app */
+} prf_frame;
+
+/* A sample kept in input order (only when the reader was asked to keep
+ * order, or the format records time). */
+typedef struct prf_sample {
+  prf_node leaf;     /* the stack: a node of the profile's tree */
+  uint32_t thread;   /* index into the thread table, PRF_NONE if none */
+  int64_t time;      /* timestamp in nanoseconds, INT64_MIN if none */
+  uint32_t label_first, label_count; /* range in the label table */
+} prf_sample;
+
+/* A sample label (pprof-style): a string or a number with a unit. */
+typedef struct prf_label {
+  prf_str key;
+  prf_str str;   /* 0 when the label is numeric */
+  int64_t num;
+  prf_str unit;
+} prf_label;
+
+/* Creates an empty profile with no value columns. NULL when out of memory. */
+prf_profile *prf_profile_new(void);
+
+/* Frees the profile, its tree, strings, frames and samples. Accepts NULL. */
+void prf_profile_free(prf_profile *profile);
+
+/* Interns len bytes (need not be NUL-terminated); *out gets the id. */
+prf_status prf_string_intern(prf_profile *profile, const char *s, size_t len,
+                             prf_str *out);
+
+/* The bytes of a string id (NUL-terminated; len may be NULL). Owned by the
+ * profile. Returns "" for an invalid id. */
+const char *prf_string(const prf_profile *profile, prf_str id, size_t *len);
+
+/* Value columns: each weight is an array with one double per column. */
+prf_status prf_value_add(prf_profile *profile, const char *type,
+                         const char *unit, size_t *index);
+size_t prf_value_count(const prf_profile *profile);
+const char *prf_value_type(const prf_profile *profile, size_t index);
+const char *prf_value_unit(const prf_profile *profile, size_t index);
+size_t prf_value_default(const prf_profile *profile);
+prf_status prf_value_set_default(prf_profile *profile, size_t index);
+
+/* Finds or adds a frame; *out gets its id. Frames are deduplicated. */
+prf_status prf_frame_intern(prf_profile *profile, const prf_frame *frame,
+                            prf_fid *out);
+size_t prf_frame_count(const prf_profile *profile);
+/* The frame with this id, or NULL. Owned by the profile. */
+const prf_frame *prf_frame_get(const prf_profile *profile, prf_fid id);
+
+/* Metadata: string key/value pairs (release, environment, duration...).
+ * Setting an existing key replaces its value. */
+prf_status prf_meta_set(prf_profile *profile, const char *key,
+                        const char *value);
+const char *prf_meta_get(const prf_profile *profile, const char *key);
+size_t prf_meta_count(const prf_profile *profile);
+void prf_meta_at(const prf_profile *profile, size_t i, const char **key,
+                 const char **value);
+
+/* The profile's call tree. Owned by the profile; never NULL. */
+prf_tree *prf_profile_tree(prf_profile *profile);
+const prf_tree *prf_profile_tree_const(const prf_profile *profile);
+
+/* Adds a stack given root-first frame ids, with one value per column.
+ * Self goes to the leaf; totals are computed from selves when read.
+ * *leaf (may be NULL) gets the leaf node. A zero-depth stack adds to the
+ * root's self. */
+prf_status prf_stack_add(prf_profile *profile, const prf_fid *frames,
+                         size_t depth, const double *values, prf_node *leaf);
+
+/* Records a sample in input order (see prf_sample). values has one entry
+ * per column; it is also added to the leaf's self. */
+prf_status prf_sample_add(prf_profile *profile, prf_node leaf,
+                          const double *values, int64_t time, uint32_t thread);
+size_t prf_sample_count(const prf_profile *profile);
+const prf_sample *prf_sample_get(const prf_profile *profile, size_t i);
+/* The values of sample i (one per column). */
+const double *prf_sample_values(const prf_profile *profile, size_t i);
+
+/* Appends the leaf's path root-first (without the root) into a buffer the
+ * caller owns; returns the depth. When the depth exceeds cap, nothing is
+ * stored past cap and the full depth is still returned. */
+size_t prf_tree_path(const prf_tree *tree, prf_node leaf, prf_node *buf,
+                     size_t cap);
+
+/* ------------------------------------------------------------------ */
+/* The call tree (a prefix tree: one node per distinct path)            */
+
+const prf_profile *prf_tree_profile(const prf_tree *tree);
+size_t prf_tree_node_count(const prf_tree *tree);
+prf_node prf_tree_parent(const prf_tree *tree, prf_node node);
+prf_fid prf_tree_frame(const prf_tree *tree, prf_node node); /* PRF_NONE for root */
+prf_node prf_tree_first_child(const prf_tree *tree, prf_node node);
+prf_node prf_tree_next_sibling(const prf_tree *tree, prf_node node);
+uint32_t prf_tree_depth(const prf_tree *tree, prf_node node);
+uint32_t prf_tree_max_depth(const prf_tree *tree);
+double prf_tree_self(const prf_tree *tree, prf_node node, size_t column);
+/* Total: self plus all descendants' self. Computed lazily; a tree that is
+ * being modified by another thread must not be read. */
+double prf_tree_total(const prf_tree *tree, prf_node node, size_t column);
+
+/* Finds or adds the child of parent with this frame. */
+prf_status prf_tree_child(prf_tree *tree, prf_node parent, prf_fid frame,
+                          prf_node *out);
+/* Adds values (one per column) to a node's self. */
+prf_status prf_tree_add_self(prf_tree *tree, prf_node node,
+                             const double *values);
+
+/* A new tree where every stack is reversed (leaf becomes root), for the
+ * "reverse" view. The caller frees it with prf_tree_free. */
+prf_tree *prf_tree_reversed(const prf_tree *tree, prf_error *err);
+/* Frees a tree made by prf_tree_reversed (not the profile's own tree). */
+void prf_tree_free(prf_tree *tree);
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                              */
+
+/* Fills buf with up to size bytes; returns the count, 0 at end of input.
+ * On a read failure it sets err (code PRF_E_INPUT) and returns 0. */
+typedef size_t (*prf_read_fn)(void *ctx, void *buf, size_t size,
+                              prf_error *err);
+
+typedef struct prf_read_options {
+  const char *format;      /* registry name ("folded"), NULL to sniff */
+  const char *source_name; /* named in errors and warnings */
+  prf_warn_fn warn;        /* may be NULL: warnings are dropped */
+  void *warn_ctx;
+  int keep_order;          /* keep samples in input order (flame charts) */
+} prf_read_options;
+
+void prf_read_options_init(prf_read_options *options);
+
+/* Reads one input into profile (which may already hold other inputs: the
+ * stacks are merged). Gzip and UTF-16 (with BOM) input is decoded. */
+prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
+                            const prf_read_options *options, prf_error *err);
+prf_status prf_profile_read_buffer(prf_profile *profile, const void *data,
+                                   size_t size, const prf_read_options *options,
+                                   prf_error *err);
+
+/* The names of the formats this build reads, NULL-terminated. */
+const char *const *prf_format_names(void);
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                              */
+
+/* Writes size bytes; returns 0 on success, non-zero on failure. */
+typedef int (*prf_write_fn)(void *ctx, const void *data, size_t size);
+
+/* Writes the profile in a format that has a writer ("folded"). Folded
+ * output is canonical: one line per stack, sorted bytewise, the default
+ * value column (both columns for a two-column differential profile). */
+prf_status prf_profile_write(const prf_profile *profile, const char *format,
+                             prf_write_fn write, void *ctx, prf_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Flame graphs                                                         */
+
+typedef enum prf_sort {
+  PRF_SORT_ALPHA = 0,  /* siblings by name (flamegraph.pl's look) */
+  PRF_SORT_WEIGHT = 1  /* heaviest sibling first (left-heavy) */
+} prf_sort;
+
+typedef struct prf_flame_options {
+  const char *title;       /* default "Flame Graph" ("Icicle Graph" inverted,
+                              "Flame Chart" for flame charts) */
+  const char *subtitle;    /* NULL: none */
+  const char *notes;       /* put into an XML comment */
+  const char *count_name;  /* "samples" */
+  const char *name_type;   /* "Function:" */
+  const char *font_type;   /* "Verdana" */
+  const char *colors;      /* palette: hot mem io wakeup java js perl python
+                              rust red green blue aqua yellow purple orange */
+  double width;            /* image width in pixels, 1200 */
+  double frame_height;     /* 16 */
+  double font_size;        /* 12 */
+  double font_width;       /* average glyph advance / font size, 0.59 */
+  double min_width;        /* prune frames narrower than this, 0.1 */
+  int min_width_percent;   /* min_width is a percent of the total */
+  double factor;           /* multiply displayed counts, 1 */
+  double total;            /* > 0: the width of the image stands for this
+                              total, so graphs share one scale */
+  size_t column;           /* value column; SIZE_MAX: the default */
+  int inverted;            /* icicle: root at the top */
+  int reverse;             /* reverse every stack (leaf first) */
+  int flamechart;          /* samples in input order, not merged */
+  int negate;              /* differential: swap the roles of the columns */
+  int sort;                /* prf_sort */
+  int hash;                /* accepted for compatibility; colours are always
+                              derived from the name */
+  int no_javascript;       /* omit the interactive script */
+} prf_flame_options;
+
+void prf_flame_options_init(prf_flame_options *options);
+
+/* Checks option values (palette name, sizes); fills err on a bad one. */
+prf_status prf_flame_options_check(const prf_flame_options *options,
+                                   prf_error *err);
+
+/* Writes an interactive SVG flame graph of the profile. */
+prf_status prf_svg_write(prf_profile *profile,
+                         const prf_flame_options *options, prf_write_fn write,
+                         void *ctx, prf_error *err);
+
+/* The palette names, NULL-terminated. */
+const char *const *prf_palette_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROFRENDER_H */

@@ -1,0 +1,108 @@
+/*
+ * strings.c - the per-profile string interning table. The bytes live in
+ * arena chunks owned by the table; an id indexes ptr[] and len[].
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
+
+static bool strtab_rehash(prf_strtab *t, size_t nslots) {
+  uint32_t *slots = calloc(nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t id = 0; id < t->count; id++) {
+    size_t i = prf_hash_bytes(t->ptr[id], t->len[id]) & (nslots - 1);
+    while (slots[i])
+      i = (i + 1) & (nslots - 1);
+    slots[i] = (uint32_t)id + 1;
+  }
+  free(t->slots);
+  t->slots = slots;
+  t->nslots = nslots;
+  return true;
+}
+
+static char *strtab_store(prf_strtab *t, const char *s, size_t len) {
+  if (len >= SIZE_MAX / 2)
+    return NULL;
+  if (t->nchunks == 0 || t->chunk_used + len + 1 > t->chunk_size) {
+    /* Chunks double up to 4 MiB so that many small strings cost few
+       allocations; a longer string gets a chunk of its own size. */
+    size_t size = t->chunk_size ? t->chunk_size * 2 : CHUNK_MIN;
+    if (size > CHUNK_MAX)
+      size = CHUNK_MAX;
+    if (size < len + 1)
+      size = len + 1;
+    if (!prf_grow((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1,
+                  sizeof *t->chunks))
+      return NULL;
+    char *chunk = malloc(size);
+    if (!chunk)
+      return NULL;
+    t->chunks[t->nchunks++] = chunk;
+    t->chunk_size = size;
+    t->chunk_used = 0;
+  }
+  char *dst = t->chunks[t->nchunks - 1] + t->chunk_used;
+  memcpy(dst, s, len);
+  dst[len] = '\0';
+  t->chunk_used += len + 1;
+  return dst;
+}
+
+bool prf_strtab_init(prf_strtab *t) {
+  memset(t, 0, sizeof *t);
+  prf_str empty;
+  return prf_strtab_intern(t, "", 0, &empty);
+}
+
+void prf_strtab_free(prf_strtab *t) {
+  for (size_t i = 0; i < t->nchunks; i++)
+    free(t->chunks[i]);
+  free(t->chunks);
+  free(t->ptr);
+  free(t->len);
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
+                       prf_str *out) {
+  if (len > UINT32_MAX)
+    return false;
+  if ((t->count + 1) * 2 > t->nslots &&
+      !strtab_rehash(t, t->nslots ? t->nslots * 2 : 1024))
+    return false;
+  size_t mask = t->nslots - 1;
+  size_t i = prf_hash_bytes(s, len) & mask;
+  for (;;) {
+    uint32_t slot = t->slots[i];
+    if (!slot)
+      break;
+    if (t->len[slot - 1] == len && memcmp(t->ptr[slot - 1], s, len) == 0) {
+      *out = slot - 1;
+      return true;
+    }
+    i = (i + 1) & mask;
+  }
+  if (t->count >= UINT32_MAX - 1)
+    return false;
+  size_t cap = t->cap;
+  if (!prf_grow((void **)&t->ptr, &cap, t->count + 1, sizeof *t->ptr))
+    return false;
+  cap = t->cap;
+  if (!prf_grow((void **)&t->len, &cap, t->count + 1, sizeof *t->len))
+    return false;
+  t->cap = cap;
+  char *copy = strtab_store(t, s, len);
+  if (!copy)
+    return false;
+  t->ptr[t->count] = copy;
+  t->len[t->count] = (uint32_t)len;
+  t->slots[i] = (uint32_t)t->count + 1;
+  *out = (prf_str)t->count++;
+  return true;
+}

@@ -1,0 +1,254 @@
+/*
+ * tree.c - the call tree: a prefix tree in flat arrays. A hash from
+ * (parent, frame) to node finds or inserts a child in O(1), so adding a
+ * stack of depth d costs d look-ups and no recursion. Children are always
+ * created after their parent, so id order is a topological order.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t edge_hash(uint32_t parent, uint32_t frame) {
+  return prf_hash_mix(((uint64_t)parent << 32) | frame);
+}
+
+static bool tree_reserve(prf_tree *t, size_t need) {
+  if (need <= t->cap)
+    return true;
+  size_t cap = t->cap;
+  size_t ncap = cap ? cap : 64;
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2)
+      return false;
+    ncap *= 2;
+  }
+  size_t colbytes = t->ncol ? t->ncol * sizeof(double) : 1;
+  if (ncap > SIZE_MAX / colbytes)
+    return false;
+#define GROW(field)                                                         \
+  do {                                                                      \
+    void *np = realloc(t->field, ncap * sizeof *t->field);                  \
+    if (!np)                                                                \
+      return false;                                                         \
+    t->field = np;                                                          \
+  } while (0)
+  GROW(parent);
+  GROW(frame);
+  GROW(first_child);
+  GROW(next_sibling);
+  GROW(depth);
+#undef GROW
+  void *ns = realloc(t->self, ncap * colbytes);
+  if (!ns)
+    return false;
+  t->self = ns;
+  void *nt = realloc(t->total, ncap * colbytes);
+  if (!nt)
+    return false;
+  t->total = nt;
+  t->cap = ncap;
+  return true;
+}
+
+static bool tree_rehash(prf_tree *t, size_t nslots) {
+  uint32_t *slots = calloc(nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t n = 1; n < t->count; n++) {
+    size_t i = edge_hash(t->parent[n], t->frame[n]) & (nslots - 1);
+    while (slots[i])
+      i = (i + 1) & (nslots - 1);
+    slots[i] = (uint32_t)n;
+  }
+  free(t->slots);
+  t->slots = slots;
+  t->nslots = nslots;
+  return true;
+}
+
+bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
+  memset(t, 0, sizeof *t);
+  t->profile = profile;
+  t->ncol = ncol;
+  if (!tree_reserve(t, 64) || !tree_rehash(t, 128)) {
+    prf_tree_release(t);
+    return false;
+  }
+  t->parent[0] = PRF_NONE;
+  t->frame[0] = PRF_NONE;
+  t->first_child[0] = PRF_NONE;
+  t->next_sibling[0] = PRF_NONE;
+  t->depth[0] = 0;
+  for (size_t c = 0; c < ncol; c++)
+    t->self[c] = 0;
+  t->count = 1;
+  return true;
+}
+
+void prf_tree_release(prf_tree *t) {
+  free(t->parent);
+  free(t->frame);
+  free(t->first_child);
+  free(t->next_sibling);
+  free(t->depth);
+  free(t->self);
+  free(t->total);
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+void prf_tree_free(prf_tree *t) {
+  if (!t)
+    return;
+  prf_tree_release(t);
+  free(t);
+}
+
+prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
+                          prf_node *out) {
+  if (parent >= t->count)
+    return PRF_E_USAGE;
+  if ((t->count + 1) * 2 > t->nslots && !tree_rehash(t, t->nslots * 2))
+    return PRF_E_NOMEM;
+  size_t mask = t->nslots - 1;
+  size_t i = edge_hash(parent, frame) & mask;
+  for (uint32_t n; (n = t->slots[i]) != 0; i = (i + 1) & mask) {
+    if (t->parent[n] == parent && t->frame[n] == frame) {
+      *out = n;
+      return PRF_OK;
+    }
+  }
+  if (t->count >= PRF_NONE - 1 || t->depth[parent] >= PRF_NONE - 1)
+    return PRF_E_LIMIT;
+  if (!tree_reserve(t, t->count + 1))
+    return PRF_E_NOMEM;
+  uint32_t n = (uint32_t)t->count++;
+  t->parent[n] = parent;
+  t->frame[n] = frame;
+  t->first_child[n] = PRF_NONE;
+  t->next_sibling[n] = t->first_child[parent];
+  t->first_child[parent] = n;
+  t->depth[n] = t->depth[parent] + 1;
+  if (t->depth[n] > t->max_depth)
+    t->max_depth = t->depth[n];
+  for (size_t c = 0; c < t->ncol; c++)
+    t->self[n * t->ncol + c] = 0;
+  t->slots[i] = n;
+  t->totals_valid = false;
+  *out = n;
+  return PRF_OK;
+}
+
+prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
+  if (node >= t->count)
+    return PRF_E_USAGE;
+  for (size_t c = 0; c < t->ncol; c++)
+    t->self[node * t->ncol + c] += values[c];
+  t->totals_valid = false;
+  return PRF_OK;
+}
+
+void prf_tree_compute_totals(prf_tree *t) {
+  if (t->totals_valid)
+    return;
+  size_t k = t->ncol;
+  if (k)
+    memcpy(t->total, t->self, t->count * k * sizeof(double));
+  for (size_t n = t->count; n-- > 1;) {
+    uint32_t p = t->parent[n];
+    for (size_t c = 0; c < k; c++)
+      t->total[p * k + c] += t->total[n * k + c];
+  }
+  t->totals_valid = true;
+}
+
+const prf_profile *prf_tree_profile(const prf_tree *t) { return t->profile; }
+size_t prf_tree_node_count(const prf_tree *t) { return t->count; }
+
+prf_node prf_tree_parent(const prf_tree *t, prf_node n) {
+  return n < t->count ? t->parent[n] : PRF_NONE;
+}
+
+prf_fid prf_tree_frame(const prf_tree *t, prf_node n) {
+  return n < t->count ? t->frame[n] : PRF_NONE;
+}
+
+prf_node prf_tree_first_child(const prf_tree *t, prf_node n) {
+  return n < t->count ? t->first_child[n] : PRF_NONE;
+}
+
+prf_node prf_tree_next_sibling(const prf_tree *t, prf_node n) {
+  return n < t->count ? t->next_sibling[n] : PRF_NONE;
+}
+
+uint32_t prf_tree_depth(const prf_tree *t, prf_node n) {
+  return n < t->count ? t->depth[n] : 0;
+}
+
+uint32_t prf_tree_max_depth(const prf_tree *t) { return t->max_depth; }
+
+double prf_tree_self(const prf_tree *t, prf_node n, size_t c) {
+  return n < t->count && c < t->ncol ? t->self[n * t->ncol + c] : 0;
+}
+
+double prf_tree_total(const prf_tree *t, prf_node n, size_t c) {
+  if (n >= t->count || c >= t->ncol)
+    return 0;
+  /* Lazily computed: the cast is the documented "not while modified". */
+  prf_tree_compute_totals((prf_tree *)t);
+  return t->total[n * t->ncol + c];
+}
+
+size_t prf_tree_path(const prf_tree *t, prf_node leaf, prf_node *buf,
+                     size_t cap) {
+  if (leaf >= t->count)
+    return 0;
+  size_t depth = t->depth[leaf];
+  size_t i = depth;
+  for (prf_node n = leaf; n != 0; n = t->parent[n]) {
+    i--;
+    if (i < cap)
+      buf[i] = n;
+  }
+  return depth;
+}
+
+static bool has_self(const prf_tree *t, prf_node n) {
+  for (size_t c = 0; c < t->ncol; c++)
+    if (t->self[n * t->ncol + c] != 0)
+      return true;
+  return false;
+}
+
+prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
+  prf_tree *r = malloc(sizeof *r);
+  prf_node *path = malloc(((size_t)t->max_depth + 1) * sizeof *path);
+  if (!r || !path || !prf_tree_init(r, t->profile, t->ncol)) {
+    free(r);
+    free(path);
+    prf_fail(err, PRF_E_NOMEM, "out of memory reversing the call tree");
+    return NULL;
+  }
+  for (size_t c = 0; c < t->ncol; c++)
+    r->self[c] = t->self[c];
+  for (prf_node n = 1; n < t->count; n++) {
+    if (!has_self(t, n))
+      continue;
+    size_t depth = prf_tree_path(t, n, path, t->max_depth + 1);
+    prf_node at = 0;
+    prf_status st = PRF_OK;
+    for (size_t i = depth; i-- > 0 && st == PRF_OK;)
+      st = prf_tree_child(r, at, t->frame[path[i]], &at);
+    if (st == PRF_OK)
+      st = prf_tree_add_self(r, at, &t->self[n * t->ncol]);
+    if (st != PRF_OK) {
+      prf_fail(err, st, "out of memory reversing the call tree");
+      prf_tree_free(r);
+      free(path);
+      return NULL;
+    }
+  }
+  free(path);
+  return r;
+}

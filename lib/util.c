@@ -1,0 +1,248 @@
+/*
+ * util.c - growable arrays, hashing, error records and a byte buffer.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap)
+    return true;
+  size_t ncap = *cap ? *cap : 16;
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2)
+      return false;
+    ncap *= 2;
+  }
+  if (elem && ncap > SIZE_MAX / elem)
+    return false;
+  void *p = realloc(*ptr, ncap * elem);
+  if (!p)
+    return false;
+  *ptr = p;
+  *cap = ncap;
+  return true;
+}
+
+uint64_t prf_hash_mix(uint64_t x) {
+  /* The finaliser of SplitMix64: cheap and well distributed. */
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+uint64_t prf_hash_bytes(const void *data, size_t len) {
+  const unsigned char *p = data;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
+  while (len >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ prf_hash_mix(w)) * 0x9fb21c651e98df25ULL;
+    p += 8;
+    len -= 8;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, p, len);
+  h = (h ^ prf_hash_mix(tail ^ ((uint64_t)len << 56))) * 0x9fb21c651e98df25ULL;
+  return prf_hash_mix(h);
+}
+
+void prf_error_clear(prf_error *err) {
+  if (!err)
+    return;
+  memset(err, 0, sizeof *err);
+}
+
+void prf_error_set_source(prf_error *err, const char *source) {
+  if (!err)
+    return;
+  snprintf(err->source, sizeof err->source, "%s", source ? source : "");
+}
+
+prf_status prf_vfail(prf_error *err, prf_status code, const char *fmt,
+                     va_list ap) {
+  if (err) {
+    err->code = code;
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+  }
+  return code;
+}
+
+prf_status prf_fail(prf_error *err, prf_status code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  prf_vfail(err, code, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+const char *prf_error_format(const prf_error *err, char *buf, size_t size) {
+  if (!buf || !size)
+    return buf;
+  const char *src = err->source[0] ? err->source : "<input>";
+  if (err->line)
+    snprintf(buf, size, "%s:%llu: %s", src, (unsigned long long)err->line,
+             err->message);
+  else if (err->has_offset)
+    snprintf(buf, size, "%s: byte %llu: %s", src,
+             (unsigned long long)err->offset, err->message);
+  else if (err->source[0])
+    snprintf(buf, size, "%s: %s", src, err->message);
+  else
+    snprintf(buf, size, "%s", err->message);
+  return buf;
+}
+
+const char *prf_status_name(prf_status status) {
+  switch (status) {
+  case PRF_OK: return "ok";
+  case PRF_E_USAGE: return "usage error";
+  case PRF_E_DATA: return "bad input data";
+  case PRF_E_INPUT: return "cannot read input";
+  case PRF_E_OUTPUT: return "cannot write output";
+  case PRF_E_NOMEM: return "out of memory";
+  case PRF_E_LIMIT: return "input exceeds a limit";
+  }
+  return "unknown error";
+}
+
+const char *prf_version(void) { return PRF_VERSION_STRING; }
+
+void prf_buf_init(prf_buf *b) { memset(b, 0, sizeof *b); }
+
+void prf_buf_free(prf_buf *b) {
+  free(b->data);
+  prf_buf_init(b);
+}
+
+void prf_buf_put(prf_buf *b, const void *data, size_t len) {
+  if (b->failed || len == 0)
+    return;
+  if (len > SIZE_MAX - b->len - 1 ||
+      !prf_grow((void **)&b->data, &b->cap, b->len + len + 1, 1)) {
+    b->failed = true;
+    return;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void prf_buf_puts(prf_buf *b, const char *s) { prf_buf_put(b, s, strlen(s)); }
+
+void prf_buf_putc(prf_buf *b, char c) { prf_buf_put(b, &c, 1); }
+
+void prf_buf_printf(prf_buf *b, const char *fmt, ...) {
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    b->failed = true;
+    return;
+  }
+  if ((size_t)n < sizeof small) {
+    prf_buf_put(b, small, (size_t)n);
+    return;
+  }
+  char *big = malloc((size_t)n + 1);
+  if (!big) {
+    b->failed = true;
+    return;
+  }
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  prf_buf_put(b, big, (size_t)n);
+  free(big);
+}
+
+void prf_format_count(char *out, size_t size, double value) {
+  char digits[64];
+  double rounded = (double)(long long)value;
+  if (value == rounded && value > -1e18 && value < 1e18) {
+    snprintf(digits, sizeof digits, "%lld", (long long)value);
+  } else {
+    snprintf(digits, sizeof digits, "%.3f", value);
+    char *end = digits + strlen(digits) - 1;
+    while (*end == '0')
+      *end-- = '\0';
+    if (*end == '.')
+      *end = '\0';
+  }
+  /* Insert thousands separators into the integer part. */
+  const char *p = digits;
+  size_t o = 0;
+  if (*p == '-' && o + 1 < size)
+    out[o++] = *p++;
+  size_t intlen = strcspn(p, ".");
+  for (size_t i = 0; p[i] && o + 1 < size; i++) {
+    if (i < intlen && i > 0 && (intlen - i) % 3 == 0 && o + 2 < size)
+      out[o++] = ',';
+    out[o++] = p[i];
+  }
+  out[o] = '\0';
+}
+
+bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
+  if (n < 2)
+    return true;
+  /* Insertion sort for short runs, then bottom-up merging. */
+  enum { RUN = 16 };
+  for (size_t lo = 0; lo < n; lo += RUN) {
+    size_t hi = lo + RUN < n ? lo + RUN : n;
+    for (size_t i = lo + 1; i < hi; i++) {
+      uint32_t v = ids[i];
+      size_t j = i;
+      while (j > lo && cmp(ctx, ids[j - 1], v) > 0) {
+        ids[j] = ids[j - 1];
+        j--;
+      }
+      ids[j] = v;
+    }
+  }
+  if (n <= RUN)
+    return true;
+  uint32_t *tmp = malloc(n * sizeof *tmp);
+  if (!tmp)
+    return false;
+  uint32_t *src = ids, *dst = tmp;
+  for (size_t width = RUN; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n;
+      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t a = lo, b = mid, o = lo;
+      while (a < mid && b < hi)
+        dst[o++] = cmp(ctx, src[b], src[a]) < 0 ? src[b++] : src[a++];
+      while (a < mid)
+        dst[o++] = src[a++];
+      while (b < hi)
+        dst[o++] = src[b++];
+    }
+    uint32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != ids)
+    memcpy(ids, src, n * sizeof *ids);
+  free(tmp);
+  return true;
+}
+
+void prf_format_number(char *out, size_t size, double v) {
+  if (v == (double)(long long)v && v > -9e18 && v < 9e18) {
+    snprintf(out, size, "%lld", (long long)v);
+    return;
+  }
+  for (int precision = 15; precision <= 17; precision++) {
+    snprintf(out, size, "%.*g", precision, v);
+    if (strtod(out, NULL) == v)
+      return;
+  }
+}

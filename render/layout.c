@@ -1,0 +1,349 @@
+/*
+ * layout.c - from a tree (or a time-ordered sample list) to frames.
+ * Walks are iterative with explicit stacks: stacks can be a million deep.
+ */
+#include "layout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sort_ctx {
+  const prf_profile *profile;
+  const prf_tree *tree;
+  size_t column;
+  bool by_weight;
+} sort_ctx;
+
+static int frame_cmp(const prf_profile *p, prf_fid a, prf_fid b) {
+  const prf_frame *x = prf_frame_get(p, a), *y = prf_frame_get(p, b);
+  size_t xl, yl;
+  const char *xs = prf_string(p, x->name, &xl);
+  const char *ys = prf_string(p, y->name, &yl);
+  int c = memcmp(xs, ys, xl < yl ? xl : yl);
+  if (c)
+    return c;
+  if (xl != yl)
+    return xl < yl ? -1 : 1;
+  if (x->kind != y->kind)
+    return x->kind < y->kind ? -1 : 1;
+  c = strcmp(prf_string(p, x->file, NULL), prf_string(p, y->file, NULL));
+  if (c)
+    return c;
+  c = strcmp(prf_string(p, x->module, NULL), prf_string(p, y->module, NULL));
+  if (c)
+    return c;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  if (x->column != y->column)
+    return x->column < y->column ? -1 : 1;
+  return (x->in_app > y->in_app) - (x->in_app < y->in_app);
+}
+
+static int child_cmp(void *vctx, uint32_t a, uint32_t b) {
+  const sort_ctx *ctx = vctx;
+  if (ctx->by_weight) {
+    double wa = prf_tree_total(ctx->tree, a, ctx->column);
+    double wb = prf_tree_total(ctx->tree, b, ctx->column);
+    if (wa != wb)
+      return wa > wb ? -1 : 1;
+  }
+  return frame_cmp(ctx->profile, prf_tree_frame(ctx->tree, a),
+                   prf_tree_frame(ctx->tree, b));
+}
+
+double prf_measure_fixed(void *ctx, const char *text, size_t len) {
+  double advance = *(const double *)ctx;
+  size_t cps = 0;
+  for (size_t i = 0; i < len; i++)
+    cps += ((unsigned char)text[i] & 0xC0) != 0x80;
+  return (double)cps * advance;
+}
+
+static const char *frame_name(const prf_layout *l, prf_node node, size_t *len) {
+  const prf_profile *p = prf_tree_profile(l->tree);
+  if (node == 0) {
+    *len = 3;
+    return "all";
+  }
+  const prf_frame *f = prf_frame_get(p, prf_tree_frame(l->tree, node));
+  return prf_string(p, f->name, len);
+}
+
+/* Byte length of the first n code points of s. */
+static size_t prefix_bytes(const char *s, size_t len, size_t n) {
+  size_t i = 0;
+  while (i < len && n > 0) {
+    i++;
+    while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+      i++;
+    n--;
+  }
+  return i;
+}
+
+/* flamegraph.pl's rule: the whole name when it fits; otherwise as many
+ * characters as fit with ".." after them; nothing when not even three
+ * characters fit. */
+static void fit_label(prf_layout_frame *f, const char *name, size_t len,
+                      double px, prf_measure_fn measure, void *mctx) {
+  f->label_len = 0;
+  f->label_dots = false;
+  if (measure(mctx, name, len) <= px) {
+    f->label_len = (uint32_t)(len < UINT32_MAX ? len : UINT32_MAX);
+    return;
+  }
+  if (measure(mctx, "...", 3) > px)
+    return;
+  double dots = measure(mctx, "..", 2);
+  size_t lo = 0, hi = 0; /* code points: lo fits, hi + 1 does not */
+  for (size_t i = 0; i < len; i++)
+    hi += ((unsigned char)name[i] & 0xC0) != 0x80;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo + 1) / 2;
+    if (measure(mctx, name, prefix_bytes(name, len, mid)) + dots <= px)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  if (lo == 0)
+    return;
+  f->label_len = (uint32_t)prefix_bytes(name, len, lo);
+  f->label_dots = true;
+}
+
+static bool push_frame(prf_layout *l, prf_node node, uint32_t depth, double x,
+                       double w) {
+  if (!prf_grow((void **)&l->frames, &l->cap, l->count + 1, sizeof *l->frames))
+    return false;
+  prf_layout_frame *f = &l->frames[l->count++];
+  memset(f, 0, sizeof *f);
+  f->node = node;
+  f->depth = depth;
+  f->x = x;
+  f->w = w;
+  if (depth > l->max_depth)
+    l->max_depth = depth;
+  return true;
+}
+
+typedef struct pending {
+  prf_node node;
+  double x;
+} pending;
+
+/* Depth-first, children in sort order, each placed after its elder
+ * siblings. Frames narrower than min_w are dropped with their subtrees. */
+static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
+                                int sort, double min_w) {
+  const prf_tree *t = l->tree;
+  sort_ctx ctx = {profile, t, l->column, sort == PRF_SORT_WEIGHT};
+  pending *stack = NULL;
+  size_t depth = 0, cap = 0;
+  uint32_t *kids = NULL;
+  size_t kids_cap = 0;
+  prf_status st = PRF_OK;
+  if (!prf_grow((void **)&stack, &cap, 1, sizeof *stack))
+    return PRF_E_NOMEM;
+  stack[depth++] = (pending){0, 0};
+  while (depth > 0 && st == PRF_OK) {
+    pending at = stack[--depth];
+    double w = prf_tree_total(t, at.node, l->column);
+    if (!push_frame(l, at.node, prf_tree_depth(t, at.node), at.x, w)) {
+      st = PRF_E_NOMEM;
+      break;
+    }
+    size_t n = 0;
+    for (prf_node c = prf_tree_first_child(t, at.node); c != PRF_NONE;
+         c = prf_tree_next_sibling(t, c)) {
+      if (!prf_grow((void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
+        st = PRF_E_NOMEM;
+        break;
+      }
+      kids[n++] = c;
+    }
+    if (st != PRF_OK || !prf_sort_ids(kids, n, child_cmp, &ctx) ||
+        !prf_grow((void **)&stack, &cap, depth + n, sizeof *stack)) {
+      st = PRF_E_NOMEM;
+      break;
+    }
+    /* Push right to left so that the leftmost child is laid out first. */
+    double x = at.x;
+    size_t first = depth;
+    for (size_t i = 0; i < n; i++) {
+      double cw = prf_tree_total(t, kids[i], l->column);
+      if (cw >= min_w && cw > 0)
+        stack[depth++] = (pending){kids[i], x};
+      x += cw;
+    }
+    for (size_t i = first, j = depth; i + 1 < j; i++, j--) {
+      pending tmp = stack[i];
+      stack[i] = stack[j - 1];
+      stack[j - 1] = tmp;
+    }
+  }
+  free(stack);
+  free(kids);
+  return st;
+}
+
+/* A flame chart: samples in input order; a frame spans consecutive samples
+ * that share its path. */
+static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
+                               double min_w) {
+  const prf_tree *t = l->tree;
+  size_t cap = (size_t)prf_tree_max_depth(t) + 1;
+  prf_node *path = malloc(cap * sizeof *path);
+  prf_node *open = malloc(cap * sizeof *open);
+  double *start = malloc(cap * sizeof *start);
+  prf_status st = PRF_OK;
+  if (!path || !open || !start)
+    st = PRF_E_NOMEM;
+  size_t nopen = 0;
+  double x = 0;
+  size_t n = prf_sample_count(profile);
+  for (size_t i = 0; i <= n && st == PRF_OK; i++) {
+    size_t depth = 0;
+    double v = 0;
+    if (i < n) {
+      const prf_sample *s = prf_sample_get(profile, i);
+      v = prf_sample_values(profile, i)[l->column];
+      if (v <= 0)
+        continue;
+      depth = prf_tree_path(t, s->leaf, path, cap);
+    }
+    size_t k = 0;
+    while (k < nopen && k < depth && open[k] == path[k])
+      k++;
+    while (nopen > k && st == PRF_OK) {
+      nopen--;
+      double w = x - start[nopen];
+      if (w >= min_w && !push_frame(l, open[nopen], (uint32_t)nopen + 1,
+                                    start[nopen], w))
+        st = PRF_E_NOMEM;
+    }
+    for (; nopen < depth; nopen++) {
+      open[nopen] = path[nopen];
+      start[nopen] = x;
+    }
+    x += v;
+  }
+  if (st == PRF_OK && !push_frame(l, 0, 0, 0, x))
+    st = PRF_E_NOMEM;
+  free(path);
+  free(open);
+  free(start);
+  return st;
+}
+
+static bool is_differential(const prf_profile *p) {
+  return prf_value_count(p) == 2 &&
+         strcmp(prf_value_type(p, 0), "before") == 0 &&
+         strcmp(prf_value_type(p, 1), "after") == 0;
+}
+
+static void decorate(prf_layout *l, const prf_flame_options *o,
+                     prf_palette palette, prf_measure_fn measure, void *mctx) {
+  const prf_profile *p = prf_tree_profile(l->tree);
+  size_t other = l->column == 1 ? 0 : 1;
+  if (l->differential) {
+    for (size_t i = 0; i < l->count; i++) {
+      prf_layout_frame *f = &l->frames[i];
+      f->delta = prf_tree_total(l->tree, f->node, l->column) -
+                 prf_tree_total(l->tree, f->node, other);
+      if (fabs(f->delta) > l->max_delta)
+        l->max_delta = fabs(f->delta);
+    }
+  }
+  for (size_t i = 0; i < l->count; i++) {
+    prf_layout_frame *f = &l->frames[i];
+    size_t len;
+    const char *name = frame_name(l, f->node, &len);
+    if (l->differential) {
+      f->rgb = l->max_delta > 0 ? prf_palette_diff(f->delta, l->max_delta)
+                                : 0xFAFAFA;
+    } else {
+      uint8_t kind = f->node ? prf_frame_get(p, prf_tree_frame(l->tree, f->node))->kind : 0;
+      f->rgb = prf_palette_color(palette, name, len, kind);
+    }
+    fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
+  }
+  (void)o;
+}
+
+prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
+                            const prf_flame_options *o, prf_measure_fn measure,
+                            void *mctx, prf_error *err) {
+  memset(l, 0, sizeof *l);
+  prf_status st = prf_flame_options_check(o, err);
+  if (st != PRF_OK)
+    return st;
+  prf_palette palette = PRF_PAL_HOT;
+  prf_palette_lookup(o->colors ? o->colors : "hot", &palette);
+  size_t ncols = prf_value_count(profile);
+  if (ncols == 0)
+    return prf_fail(err, PRF_E_DATA, "the profile has no values to draw");
+  l->column = o->column == SIZE_MAX ? prf_value_default(profile) : o->column;
+  if (l->column >= ncols)
+    return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist",
+                    l->column);
+  l->differential = is_differential(profile) && !o->flamechart;
+  if (l->differential && o->negate)
+    l->column = 0;
+  l->tree = prf_profile_tree(profile);
+  if (o->reverse && !o->flamechart) {
+    l->owned = prf_tree_reversed(l->tree, err);
+    if (!l->owned)
+      return PRF_E_NOMEM;
+    l->tree = l->owned;
+  }
+  if (o->flamechart) {
+    l->data_total = 0;
+    for (size_t i = 0; i < prf_sample_count(profile); i++) {
+      double v = prf_sample_values(profile, i)[l->column];
+      if (v > 0)
+        l->data_total += v;
+    }
+  } else {
+    l->data_total = prf_tree_total(l->tree, 0, l->column);
+  }
+  l->total = o->total > l->data_total ? o->total : l->data_total;
+  l->xpad = 10;
+  l->width = o->width;
+  l->frame_height = o->frame_height;
+  l->font_size = o->font_size;
+  l->px_per_sample = l->total > 0 ? (o->width - 2 * l->xpad) / l->total : 0;
+  double min_w = o->min_width_percent
+                     ? l->total * o->min_width / 100
+                     : (l->px_per_sample > 0 ? o->min_width / l->px_per_sample
+                                             : 0);
+  st = o->flamechart ? layout_chart(l, profile, min_w)
+                     : layout_merged(l, profile, o->sort, min_w);
+  if (st != PRF_OK) {
+    prf_layout_free(l);
+    return prf_fail(err, st, "out of memory laying out the flame graph");
+  }
+  decorate(l, o, palette, measure, mctx);
+  l->ypad_top = o->font_size * 3 + (o->subtitle && *o->subtitle ? o->font_size * 2 : 0);
+  l->ypad_bottom = o->font_size * 2 + 10;
+  l->height = (l->max_depth + 1) * o->frame_height + l->ypad_top + l->ypad_bottom;
+  return PRF_OK;
+}
+
+void prf_layout_free(prf_layout *l) {
+  free(l->frames);
+  prf_tree_free(l->owned);
+  memset(l, 0, sizeof *l);
+}
+
+void prf_layout_rect(const prf_layout *l, const prf_layout_frame *f,
+                     bool inverted, double *x, double *y, double *w,
+                     double *h) {
+  *x = l->xpad + f->x * l->px_per_sample;
+  *w = f->w * l->px_per_sample;
+  if (inverted)
+    *y = l->ypad_top + f->depth * l->frame_height;
+  else
+    *y = l->height - l->ypad_bottom - (f->depth + 1) * l->frame_height + 1;
+  *h = l->frame_height - 1;
+}

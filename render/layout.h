@@ -1,0 +1,57 @@
+/*
+ * layout.h - the one layout engine. Frame geometry (position and width in
+ * sample units, depth, colour, the label that fits) is computed once here;
+ * every writer only draws the frames it is given.
+ */
+#ifndef PRF_LAYOUT_H
+#define PRF_LAYOUT_H
+
+#include "../lib/internal.h"
+#include "palette.h"
+
+/* Returns the width in pixels of len bytes of UTF-8 text. */
+typedef double (*prf_measure_fn)(void *ctx, const char *text, size_t len);
+
+typedef struct prf_layout_frame {
+  prf_node node;
+  uint32_t depth;      /* 0 is the root */
+  double x, w;         /* start and width, in sample units */
+  double delta;        /* differential: change in samples (after - before) */
+  uint32_t rgb;        /* 0xRRGGBB */
+  uint32_t label_len;  /* bytes of the name shown */
+  bool label_dots;     /* ".." follows the shown bytes */
+} prf_layout_frame;
+
+typedef struct prf_layout {
+  prf_layout_frame *frames;
+  size_t count, cap;
+  const prf_tree *tree;  /* the tree laid out */
+  prf_tree *owned;       /* a derived tree (reverse) freed with the layout */
+  size_t column;
+  double total;          /* the samples that the full width stands for */
+  double data_total;     /* the root's total */
+  double px_per_sample;
+  uint32_t max_depth;    /* deepest frame kept */
+  bool differential;
+  double max_delta;
+  /* pixel geometry shared by the writers */
+  double width, height, frame_height, font_size, xpad, ypad_top, ypad_bottom;
+} prf_layout;
+
+/* Lays out the profile's tree (or samples, for a flame chart). */
+prf_status prf_layout_build(prf_layout *layout, prf_profile *profile,
+                            const prf_flame_options *options,
+                            prf_measure_fn measure, void *measure_ctx,
+                            prf_error *err);
+void prf_layout_free(prf_layout *layout);
+
+/* Pixel rectangle of a frame. */
+void prf_layout_rect(const prf_layout *layout, const prf_layout_frame *f,
+                     bool inverted, double *x, double *y, double *w,
+                     double *h);
+
+/* Fixed-advance text measure: code points * font_size * font_width.
+ * ctx points to a double holding font_size * font_width. */
+double prf_measure_fixed(void *ctx, const char *text, size_t len);
+
+#endif
