@@ -1,0 +1,124 @@
+#!/bin/sh
+# End-to-end tests of the prof-render command: every option, exit codes,
+# error messages, atomic output.
+. tests/lib.sh
+
+printf 'main;a;b 3\nmain;a;c 2\nmain;d 5\n' > "$TMP/x.folded"
+printf 'main;a;b 1\nother 4\n' > "$TMP/y.folded"
+
+# --- basic use ---
+$PR "$TMP/x.folded" > "$TMP/x.svg" 2>"$TMP/err"
+check "renders a folded file to stdout" grep -q '<title>all (10 samples, 100%)</title>' "$TMP/x.svg"
+check "output is well-formed XML" xmllint --noout "$TMP/x.svg"
+check "no warnings on good input" test ! -s "$TMP/err"
+$PR < "$TMP/x.folded" > "$TMP/stdin.svg"
+same_file "stdin gives the same output as a file" "$TMP/x.svg" "$TMP/stdin.svg"
+$PR render - < "$TMP/x.folded" > "$TMP/dash.svg"
+same_file "'render -' reads stdin" "$TMP/x.svg" "$TMP/dash.svg"
+$PR -o "$TMP/o.svg" "$TMP/x.folded"
+same_file "-o writes the same bytes as stdout" "$TMP/x.svg" "$TMP/o.svg"
+$PR "$TMP/x.folded" > "$TMP/again.svg"
+same_file "byte-identical output on a second run" "$TMP/x.svg" "$TMP/again.svg"
+
+# --- merging and collapse ---
+$PR collapse "$TMP/x.folded" "$TMP/y.folded" > "$TMP/merged.folded"
+printf 'main;a;b 4\nmain;a;c 2\nmain;d 5\nother 4\n' > "$TMP/merged.want"
+same_file "collapse merges inputs into sorted canonical folded" "$TMP/merged.want" "$TMP/merged.folded"
+$PR -o "$TMP/m.svg" "$TMP/x.folded" "$TMP/y.folded"
+check "render merges inputs" grep -q '<title>all (15 samples, 100%)</title>' "$TMP/m.svg"
+gzip -c "$TMP/x.folded" > "$TMP/x.folded.gz"
+$PR collapse "$TMP/x.folded.gz" > "$TMP/gz.folded"
+$PR collapse "$TMP/x.folded" > "$TMP/plain.folded"
+same_file "gzip input is decoded" "$TMP/plain.folded" "$TMP/gz.folded"
+
+# --- options ---
+opt_has() { # DESCRIPTION PATTERN OPTIONS...
+  d=$1; pat=$2; shift 2
+  $PR "$@" "$TMP/x.folded" > "$TMP/opt.svg" 2>"$TMP/opt.err"
+  if grep -q -- "$pat" "$TMP/opt.svg" && xmllint --noout "$TMP/opt.svg" 2>/dev/null; then ok "$d"
+  else not_ok "$d" "pattern: $pat" "options: $*" "$(head -c 300 "$TMP/opt.err")"; fi
+}
+opt_has "--title" '<text id="title" x="600.00" y="24.00">My &lt;Title&gt;</text>' --title 'My <Title>'
+opt_has "--subtitle" '<text id="subtitle" x="600.00" y="48.00">sub</text>' --subtitle sub
+opt_has "--subtitle makes room (height 134 + 24)" 'height="158"' --subtitle sub
+opt_has "--width" 'width="800" height="134"' --width 800
+opt_has "--height (frame height)" 'height="19.0"' --height 20
+opt_has "--fontsize" 'font-size:20px' --fontsize 20
+opt_has "--fonttype" 'font-family:"monospace"' --fonttype monospace
+opt_has "--fontwidth changes label fitting" '>main</text>' --fontwidth 0.3
+opt_has "--minwidth in percent prunes frames under 25%" 'fg:w="5"' --minwidth 25%
+$PR --minwidth 25% "$TMP/x.folded" | grep -q '<title>c ' && not_ok "--minwidth 25% drops c (20%)" || ok "--minwidth 25% drops c (20%)"
+$PR --minwidth 300 "$TMP/x.folded" | grep -q '<title>c ' && not_ok "--minwidth 300 px drops c (236 px)" || ok "--minwidth 300 px drops c (236 px)"
+opt_has "--countname" '(10 bytes, 100%)' --countname bytes
+opt_has "--nametype" "var nametype = 'Frame:';" --nametype Frame:
+opt_has "--colors mem (palette background)" 'stop-color="#e0e0ff"' --colors mem
+opt_has "-c blue" 'fill="rgb(' -c blue
+opt_has "--hash is accepted" '<title>all' --hash
+opt_has "--inverted" '>Icicle Graph<' --inverted
+opt_has "--reverse puts leaves at the root" '<title>b (3 samples, 30.00%)</title><rect x="10.00" y="69.0"' --reverse
+opt_has "--flamechart" '>Flame Chart<' --flamechart
+opt_has "--sort weight puts main;d (5) before main;a (5, alpha tie)" '<title>d (5 samples, 50.00%)</title><rect x="600.00"' --sort weight
+opt_has "--notes" '<desc id="notes">n &amp; m</desc>' --notes 'n & m'
+opt_has "--factor" '(25 samples, 100%)' --factor 2.5
+opt_has "--total" 'width="590.00"' --total 20
+opt_has "--no-javascript" '<svg version="1.1" width="1200" height="134" viewBox' --no-javascript
+printf 'a;b 3 5\na;c 4 1\n' > "$TMP/diff.folded"
+$PR "$TMP/diff.folded" > "$TMP/diff.svg"
+check "differential input shows growth" grep -q '<title>b (5 samples, 83.33%; +33.33%)' "$TMP/diff.svg"
+$PR --negate "$TMP/diff.folded" > "$TMP/neg.svg"
+check "--negate swaps the columns" grep -q '<title>c (4 samples, 57.14%; +42.86%)' "$TMP/neg.svg"
+$PR --flamechart --sort weight "$TMP/x.folded" > /dev/null
+ok "options combine"
+check "--help lists options and examples" sh -c "$PR --help | grep -q -- '--minwidth' && $PR --help | grep -q Examples"
+check "--version" sh -c "$PR --version | grep -q '^prof-render [0-9]'"
+
+# --- exit codes and messages ---
+exit_is "unknown option: exit 2" 2 $PR --bogus "$TMP/x.folded"
+grep -q "unknown option '--bogus'" "$TMP/exit.err" && ok "unknown option is named" || not_ok "unknown option is named" "$(cat "$TMP/exit.err")"
+exit_is "missing option value: exit 2" 2 $PR "$TMP/x.folded" --width
+exit_is "bad number: exit 2" 2 $PR --width abc "$TMP/x.folded"
+exit_is "bad palette: exit 2" 2 $PR --colors plaid "$TMP/x.folded"
+exit_is "bad sort key: exit 2" 2 $PR --sort size "$TMP/x.folded"
+exit_is "bad input format name: exit 2" 2 $PR --input-format nope "$TMP/x.folded"
+exit_is "missing input: exit 66" 66 $PR "$TMP/does-not-exist.folded"
+grep -q "does-not-exist.folded: cannot open: No such file" "$TMP/exit.err" && ok "missing input is named" || not_ok "missing input is named" "$(cat "$TMP/exit.err")"
+exit_is "directory as input: exit 66" 66 $PR "$TMP"
+: > "$TMP/empty.folded"
+exit_is "empty input: exit 65" 65 $PR "$TMP/empty.folded"
+grep -q "empty.folded: empty input" "$TMP/exit.err" && ok "empty input message names the file" || not_ok "empty input message names the file" "$(cat "$TMP/exit.err")"
+printf 'garbage\nmore garbage\n' > "$TMP/garbage.folded"
+exit_is "no valid line: exit 65" 65 $PR "$TMP/garbage.folded"
+grep -q "garbage.folded:1: warning\|garbage.folded:1: skipping" "$TMP/exit.err" && ok "skipped lines are reported with file:line" || not_ok "skipped lines are reported with file:line" "$(cat "$TMP/exit.err")"
+printf 'a 1\nbad line\nb 2\n' > "$TMP/warn.folded"
+$PR "$TMP/warn.folded" > /dev/null 2>"$TMP/warn.err"
+grep -q "warn.folded:2: skipping line" "$TMP/warn.err" && ok "a bad line warns and the rest renders" || not_ok "a bad line warns" "$(cat "$TMP/warn.err")"
+$PR -q "$TMP/warn.folded" > /dev/null 2>"$TMP/quiet.err"
+check "-q silences warnings" test ! -s "$TMP/quiet.err"
+i=0; : > "$TMP/many.folded"; while [ $i -lt 30 ]; do echo "bad $i x" >> "$TMP/many.folded"; i=$((i+1)); done; echo "a 1" >> "$TMP/many.folded"
+$PR "$TMP/many.folded" > /dev/null 2>"$TMP/many.err"
+[ "$(grep -c 'skipping line' "$TMP/many.err")" -eq 10 ] && grep -q "20 more problems not shown" "$TMP/many.err" && ok "warnings are capped at 10 with a count" || not_ok "warnings capped" "$(tail -3 "$TMP/many.err")"
+printf 'a;b 1 2\n' > "$TMP/two.folded"
+exit_is "merging differential with plain input: exit 65" 65 $PR "$TMP/x.folded" "$TMP/two.folded"
+printf 'not gzip at all' | gzip -c | head -c 20 > "$TMP/trunc.gz"
+exit_is "truncated gzip: exit 65" 65 $PR "$TMP/trunc.gz"
+
+# --- output safety ---
+echo "keep me" > "$TMP/existing.svg"
+exit_is "failure with -o: exit 65" 65 $PR -o "$TMP/existing.svg" "$TMP/empty.folded"
+check "a failed run leaves the existing output untouched" grep -qx "keep me" "$TMP/existing.svg"
+check "no temporary file is left behind" sh -c "! ls '$TMP' | grep -q 'existing.svg.tmp'"
+exit_is "unwritable output directory: exit 74" 74 $PR -o "$TMP/no/such/dir/x.svg" "$TMP/x.folded"
+if [ -w /dev/full ]; then
+  exit_is "full disk on stdout: exit 74" 74 sh -c "$PR '$TMP/x.folded' > /dev/full"
+  exit_is "full disk on collapse: exit 74" 74 sh -c "$PR collapse '$TMP/x.folded' > /dev/full"
+fi
+
+# --- hostile names ---
+printf '%s\n' 'main;</script><script>alert(1)</script> 3' 'main;]]><!-- &amp 2' "main;it's \"quoted\" 1" > "$TMP/evil.folded"
+printf 'main;ctl\001\033[31m;bad\377utf8 1\n' >> "$TMP/evil.folded"
+$PR --title '</text><script>alert(2)</script>' --notes ']]> -->' "$TMP/evil.folded" > "$TMP/evil.svg"
+check "hostile names give well-formed XML" xmllint --noout "$TMP/evil.svg"
+check "no script injection from names" sh -c "! grep -q '<script>alert' '$TMP/evil.svg'"
+check "exactly two script elements" sh -c "[ \$(grep -c '<script' '$TMP/evil.svg') -eq 2 ]"
+
+done_testing

@@ -1,0 +1,36 @@
+# Shared helpers for the shell test scripts (sourced, not run).
+# Prints TAP lines; call `done_testing` at the end.
+BUILD=${BUILD:-build}
+PR=${PR:-./prof-render}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+  d=$1
+  shift
+  if "$@" >"$TMP/check.out" 2>&1; then ok "$d"; else not_ok "$d" "command: $*" "$(head -c 2000 "$TMP/check.out")"; fi
+}
+
+# same_file DESCRIPTION EXPECTED ACTUAL: passes when the files are equal;
+# shows a unified diff otherwise.
+same_file() {
+  if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff -u "$2" "$3" | head -n 40)"; fi
+}
+
+# exit_is DESCRIPTION CODE COMMAND...: passes when the command exits CODE.
+exit_is() {
+  d=$1
+  want=$2
+  shift 2
+  "$@" >"$TMP/exit.out" 2>"$TMP/exit.err"
+  got=$?
+  if [ "$got" -eq "$want" ]; then ok "$d"; else not_ok "$d" "expected exit $want, got $got: $*" "$(head -c 1000 "$TMP/exit.err")"; fi
+}
+
+done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
