@@ -27,6 +27,12 @@
 extern "C" {
 #endif
 
+/* Everything declared here is exported from the shared library; the
+ * library is built with hidden visibility for all else. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
+
 #define PRF_VERSION_MAJOR 0
 #define PRF_VERSION_MINOR 1
 #define PRF_VERSION_PATCH 0
@@ -313,6 +319,10 @@ prf_status prf_svg_write(prf_profile *profile,
 
 /* The palette names, NULL-terminated. */
 const char *const *prf_palette_names(void);
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
