@@ -82,6 +82,10 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
 
 /* ---- the model (profile.c, tree.c) ---- */
 
+typedef struct prf_edge {
+  uint32_t parent, frame, node;
+} prf_edge;
+
 struct prf_tree {
   prf_profile *profile;
   size_t count, cap;
@@ -95,8 +99,9 @@ struct prf_tree {
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
-  uint32_t *slots; /* (parent, frame) -> node; 0 = empty (root is never a
-                      child) */
+  prf_edge *slots; /* (parent, frame) -> node; node 0 = empty (the root is
+                      never a child). The key lives in the slot so that a
+                      probe touches one cache line, not the node arrays. */
   size_t nslots;
 };
 

@@ -52,14 +52,14 @@ static bool tree_reserve(prf_tree *t, size_t need) {
 }
 
 static bool tree_rehash(prf_tree *t, size_t nslots) {
-  uint32_t *slots = calloc(nslots, sizeof *slots);
+  prf_edge *slots = calloc(nslots, sizeof *slots);
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++) {
     size_t i = edge_hash(t->parent[n], t->frame[n]) & (nslots - 1);
-    while (slots[i])
+    while (slots[i].node)
       i = (i + 1) & (nslots - 1);
-    slots[i] = (uint32_t)n;
+    slots[i] = (prf_edge){t->parent[n], t->frame[n], (uint32_t)n};
   }
   free(t->slots);
   t->slots = slots;
@@ -113,9 +113,9 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
     return PRF_E_NOMEM;
   size_t mask = t->nslots - 1;
   size_t i = edge_hash(parent, frame) & mask;
-  for (uint32_t n; (n = t->slots[i]) != 0; i = (i + 1) & mask) {
-    if (t->parent[n] == parent && t->frame[n] == frame) {
-      *out = n;
+  for (; t->slots[i].node != 0; i = (i + 1) & mask) {
+    if (t->slots[i].parent == parent && t->slots[i].frame == frame) {
+      *out = t->slots[i].node;
       return PRF_OK;
     }
   }
@@ -134,7 +134,7 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
     t->max_depth = t->depth[n];
   for (size_t c = 0; c < t->ncol; c++)
     t->self[n * t->ncol + c] = 0;
-  t->slots[i] = n;
+  t->slots[i] = (prf_edge){parent, frame, n};
   t->totals_valid = false;
   *out = n;
   return PRF_OK;
