@@ -109,6 +109,11 @@ typedef struct prf_value_col {
   prf_str type, unit;
 } prf_value_col;
 
+typedef struct prf_thread {
+  int64_t id;
+  prf_str name;
+} prf_thread;
+
 typedef struct prf_meta {
   prf_str key, value;
 } prf_meta;
@@ -127,6 +132,10 @@ struct prf_profile {
   size_t nsamples, samples_cap;
   double *sample_values; /* nsamples * ncols */
   size_t sample_values_cap;
+  prf_label *labels;
+  size_t nlabels, labels_cap;
+  prf_thread *threads;
+  size_t nthreads, threads_cap;
   prf_tree tree;
 };
 

@@ -28,6 +28,8 @@ void prf_profile_free(prf_profile *p) {
   free(p->meta);
   free(p->samples);
   free(p->sample_values);
+  free(p->labels);
+  free(p->threads);
   prf_tree_release(&p->tree);
   free(p);
 }
@@ -224,7 +226,7 @@ prf_status prf_stack_add(prf_profile *p, const prf_fid *frames, size_t depth,
 
 prf_status prf_sample_add(prf_profile *p, prf_node leaf, const double *values,
                           int64_t time, uint32_t thread) {
-  if (leaf >= p->tree.count)
+  if (leaf >= p->tree.count || (thread != PRF_NONE && thread >= p->nthreads))
     return PRF_E_USAGE;
   size_t vcap = p->sample_values_cap;
   if (!prf_grow((void **)&p->samples, &p->samples_cap, p->nsamples + 1,
@@ -246,7 +248,74 @@ prf_status prf_sample_add(prf_profile *p, prf_node leaf, const double *values,
   return prf_tree_add_self(&p->tree, leaf, values);
 }
 
+prf_status prf_sample_add_labeled(prf_profile *p, prf_node leaf,
+                                  const double *values, int64_t time,
+                                  uint32_t thread, const prf_label *labels,
+                                  size_t nlabels) {
+  if (p->nlabels + nlabels >= UINT32_MAX)
+    return PRF_E_LIMIT;
+  for (size_t i = 0; i < nlabels; i++)
+    if (labels[i].key >= p->strings.count || labels[i].str >= p->strings.count ||
+        labels[i].unit >= p->strings.count)
+      return PRF_E_USAGE;
+  if (!prf_grow((void **)&p->labels, &p->labels_cap, p->nlabels + nlabels,
+                sizeof *p->labels))
+    return PRF_E_NOMEM;
+  prf_status st = prf_sample_add(p, leaf, values, time, thread);
+  if (st != PRF_OK)
+    return st;
+  prf_sample *s = &p->samples[p->nsamples - 1];
+  s->label_first = (uint32_t)p->nlabels;
+  s->label_count = (uint32_t)nlabels;
+  if (nlabels)
+    memcpy(p->labels + p->nlabels, labels, nlabels * sizeof *labels);
+  p->nlabels += nlabels;
+  return PRF_OK;
+}
+
+const prf_label *prf_sample_labels(const prf_profile *p, size_t i,
+                                   size_t *count) {
+  *count = 0;
+  if (i >= p->nsamples || p->samples[i].label_count == 0)
+    return NULL;
+  *count = p->samples[i].label_count;
+  return p->labels + p->samples[i].label_first;
+}
+
 size_t prf_sample_count(const prf_profile *p) { return p->nsamples; }
+
+prf_status prf_thread_add(prf_profile *p, int64_t id, const char *name,
+                          uint32_t *index) {
+  prf_str n;
+  if (prf_string_intern(p, name, strlen(name), &n) != PRF_OK)
+    return PRF_E_NOMEM;
+  for (size_t i = 0; i < p->nthreads; i++) {
+    if (p->threads[i].id == id) {
+      if (n)
+        p->threads[i].name = n;
+      *index = (uint32_t)i;
+      return PRF_OK;
+    }
+  }
+  if (p->nthreads >= PRF_NONE - 1)
+    return PRF_E_LIMIT;
+  if (!prf_grow((void **)&p->threads, &p->threads_cap, p->nthreads + 1,
+                sizeof *p->threads))
+    return PRF_E_NOMEM;
+  p->threads[p->nthreads] = (prf_thread){id, n};
+  *index = (uint32_t)p->nthreads++;
+  return PRF_OK;
+}
+
+size_t prf_thread_count(const prf_profile *p) { return p->nthreads; }
+
+int64_t prf_thread_id(const prf_profile *p, uint32_t i) {
+  return i < p->nthreads ? p->threads[i].id : 0;
+}
+
+const char *prf_thread_name(const prf_profile *p, uint32_t i) {
+  return i < p->nthreads ? prf_string(p, p->threads[i].name, NULL) : "";
+}
 
 const prf_sample *prf_sample_get(const prf_profile *p, size_t i) {
   return i < p->nsamples ? &p->samples[i] : NULL;

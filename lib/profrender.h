@@ -187,10 +187,28 @@ prf_status prf_stack_add(prf_profile *profile, const prf_fid *frames,
  * per column; it is also added to the leaf's self. */
 prf_status prf_sample_add(prf_profile *profile, prf_node leaf,
                           const double *values, int64_t time, uint32_t thread);
+/* The same with labels (copied; keys and values are string ids of this
+ * profile). */
+prf_status prf_sample_add_labeled(prf_profile *profile, prf_node leaf,
+                                  const double *values, int64_t time,
+                                  uint32_t thread, const prf_label *labels,
+                                  size_t nlabels);
+/* The labels of sample i; *count gets their number. */
+const prf_label *prf_sample_labels(const prf_profile *profile, size_t i,
+                                   size_t *count);
 size_t prf_sample_count(const prf_profile *profile);
 const prf_sample *prf_sample_get(const prf_profile *profile, size_t i);
 /* The values of sample i (one per column). */
 const double *prf_sample_values(const prf_profile *profile, size_t i);
+
+/* Threads: an id (as the profiler gave it) and a name. *index gets the
+ * index that samples refer to; adding an existing id renames it when name
+ * is not empty. */
+prf_status prf_thread_add(prf_profile *profile, int64_t id, const char *name,
+                          uint32_t *index);
+size_t prf_thread_count(const prf_profile *profile);
+int64_t prf_thread_id(const prf_profile *profile, uint32_t index);
+const char *prf_thread_name(const prf_profile *profile, uint32_t index);
 
 /* Appends the leaf's path root-first (without the root) into a buffer the
  * caller owns; returns the depth. When the depth exceeds cap, nothing is

@@ -228,15 +228,39 @@ static void test_samples_in_order(void **state) {
   prf_stack_add(p, s, 1, &zero, &n2);
   double v = 2;
   assert_int_equal(prf_sample_add(p, n1, &v, 100, PRF_NONE), PRF_OK);
-  assert_int_equal(prf_sample_add(p, n2, &v, 200, 3), PRF_OK);
+  uint32_t th;
+  assert_int_equal(prf_thread_add(p, 4242, "worker", &th), PRF_OK);
+  assert_int_equal(prf_sample_add(p, n2, &v, 200, 7), PRF_E_USAGE);
+  assert_int_equal(prf_sample_add(p, n2, &v, 200, th), PRF_OK);
   assert_int_equal(prf_sample_add(p, n1, &v, 300, PRF_NONE), PRF_OK);
   assert_int_equal(prf_sample_add(p, 9999, &v, 0, 0), PRF_E_USAGE);
-  assert_int_equal(prf_sample_count(p), 3);
   assert_int_equal(prf_sample_get(p, 1)->leaf, n2);
   assert_int_equal(prf_sample_get(p, 1)->time, 200);
-  assert_int_equal(prf_sample_get(p, 1)->thread, 3);
+  assert_int_equal(prf_sample_get(p, 1)->thread, th);
+  assert_int_equal(prf_thread_id(p, th), 4242);
+  assert_string_equal(prf_thread_name(p, th), "worker");
+  uint32_t th2;
+  assert_int_equal(prf_thread_add(p, 4242, "", &th2), PRF_OK);
+  assert_int_equal(th2, th);
+  assert_string_equal(prf_thread_name(p, th), "worker");
+  prf_label lab[2];
+  memset(lab, 0, sizeof lab);
+  prf_string_intern(p, "span", 4, &lab[0].key);
+  prf_string_intern(p, "GET /", 5, &lab[0].str);
+  prf_string_intern(p, "bytes", 5, &lab[1].key);
+  lab[1].num = 512;
+  prf_string_intern(p, "bytes", 5, &lab[1].unit);
+  assert_int_equal(prf_sample_add_labeled(p, n1, &v, 400, PRF_NONE, lab, 2),
+                   PRF_OK);
+  size_t nl;
+  const prf_label *got = prf_sample_labels(p, 3, &nl);
+  assert_int_equal(nl, 2);
+  assert_string_equal(prf_string(p, got[0].str, NULL), "GET /");
+  assert_int_equal(got[1].num, 512);
+  assert_null(prf_sample_labels(p, 0, &nl));
+  assert_int_equal(nl, 0);
   assert_true(prf_sample_values(p, 2)[0] == 2);
-  assert_int_equal(prf_tree_self(prf_profile_tree(p), n1, 0), 4);
+  assert_int_equal(prf_tree_self(prf_profile_tree(p), n1, 0), 6);
   prf_profile_free(p);
 }
 
