@@ -27,6 +27,8 @@ typedef struct folded_reader {
   prf_node *nodes;     /* the previous stack's path */
   size_t nodes_cap;
   size_t prev_depth;
+  prf_fid *fid_of_str; /* string id -> frame id for plain frames */
+  size_t fid_of_str_cap;
 } folded_reader;
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -131,9 +133,25 @@ static prf_status frame_for(folded_reader *r, const char *name, size_t len,
       len -= 4;
   }
   prf_status st = prf_string_intern(r->profile, name, len, &f.name);
-  if (st == PRF_OK)
-    st = prf_frame_intern(r->profile, &f, out);
-  return st;
+  if (st != PRF_OK || f.kind != PRF_KIND_NORMAL)
+    return st == PRF_OK ? prf_frame_intern(r->profile, &f, out) : st;
+  /* Most frames are plain names: remember their frame id by string id,
+     which saves hashing the frame again. */
+  size_t have = r->fid_of_str_cap;
+  if (f.name >= have) {
+    if (!prf_grow((void **)&r->fid_of_str, &r->fid_of_str_cap,
+                  (size_t)f.name + 1, sizeof *r->fid_of_str))
+      return PRF_E_NOMEM;
+    for (size_t i = have; i < r->fid_of_str_cap; i++)
+      r->fid_of_str[i] = PRF_NONE;
+  }
+  if (r->fid_of_str[f.name] == PRF_NONE) {
+    st = prf_frame_intern(r->profile, &f, &r->fid_of_str[f.name]);
+    if (st != PRF_OK)
+      return st;
+  }
+  *out = r->fid_of_str[f.name];
+  return PRF_OK;
 }
 
 static prf_status declare_columns(folded_reader *r, int ncounts) {
@@ -320,6 +338,7 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   free(r.prev);
   free(r.prev_ends);
   free(r.nodes);
+  free(r.fid_of_str);
   return st;
 }
 
