@@ -93,10 +93,16 @@ static bool take_count(const char *s, size_t *len, double *value) {
  * "[T; N]"), unless the brackets do not balance, when every ';' splits. */
 static bool split_frames(folded_reader *r, const char *s, size_t len,
                          size_t *depth) {
-  for (int pass = 0; pass < 2; pass++) {
+  /* Most lines have no '[': then every ';' splits and memchr finds them. */
+  bool brackets = memchr(s, '[', len) != NULL;
+  for (int pass = brackets ? 0 : 1; pass < 2; pass++) {
     size_t n = 0;
     long nest = 0;
     for (size_t i = 0; i <= len; i++) {
+      if (pass == 1) {
+        const char *semi = memchr(s + i, ';', len - i);
+        i = semi ? (size_t)(semi - s) : len;
+      }
       char c = i < len ? s[i] : ';';
       if (pass == 0 && c == '[')
         nest++;
@@ -220,6 +226,14 @@ static size_t common_frames(const folded_reader *r, const char *s,
                             size_t len, size_t depth) {
   size_t max = len < r->prev_len ? len : r->prev_len;
   size_t lcp = 0;
+  while (lcp + 8 <= max) {
+    uint64_t a, b;
+    memcpy(&a, s + lcp, 8);
+    memcpy(&b, r->prev + lcp, 8);
+    if (a != b)
+      break;
+    lcp += 8;
+  }
   while (lcp < max && s[lcp] == r->prev[lcp])
     lcp++;
   size_t k = 0;

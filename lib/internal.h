@@ -48,6 +48,10 @@ void prf_buf_putc(prf_buf *b, char c);
 void prf_buf_printf(prf_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Appends v with exactly `decimals` (0 to 6) digits after the point, like
+ * printf's "%.*f" but without its cost (the SVG writer prints millions). */
+void prf_buf_fixed(prf_buf *b, double v, int decimals);
+
 /* Formats a count the way people read it: integers with thousands
  * separators ("1,234"), fractions with up to 3 decimals ("12.5"). */
 void prf_format_count(char *out, size_t size, double value);

@@ -163,11 +163,29 @@ void prf_buf_printf(prf_buf *b, const char *fmt, ...) {
   free(big);
 }
 
+/* Writes an integer in decimal; returns the length. */
+static size_t put_integer(char *out, size_t size, long long v) {
+  char tmp[24];
+  size_t n = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0)
+    tmp[n++] = '-';
+  size_t o = 0;
+  while (n > 0 && o + 1 < size)
+    out[o++] = tmp[--n];
+  out[o] = '\0';
+  return o;
+}
+
 void prf_format_count(char *out, size_t size, double value) {
   char digits[64];
   double rounded = (double)(long long)value;
   if (value == rounded && value > -1e18 && value < 1e18) {
-    snprintf(digits, sizeof digits, "%lld", (long long)value);
+    put_integer(digits, sizeof digits, (long long)value);
   } else {
     snprintf(digits, sizeof digits, "%.3f", value);
     char *end = digits + strlen(digits) - 1;
@@ -237,7 +255,7 @@ bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
 
 void prf_format_number(char *out, size_t size, double v) {
   if (v == (double)(long long)v && v > -9e18 && v < 9e18) {
-    snprintf(out, size, "%lld", (long long)v);
+    put_integer(out, size, (long long)v);
     return;
   }
   for (int precision = 15; precision <= 17; precision++) {
@@ -245,4 +263,36 @@ void prf_format_number(char *out, size_t size, double v) {
     if (strtod(out, NULL) == v)
       return;
   }
+}
+
+void prf_buf_fixed(prf_buf *b, double v, int decimals) {
+  static const long long pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  if (decimals < 0 || decimals > 6)
+    decimals = 6;
+  double scaled = v * (double)pow10[decimals];
+  if (!(scaled > -9e15 && scaled < 9e15)) {
+    prf_buf_printf(b, "%.*f", decimals, v);
+    return;
+  }
+  long long q = (long long)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+  char tmp[32];
+  size_t n = 0;
+  bool negative = q < 0;
+  unsigned long long u = negative ? (unsigned long long)-q : (unsigned long long)q;
+  for (int i = 0; i < decimals; i++) {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  }
+  if (decimals)
+    tmp[n++] = '.';
+  do {
+    tmp[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (negative)
+    tmp[n++] = '-';
+  char out[32];
+  for (size_t i = 0; i < n; i++)
+    out[i] = tmp[n - 1 - i];
+  prf_buf_put(b, out, n);
 }

@@ -146,7 +146,11 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   if (f->node == 0 && !o->flamechart)
     prf_buf_puts(b, ", 100%");
   else
-    prf_buf_printf(b, ", %.2f%%", l->total > 0 ? 100 * f->w / l->total : 0);
+  {
+    prf_buf_puts(b, ", ");
+    prf_buf_fixed(b, l->total > 0 ? 100 * f->w / l->total : 0, 2);
+    prf_buf_putc(b, '%');
+  }
   if (l->differential && f->node != 0) {
     double pct = l->total > 0 ? 100 * f->delta / l->total : 0;
     prf_buf_printf(b, "; %s%.2f%%", pct > 0 ? "+" : "", pct == 0 ? 0.0 : pct);
@@ -155,12 +159,24 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_layout_rect(l, f, o->inverted, &x, &y, &rw, &rh);
   prf_format_number(fx, sizeof fx, f->x);
   prf_format_number(fw, sizeof fw, f->w);
-  prf_buf_printf(b,
-                 ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
-                 "height=\"%.1f\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\" "
-                 "fg:x=\"%s\" fg:w=\"%s\"/><text x=\"%.2f\" y=\"%.2f\">",
-                 x, y, rw, rh, (f->rgb >> 16) & 0xFF, (f->rgb >> 8) & 0xFF,
-                 f->rgb & 0xFF, fx, fw, x + 3, y + rh / 2 + l->font_size / 4);
+  prf_buf_puts(b, ")</title><rect x=\"");
+  prf_buf_fixed(b, x, 2);
+  prf_buf_puts(b, "\" y=\"");
+  prf_buf_fixed(b, y, 1);
+  prf_buf_puts(b, "\" width=\"");
+  prf_buf_fixed(b, rw, 2);
+  prf_buf_puts(b, "\" height=\"");
+  prf_buf_fixed(b, rh, 1);
+  prf_buf_printf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\" fg:x=\"",
+                 (f->rgb >> 16) & 0xFF, (f->rgb >> 8) & 0xFF, f->rgb & 0xFF);
+  prf_buf_puts(b, fx);
+  prf_buf_puts(b, "\" fg:w=\"");
+  prf_buf_puts(b, fw);
+  prf_buf_puts(b, "\"/><text x=\"");
+  prf_buf_fixed(b, x + 3, 2);
+  prf_buf_puts(b, "\" y=\"");
+  prf_buf_fixed(b, y + rh / 2 + l->font_size / 4, 2);
+  prf_buf_puts(b, "\">");
   prf_escape_xml(b, name, f->label_len);
   if (f->label_dots)
     prf_buf_puts(b, "..");
