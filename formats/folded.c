@@ -27,7 +27,8 @@ typedef struct folded_reader {
   prf_node *nodes;     /* the previous stack's path */
   size_t nodes_cap;
   size_t prev_depth;
-  prf_fid *fid_of_str; /* string id -> frame id for plain frames */
+  prf_fid *fid_of_str; /* string id -> frame id of the last kind seen */
+  uint8_t *kind_of_str;
   size_t fid_of_str_cap;
 } folded_reader;
 
@@ -93,26 +94,31 @@ static bool take_count(const char *s, size_t *len, double *value) {
  * "[T; N]"), unless the brackets do not balance, when every ';' splits. */
 static bool split_frames(folded_reader *r, const char *s, size_t len,
                          size_t *depth) {
-  /* Most lines have no '[': then every ';' splits and memchr finds them. */
-  bool brackets = memchr(s, '[', len) != NULL;
-  for (int pass = brackets ? 0 : 1; pass < 2; pass++) {
-    size_t n = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    size_t n = 0, pos = 0;
     long nest = 0;
-    for (size_t i = 0; i <= len; i++) {
-      if (pass == 1) {
-        const char *semi = memchr(s + i, ';', len - i);
-        i = semi ? (size_t)(semi - s) : len;
+    for (;;) {
+      const char *semi = memchr(s + pos, ';', len - pos);
+      size_t end = semi ? (size_t)(semi - s) : len;
+      /* Only segments with brackets need a look at every byte. */
+      const char *open = pass == 0 && nest == 0 ? memchr(s + pos, '[', end - pos) : NULL;
+      if (pass == 0 && (nest > 0 || open)) {
+        /* With nothing open, bytes before the first '[' change nothing. */
+        for (size_t i = open ? (size_t)(open - s) : pos; i < end; i++) {
+          if (s[i] == '[')
+            nest++;
+          else if (s[i] == ']' && nest > 0)
+            nest--;
+        }
       }
-      char c = i < len ? s[i] : ';';
-      if (pass == 0 && c == '[')
-        nest++;
-      else if (pass == 0 && c == ']' && nest > 0)
-        nest--;
-      else if (c == ';' && (nest == 0 || i == len)) {
+      if (nest == 0 || end == len) {
         if (!prf_grow((void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
           return false;
-        r->ends[n++] = i;
+        r->ends[n++] = end;
       }
+      if (end == len)
+        break;
+      pos = end + 1;
     }
     if (nest == 0 || pass == 1) {
       *depth = n;
@@ -139,22 +145,28 @@ static prf_status frame_for(folded_reader *r, const char *name, size_t len,
       len -= 4;
   }
   prf_status st = prf_string_intern(r->profile, name, len, &f.name);
-  if (st != PRF_OK || f.kind != PRF_KIND_NORMAL)
-    return st == PRF_OK ? prf_frame_intern(r->profile, &f, out) : st;
-  /* Most frames are plain names: remember their frame id by string id,
-     which saves hashing the frame again. */
+  if (st != PRF_OK)
+    return st;
+  /* A name nearly always comes with one kind: remember the frame id by
+     string id, which saves hashing the frame again. */
   size_t have = r->fid_of_str_cap;
   if (f.name >= have) {
-    if (!prf_grow((void **)&r->fid_of_str, &r->fid_of_str_cap,
-                  (size_t)f.name + 1, sizeof *r->fid_of_str))
+    size_t cap = have;
+    if (!prf_grow((void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
+                  sizeof *r->fid_of_str))
       return PRF_E_NOMEM;
-    for (size_t i = have; i < r->fid_of_str_cap; i++)
+    cap = have;
+    if (!prf_grow((void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
+      return PRF_E_NOMEM;
+    r->fid_of_str_cap = cap;
+    for (size_t i = have; i < cap; i++)
       r->fid_of_str[i] = PRF_NONE;
   }
-  if (r->fid_of_str[f.name] == PRF_NONE) {
+  if (r->fid_of_str[f.name] == PRF_NONE || r->kind_of_str[f.name] != f.kind) {
     st = prf_frame_intern(r->profile, &f, &r->fid_of_str[f.name]);
     if (st != PRF_OK)
       return st;
+    r->kind_of_str[f.name] = f.kind;
   }
   *out = r->fid_of_str[f.name];
   return PRF_OK;
@@ -353,6 +365,7 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   free(r.prev_ends);
   free(r.nodes);
   free(r.fid_of_str);
+  free(r.kind_of_str);
   return st;
 }
 

@@ -37,18 +37,22 @@ uint64_t prf_hash_mix(uint64_t x) {
 }
 
 uint64_t prf_hash_bytes(const void *data, size_t len) {
+  /* One multiply per 8 bytes (the "Fx" step), then a full mix so that the
+     low bits used by the tables depend on every input bit. */
   const unsigned char *p = data;
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (len * 0xff51afd7ed558ccdULL);
+  uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ULL;
   while (len >= 8) {
     uint64_t w;
     memcpy(&w, p, 8);
-    h = (h ^ prf_hash_mix(w)) * 0x9fb21c651e98df25ULL;
+    h = (((h << 5) | (h >> 59)) ^ w) * 0x517cc1b727220a95ULL;
     p += 8;
     len -= 8;
   }
-  uint64_t tail = 0;
-  memcpy(&tail, p, len);
-  h = (h ^ prf_hash_mix(tail ^ ((uint64_t)len << 56))) * 0x9fb21c651e98df25ULL;
+  if (len) {
+    uint64_t tail = 0;
+    memcpy(&tail, p, len);
+    h = (((h << 5) | (h >> 59)) ^ tail) * 0x517cc1b727220a95ULL;
+  }
   return prf_hash_mix(h);
 }
 

@@ -141,7 +141,9 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_format_count(count, sizeof count, f->w * o->factor);
   prf_buf_puts(b, "<g><title>");
   prf_escape_xml(b, name, len);
-  prf_buf_printf(b, " (%s ", count);
+  prf_buf_puts(b, " (");
+  prf_buf_puts(b, count);
+  prf_buf_putc(b, ' ');
   prf_escape_xml(b, o->count_name, strlen(o->count_name));
   if (f->node == 0 && !o->flamechart)
     prf_buf_puts(b, ", 100%");
@@ -167,8 +169,12 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_buf_fixed(b, rw, 2);
   prf_buf_puts(b, "\" height=\"");
   prf_buf_fixed(b, rh, 1);
-  prf_buf_printf(b, "\" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\" fg:x=\"",
-                 (f->rgb >> 16) & 0xFF, (f->rgb >> 8) & 0xFF, f->rgb & 0xFF);
+  prf_buf_puts(b, "\" fill=\"rgb(");
+  for (int shift = 16; shift >= 0; shift -= 8) {
+    prf_buf_fixed(b, (f->rgb >> shift) & 0xFF, 0);
+    prf_buf_putc(b, shift ? ',' : ')');
+  }
+  prf_buf_puts(b, "\" rx=\"2\" ry=\"2\" fg:x=\"");
   prf_buf_puts(b, fx);
   prf_buf_puts(b, "\" fg:w=\"");
   prf_buf_puts(b, fw);
