@@ -24,7 +24,7 @@ BUILD    ?= build
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS   += -D_POSIX_C_SOURCE=200809L -Ilib -I$(BUILD)
+CPPFLAGS   += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib -I$(BUILD)
 ALL_CFLAGS := $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS     := $(PKG_LIBS) -lm
 
@@ -116,9 +116,12 @@ demo: deps
 bench/gen_folded: bench/gen_folded.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lm
 
-bench: all bench/gen_folded
+bench: all bench/gen_folded bench/phases
 	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan prof-render libprofrender.a libprofrender.so \
-	  bench/gen_folded flame.svg
+	  bench/gen_folded bench/phases flame.svg
+
+bench/phases: bench/phases.c libprofrender.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Irender -o $@ $< libprofrender.a $(LDFLAGS) $(LDLIBS)

@@ -19,6 +19,11 @@
  * size overflows or allocation fails. */
 bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
+/* A zeroed array for a hash table (freed with free()). Large tables are
+ * probed at random, a cache and TLB miss per look-up, so they ask the
+ * kernel for transparent huge pages. */
+void *prf_table_alloc(size_t count, size_t elem);
+
 /* A fast 64-bit hash of a byte string, and a mixer for integers. */
 uint64_t prf_hash_bytes(const void *data, size_t len);
 uint64_t prf_hash_mix(uint64_t x);

@@ -110,7 +110,7 @@ static bool frame_equal(const prf_frame *a, const prf_frame *b) {
 }
 
 static bool frames_rehash(prf_profile *p, size_t nslots) {
-  uint32_t *slots = calloc(nslots, sizeof *slots);
+  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
   if (!slots)
     return false;
   for (size_t id = 0; id < p->nframes; id++) {

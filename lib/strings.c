@@ -10,7 +10,7 @@
 enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
 
 static bool strtab_rehash(prf_strtab *t, size_t nslots) {
-  uint32_t *slots = calloc(nslots, sizeof *slots);
+  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
   if (!slots)
     return false;
   for (size_t id = 0; id < t->count; id++) {

@@ -52,7 +52,7 @@ static bool tree_reserve(prf_tree *t, size_t need) {
 }
 
 static bool tree_rehash(prf_tree *t, size_t nslots) {
-  prf_edge *slots = calloc(nslots, sizeof *slots);
+  prf_edge *slots = prf_table_alloc(nslots, sizeof *slots);
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++) {

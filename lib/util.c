@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap)
@@ -299,4 +300,23 @@ void prf_buf_fixed(prf_buf *b, double v, int decimals) {
   for (size_t i = 0; i < n; i++)
     out[i] = tmp[n - 1 - i];
   prf_buf_put(b, out, n);
+}
+
+void *prf_table_alloc(size_t count, size_t elem) {
+  if (elem && count > SIZE_MAX / elem)
+    return NULL;
+  size_t bytes = count * elem;
+#if defined(MADV_HUGEPAGE)
+  enum { HUGE = 2 * 1024 * 1024 };
+  if (bytes >= 2 * HUGE) {
+    void *p = NULL;
+    bytes = (bytes + HUGE - 1) / HUGE * HUGE;
+    if (posix_memalign(&p, HUGE, bytes) != 0)
+      return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
+    memset(p, 0, bytes);
+    return p;
+  }
+#endif
+  return calloc(count ? count : 1, elem ? elem : 1);
 }

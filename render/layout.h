@@ -54,4 +54,9 @@ void prf_layout_rect(const prf_layout *layout, const prf_layout_frame *f,
  * ctx points to a double holding font_size * font_width. */
 double prf_measure_fixed(void *ctx, const char *text, size_t len);
 
+/* Writes an SVG of a finished layout (prf_svg_write = build + this). */
+prf_status prf_svg_write_layout(const prf_layout *layout,
+                                const prf_flame_options *options,
+                                prf_write_fn write, void *ctx, prf_error *err);
+
 #endif

@@ -189,6 +189,29 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_buf_puts(b, "</text></g>\n");
 }
 
+prf_status prf_svg_write_layout(const prf_layout *l,
+                                const prf_flame_options *o,
+                                prf_write_fn write, void *ctx,
+                                prf_error *err) {
+  svg_writer w = {.write = write, .ctx = ctx};
+  prf_buf_init(&w.out);
+  header(&w, l, o);
+  prf_buf_puts(&w.out, "<g id=\"frames\">\n");
+  for (size_t i = 0; i < l->count && !w.failed && !w.out.failed; i++) {
+    frame_el(&w, l, &l->frames[i], o);
+    flush(&w, false);
+  }
+  prf_buf_puts(&w.out, "</g>\n</svg>\n");
+  flush(&w, true);
+  prf_status st = PRF_OK;
+  if (w.out.failed)
+    st = prf_fail(err, PRF_E_NOMEM, "out of memory writing SVG");
+  else if (w.failed)
+    st = prf_fail(err, PRF_E_OUTPUT, "cannot write SVG output");
+  prf_buf_free(&w.out);
+  return st;
+}
+
 prf_status prf_svg_write(prf_profile *profile, const prf_flame_options *o,
                          prf_write_fn write, void *ctx, prf_error *err) {
   prf_flame_options defaults;
@@ -202,21 +225,7 @@ prf_status prf_svg_write(prf_profile *profile, const prf_flame_options *o,
       prf_layout_build(&l, profile, o, prf_measure_fixed, &advance, err);
   if (st != PRF_OK)
     return st;
-  svg_writer w = {.write = write, .ctx = ctx};
-  prf_buf_init(&w.out);
-  header(&w, &l, o);
-  prf_buf_puts(&w.out, "<g id=\"frames\">\n");
-  for (size_t i = 0; i < l.count && !w.failed && !w.out.failed; i++) {
-    frame_el(&w, &l, &l.frames[i], o);
-    flush(&w, false);
-  }
-  prf_buf_puts(&w.out, "</g>\n</svg>\n");
-  flush(&w, true);
-  if (w.out.failed)
-    st = prf_fail(err, PRF_E_NOMEM, "out of memory writing SVG");
-  else if (w.failed)
-    st = prf_fail(err, PRF_E_OUTPUT, "cannot write SVG output");
-  prf_buf_free(&w.out);
+  st = prf_svg_write_layout(&l, o, write, ctx, err);
   prf_layout_free(&l);
   return st;
 }
