@@ -90,6 +90,7 @@ function init(evt) {
   var frames = document.getElementById("frames");
   var groups = frames ? frames.getElementsByTagName("g") : [];
   var ys = [], seenY = {};
+  var scale = fgSpan() > 0 ? total_samples / fgSpan() : 0; // px -> samples
   for (var i = 0; i < groups.length; i++) {
     var g = groups[i], rect = fgFirst(g, "rect");
     if (!rect) continue;
@@ -99,7 +100,6 @@ function init(evt) {
     var px = parseFloat(rect.getAttribute("x")) || 0;
     var pw = parseFloat(rect.getAttribute("width")) || 0;
     var sx = fgAttr(rect, "x"), sw = fgAttr(rect, "w");
-    var scale = fgSpan() > 0 ? total_samples / fgSpan() : 0;
     fgG[n] = g; fgRect[n] = rect; fgText[n] = text; fgTitle[n] = tt;
     fgName[n] = fgStripTitle(tt);
     fgXAttr[n] = sx !== null ? sx : String((px - xpad) * scale);
@@ -196,7 +196,7 @@ function fgSetState(i, s) {
 
 function fgZoom(z) {
   if (z < 0 || z >= fgN) return;
-  if (fgW[z] >= total_samples - fgEps && fgX[z] <= fgEps) { fgUnzoom(); return; }
+  if (fgDepth[z] === 0) { fgUnzoom(); return; } // the root resets
   var zx = fgX[z], zw = fgW[z], zd = fgDepth[z], end = zx + zw;
   var scale = zw > 0 ? fgSpan() / zw : 0;
   for (var i = 0; i < fgN; i++) {
@@ -274,7 +274,8 @@ function fgSearch(term) {
   for (var i = 0; i < fgN; i++) {
     var hit = re.test(fgName[i]);
     if (hit !== fgLit[i]) {
-      fgRect[i].setAttribute("fill", hit ? searchcolor : fgFill[i]);
+      if (hit) fgRect[i].setAttribute("fill", searchcolor);
+      else fgRestore(fgRect[i], "fill", fgFill[i]);
       fgLit[i] = hit;
     }
     // Hidden frames do not count; dimmed ancestors are clipped to the zoom.
