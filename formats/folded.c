@@ -72,7 +72,7 @@ static bool parse_count(const char *s, size_t len, double *out) {
 }
 
 /* Finds the last blank-separated numeric token of s[0..*len). On success
- * stores the value and shortens *len to the text before the blanks. */
+ * stores the value and shortens *len to the text before its blank. */
 static bool take_count(const char *s, size_t *len, double *value) {
   size_t end = *len;
   while (end > 0 && is_blank(s[end - 1]))
@@ -84,9 +84,9 @@ static bool take_count(const char *s, size_t *len, double *value) {
     return false;
   if (!parse_count(s + start, end - start, value))
     return false;
-  while (start > 0 && is_blank(s[start - 1]))
-    start--;
-  *len = start;
+  /* One blank separates the count, as in flamegraph.pl: further blanks
+     belong to the stack (perf writes frames that are a single space). */
+  *len = start - 1;
   return true;
 }
 
