@@ -65,7 +65,8 @@ $(BUILD)/render/svg.o: $(BUILD)/flame_js.h
 
 $(BUILD)/%.o: %.c lib/profrender.h lib/internal.h $(wildcard formats/*.h render/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 libprofrender.a: $(LIB_OBJ)
 	rm -f $@
@@ -110,7 +111,7 @@ golden: prof-render
 demo: deps
 	@$(MAKE) --no-print-directory all
 	./prof-render --title "prof-render demo: perf profile of a vert.x server" \
-	  -o flame.svg testdata/folded/perf-vertx-stacks-01-collapsed-all.txt
+	  -o flame.svg testdata/FlameGraph/results/perf-vertx-stacks-01-collapsed-all.txt
 	@echo "Wrote flame.svg: open it in a web browser."
 
 bench/gen_folded: bench/gen_folded.c

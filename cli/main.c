@@ -72,7 +72,7 @@ static const char usage_text[] =
     "      --reverse      reverse every stack (leaf becomes root)\n"
     "      --flamechart   keep input order instead of merging (time order)\n"
     "      --sort KEY     alpha (default) or weight (heaviest first)\n"
-    "      --negate       differential input: width from the first column\n"
+    "      --negate       differential input: swap growth and shrinkage\n"
     "      --notes TEXT   embed notes in the SVG\n"
     "      --factor N     multiply the displayed counts by N\n"
     "      --total N      the image width stands for N samples (so several\n"

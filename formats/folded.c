@@ -396,16 +396,6 @@ int prf_folded_sniff(const unsigned char *head, size_t len) {
 
 /* ---- writer ---- */
 
-static const char *kind_suffix(uint8_t kind) {
-  switch (kind) {
-  case PRF_KIND_KERNEL: return "_[k]";
-  case PRF_KIND_JIT: return "_[j]";
-  case PRF_KIND_INLINED: return "_[i]";
-  case PRF_KIND_WAKER: return "_[w]";
-  default: return "";
-  }
-}
-
 static void put_count(prf_buf *b, double v) {
   char tmp[64];
   prf_format_number(tmp, sizeof tmp, v);
@@ -442,7 +432,7 @@ static void put_stack(prf_buf *b, const prf_profile *p, const prf_tree *t,
     for (size_t j = start; j < b->len && !b->failed; j++)
       if (b->data[j] == '\n' || b->data[j] == '\r')
         b->data[j] = ' ';
-    prf_buf_puts(b, kind_suffix(f->kind));
+    prf_buf_puts(b, prf_kind_suffix(f->kind));
   }
 }
 

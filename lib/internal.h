@@ -71,6 +71,9 @@ bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx);
  * with the fewest digits that read back the same ("12.5", "0.1"). */
 void prf_format_number(char *out, size_t size, double value);
 
+/* The folded-stack suffix of a frame kind ("_[k]", ...; "" for normal). */
+const char *prf_kind_suffix(uint8_t kind);
+
 /* ---- string table (strings.c) ---- */
 
 typedef struct prf_strtab {

@@ -317,7 +317,7 @@ typedef struct prf_flame_options {
   int inverted;            /* icicle: root at the top */
   int reverse;             /* reverse every stack (leaf first) */
   int flamechart;          /* samples in input order, not merged */
-  int negate;              /* differential: swap the roles of the columns */
+  int negate;              /* differential: swap growth and shrinkage */
   int sort;                /* prf_sort */
   int hash;                /* accepted for compatibility; colours are always
                               derived from the name */

@@ -320,3 +320,8 @@ void *prf_table_alloc(size_t count, size_t elem) {
 #endif
   return calloc(count ? count : 1, elem ? elem : 1);
 }
+
+const char *prf_kind_suffix(uint8_t kind) {
+  static const char *const suffixes[] = {"", "_[k]", "_[j]", "_[i]", "_[w]"};
+  return kind < sizeof suffixes / sizeof suffixes[0] ? suffixes[kind] : "";
+}

@@ -15,6 +15,23 @@ typedef struct sort_ctx {
   bool by_weight;
 } sort_ctx;
 
+/* Compares the byte strings a1 a2 and b1 b2 (each the concatenation of two
+ * pieces) without building them. */
+static int concat_cmp(const char *a1, size_t n1, const char *a2, size_t n2,
+                      const char *b1, size_t m1, const char *b2, size_t m2) {
+  size_t na = n1 + n2, nb = m1 + m2;
+  for (size_t i = 0; i < na && i < nb; i++) {
+    unsigned char x = (unsigned char)(i < n1 ? a1[i] : a2[i - n1]);
+    unsigned char y = (unsigned char)(i < m1 ? b1[i] : b2[i - m1]);
+    if (x != y)
+      return x < y ? -1 : 1;
+  }
+  return (na > nb) - (na < nb);
+}
+
+/* Siblings sort by the name as a folded file writes it (with its _[k]-style
+ * suffix), so the order matches flamegraph.pl's sorted input; the other
+ * fields break ties between frames that only differ there. */
 static int frame_cmp(const prf_profile *p, prf_fid a, prf_fid b) {
   const prf_frame *x = prf_frame_get(p, a), *y = prf_frame_get(p, b);
   size_t xl, yl;
@@ -23,8 +40,10 @@ static int frame_cmp(const prf_profile *p, prf_fid a, prf_fid b) {
   int c = memcmp(xs, ys, xl < yl ? xl : yl);
   if (c)
     return c;
-  if (xl != yl)
-    return xl < yl ? -1 : 1;
+  const char *xk = prf_kind_suffix(x->kind), *yk = prf_kind_suffix(y->kind);
+  c = concat_cmp(xs, xl, xk, strlen(xk), ys, yl, yk, strlen(yk));
+  if (c)
+    return c;
   if (x->kind != y->kind)
     return x->kind < y->kind ? -1 : 1;
   c = strcmp(prf_string(p, x->file, NULL), prf_string(p, y->file, NULL));
@@ -167,8 +186,10 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
       st = PRF_E_NOMEM;
       break;
     }
-    /* Push right to left so that the leftmost child is laid out first. */
-    double x = at.x;
+    /* Children start after the node's own samples, as in flamegraph.pl
+       (its sorted input lists "a;b N" before "a;b;c M"). Push right to
+       left so that the leftmost child is laid out first. */
+    double x = at.x + prf_tree_self(t, at.node, l->column);
     size_t first = depth;
     for (size_t i = 0; i < n; i++) {
       double cw = prf_tree_total(t, kids[i], l->column);
@@ -251,6 +272,8 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
       prf_layout_frame *f = &l->frames[i];
       f->delta = prf_tree_total(l->tree, f->node, l->column) -
                  prf_tree_total(l->tree, f->node, other);
+      if (o->negate)
+        f->delta = -f->delta; /* flamegraph.pl: swap the hues only */
       if (fabs(f->delta) > l->max_delta)
         l->max_delta = fabs(f->delta);
     }
@@ -268,7 +291,7 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
     }
     fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
   }
-  (void)o;
+
 }
 
 prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
@@ -288,8 +311,6 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
     return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist",
                     l->column);
   l->differential = is_differential(profile) && !o->flamechart;
-  if (l->differential && o->negate)
-    l->column = 0;
   l->tree = prf_profile_tree(profile);
   if (o->reverse && !o->flamechart) {
     l->owned = prf_tree_reversed(l->tree, err);
@@ -324,8 +345,11 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
     return prf_fail(err, st, "out of memory laying out the flame graph");
   }
   decorate(l, o, palette, measure, mctx);
-  l->ypad_top = o->font_size * 3 + (o->subtitle && *o->subtitle ? o->font_size * 2 : 0);
-  l->ypad_bottom = o->font_size * 2 + 10;
+  /* An icicle graph shows the details line at the top, under the title,
+     where the eye is (as inferno does). */
+  double subtitle = o->subtitle && *o->subtitle ? o->font_size * 2 : 0;
+  l->ypad_top = (o->inverted ? o->font_size * 4 + 4 : o->font_size * 3) + subtitle;
+  l->ypad_bottom = o->inverted ? o->font_size + 10 : o->font_size * 2 + 10;
   l->height = (l->max_depth + 1) * o->frame_height + l->ypad_top + l->ypad_bottom;
   return PRF_OK;
 }

@@ -119,7 +119,8 @@ static void header(svg_writer *w, const prf_layout *l,
   if (o->subtitle && *o->subtitle)
     text_el(w, "subtitle", NULL, l->width / 2, o->font_size * 4, o->subtitle);
   double bottom = l->height - l->ypad_bottom / 2;
-  text_el(w, "details", NULL, l->xpad, bottom, " ");
+  text_el(w, "details", NULL, l->xpad,
+          o->inverted ? l->ypad_top - o->font_size : bottom, " ");
   text_el(w, "unzoom", " class=\"hide\"", l->xpad, o->font_size * 2,
           "Reset Zoom");
   text_el(w, "search", NULL, l->width - l->xpad - 100, o->font_size * 2,
@@ -145,7 +146,7 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_buf_puts(b, count);
   prf_buf_putc(b, ' ');
   prf_escape_xml(b, o->count_name, strlen(o->count_name));
-  if (f->node == 0 && !o->flamechart)
+  if (f->node == 0)
     prf_buf_puts(b, ", 100%");
   else
   {

@@ -66,7 +66,7 @@ printf 'a;b 3 5\na;c 4 1\n' > "$TMP/diff.folded"
 $PR "$TMP/diff.folded" > "$TMP/diff.svg"
 check "differential input shows growth" grep -q '<title>b (5 samples, 83.33%; +33.33%)' "$TMP/diff.svg"
 $PR --negate "$TMP/diff.folded" > "$TMP/neg.svg"
-check "--negate swaps the columns" grep -q '<title>c (4 samples, 57.14%; +42.86%)' "$TMP/neg.svg"
+check "--negate swaps growth and shrinkage" grep -q '<title>c (1 samples, 16.67%; +50.00%)' "$TMP/neg.svg"
 $PR --flamechart --sort weight "$TMP/x.folded" > /dev/null
 ok "options combine"
 check "--help lists options and examples" sh -c "$PR --help | grep -q -- '--minwidth' && $PR --help | grep -q Examples"

@@ -20,7 +20,7 @@ check() {
 # same_file DESCRIPTION EXPECTED ACTUAL: passes when the files are equal;
 # shows a unified diff otherwise.
 same_file() {
-  if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff -u "$2" "$3" | head -n 40)"; fi
+  if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff -u "$2" "$3" | head -n 40 | cut -c1-300)"; fi
 }
 
 # exit_is DESCRIPTION CODE COMMAND...: passes when the command exits CODE.

@@ -115,9 +115,10 @@ static void test_geometry_matches_flamegraph_pl(void **state) {
   o.inverted = 1;
   s = svg(p, &o);
   assert_non_null(strstr(s, ">Icicle Graph<"));
-  /* inverted: root at the top, y = ypad1 + depth * 16 */
+  /* inverted: root at the top, under the title and the details line */
   assert_non_null(strstr(s, "<title>all (4 samples, 100%)</title><rect "
-                            "x=\"10.00\" y=\"36.0\""));
+                            "x=\"10.00\" y=\"52.0\""));
+  assert_non_null(strstr(s, "<text id=\"details\" x=\"10.00\" y=\"40.00\">"));
   free(s);
   prf_profile_free(p);
 }
@@ -245,9 +246,10 @@ static void test_differential_colours(void **state) {
   assert_non_null(strstr(s, "fill=\"rgb(255,100,100)\"")); /* the largest growth */
   assert_non_null(strstr(s, "fill=\"rgb(250,250,250)\"")); /* no change */
   free(s);
-  o.negate = 1;
+  o.negate = 1; /* as flamegraph.pl: same widths, the change negated */
   s = svg(p, &o);
-  assert_non_null(strstr(s, "<title>shrink (30 samples, 66.67%; +44.44%)"));
+  assert_non_null(strstr(s, "<title>shrink (10 samples, 18.18%; +36.36%)"));
+  assert_non_null(strstr(s, "fill=\"rgb(100,100,255)\"")); /* grow is blue */
   free(s);
   prf_profile_free(p);
 }
