@@ -104,7 +104,7 @@ test-asan: all $(TEST_PROGS) $(TOOL_PROGS)
 	  BUILD=$(BUILD) sh tests/run.sh
 	@rm -f prof-render libprofrender.a libprofrender.so
 
-golden: prof-render
+golden: all
 	sh tests/golden.sh regenerate
 
 # ---- demo and benchmark ----
