@@ -94,6 +94,8 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
 
 /* ---- the model (profile.c, tree.c) ---- */
 
+enum { PRF_NARROW = 8 };
+
 typedef struct prf_edge {
   uint32_t parent, frame, node;
 } prf_edge;
@@ -111,10 +113,14 @@ struct prf_tree {
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
-  prf_edge *slots; /* (parent, frame) -> node; node 0 = empty (the root is
-                      never a child). The key lives in the slot so that a
-                      probe touches one cache line, not the node arrays. */
-  size_t nslots;
+  uint8_t *nkids;   /* children per node, saturating at 255 */
+  /* (parent, frame) -> node for the children of wide nodes (more than
+     PRF_NARROW children); a narrow node's few children are found by walking
+     its child list, so most nodes never enter the table. Node 0 marks an
+     empty slot (the root is never a child); the key lives in the slot so
+     that a probe touches one cache line. */
+  prf_edge *slots;
+  size_t nslots, nhashed;
 };
 
 typedef struct prf_value_col {

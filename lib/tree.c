@@ -38,6 +38,7 @@ static bool tree_reserve(prf_tree *t, size_t need) {
   GROW(first_child);
   GROW(next_sibling);
   GROW(depth);
+  GROW(nkids);
 #undef GROW
   void *ns = realloc(t->self, ncap * colbytes);
   if (!ns)
@@ -51,27 +52,46 @@ static bool tree_reserve(prf_tree *t, size_t need) {
   return true;
 }
 
+static bool is_wide(const prf_tree *t, prf_node n) {
+  return t->nkids[n] > PRF_NARROW;
+}
+
+static void slot_put(prf_edge *slots, size_t nslots, uint32_t parent,
+                     uint32_t frame, uint32_t node) {
+  size_t i = edge_hash(parent, frame) & (nslots - 1);
+  while (slots[i].node)
+    i = (i + 1) & (nslots - 1);
+  slots[i] = (prf_edge){parent, frame, node};
+}
+
 static bool tree_rehash(prf_tree *t, size_t nslots) {
   prf_edge *slots = prf_table_alloc(nslots, sizeof *slots);
   if (!slots)
     return false;
-  for (size_t n = 1; n < t->count; n++) {
-    size_t i = edge_hash(t->parent[n], t->frame[n]) & (nslots - 1);
-    while (slots[i].node)
-      i = (i + 1) & (nslots - 1);
-    slots[i] = (prf_edge){t->parent[n], t->frame[n], (uint32_t)n};
-  }
+  for (size_t n = 1; n < t->count; n++)
+    if (is_wide(t, t->parent[n]))
+      slot_put(slots, nslots, t->parent[n], t->frame[n], (uint32_t)n);
   free(t->slots);
   t->slots = slots;
   t->nslots = nslots;
   return true;
 }
 
+/* Makes room for `more` entries in the table of wide nodes' children. */
+static bool slots_reserve(prf_tree *t, size_t more) {
+  if ((t->nhashed + more) * 2 <= t->nslots)
+    return true;
+  size_t n = t->nslots;
+  while ((t->nhashed + more) * 2 > n)
+    n *= 2;
+  return tree_rehash(t, n);
+}
+
 bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
   memset(t, 0, sizeof *t);
   t->profile = profile;
   t->ncol = ncol;
-  if (!tree_reserve(t, 64) || !tree_rehash(t, 128)) {
+  if (!tree_reserve(t, 64) || !tree_rehash(t, 64)) {
     prf_tree_release(t);
     return false;
   }
@@ -80,6 +100,7 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
   t->first_child[0] = PRF_NONE;
   t->next_sibling[0] = PRF_NONE;
   t->depth[0] = 0;
+  t->nkids[0] = 0;
   for (size_t c = 0; c < ncol; c++)
     t->self[c] = 0;
   t->count = 1;
@@ -92,6 +113,7 @@ void prf_tree_release(prf_tree *t) {
   free(t->first_child);
   free(t->next_sibling);
   free(t->depth);
+  free(t->nkids);
   free(t->self);
   free(t->total);
   free(t->slots);
@@ -105,23 +127,36 @@ void prf_tree_free(prf_tree *t) {
   free(t);
 }
 
+static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
+  if (!is_wide(t, parent)) {
+    for (prf_node c = t->first_child[parent]; c != PRF_NONE; c = t->next_sibling[c])
+      if (t->frame[c] == frame)
+        return c;
+    return PRF_NONE;
+  }
+  size_t mask = t->nslots - 1;
+  for (size_t i = edge_hash(parent, frame) & mask; t->slots[i].node != 0;
+       i = (i + 1) & mask)
+    if (t->slots[i].parent == parent && t->slots[i].frame == frame)
+      return t->slots[i].node;
+  return PRF_NONE;
+}
+
 prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
                           prf_node *out) {
   if (parent >= t->count)
     return PRF_E_USAGE;
-  if ((t->count + 1) * 2 > t->nslots && !tree_rehash(t, t->nslots * 2))
-    return PRF_E_NOMEM;
-  size_t mask = t->nslots - 1;
-  size_t i = edge_hash(parent, frame) & mask;
-  for (; t->slots[i].node != 0; i = (i + 1) & mask) {
-    if (t->slots[i].parent == parent && t->slots[i].frame == frame) {
-      *out = t->slots[i].node;
-      return PRF_OK;
-    }
+  prf_node found = find_child(t, parent, frame);
+  if (found != PRF_NONE) {
+    *out = found;
+    return PRF_OK;
   }
   if (t->count >= PRF_NONE - 1 || t->depth[parent] >= PRF_NONE - 1)
     return PRF_E_LIMIT;
-  if (!tree_reserve(t, t->count + 1))
+  /* Turning wide puts all the children in the table at once. */
+  size_t more = t->nkids[parent] == PRF_NARROW ? PRF_NARROW + 1
+                : is_wide(t, parent) ? 1 : 0;
+  if (!tree_reserve(t, t->count + 1) || !slots_reserve(t, more))
     return PRF_E_NOMEM;
   uint32_t n = (uint32_t)t->count++;
   t->parent[n] = parent;
@@ -130,11 +165,21 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   t->next_sibling[n] = t->first_child[parent];
   t->first_child[parent] = n;
   t->depth[n] = t->depth[parent] + 1;
+  t->nkids[n] = 0;
   if (t->depth[n] > t->max_depth)
     t->max_depth = t->depth[n];
   for (size_t c = 0; c < t->ncol; c++)
     t->self[n * t->ncol + c] = 0;
-  t->slots[i] = (prf_edge){parent, frame, n};
+  if (t->nkids[parent] < UINT8_MAX)
+    t->nkids[parent]++;
+  if (t->nkids[parent] == PRF_NARROW + 1) {
+    for (prf_node c = n; c != PRF_NONE; c = t->next_sibling[c])
+      slot_put(t->slots, t->nslots, parent, t->frame[c], c);
+    t->nhashed += PRF_NARROW + 1;
+  } else if (is_wide(t, parent)) {
+    slot_put(t->slots, t->nslots, parent, frame, n);
+    t->nhashed++;
+  }
   t->totals_valid = false;
   *out = n;
   return PRF_OK;

@@ -146,6 +146,41 @@ static void test_self_and_total_recursion(void **state) {
   prf_profile_free(p);
 }
 
+/* Narrow nodes find children by their list, wide ones (more than 8
+ * children, counts saturate at 255) through the hash table: both must
+ * find every child again, before and after the switch. */
+static void test_wide_nodes(void **state) {
+  (void)state;
+  prf_profile *p = one_column();
+  enum { N = 700 };
+  prf_fid fids[N];
+  char name[32];
+  for (int i = 0; i < N; i++) {
+    snprintf(name, sizeof name, "f%d", i);
+    fids[i] = frame(p, name);
+  }
+  prf_fid mid = frame(p, "mid");
+  double one = 1;
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < N; i++) {
+      prf_fid s1[] = {fids[i]}, s2[] = {mid, fids[i]};
+      assert_int_equal(prf_stack_add(p, s1, 1, &one, NULL), PRF_OK);
+      if (i < 9 + round)
+        assert_int_equal(prf_stack_add(p, s2, 2, &one, NULL), PRF_OK);
+    }
+    /* root: N children; mid: 9 + round (crosses the narrow limit) */
+    assert_int_equal(prf_tree_node_count(prf_profile_tree(p)),
+                     1 + N + 1 + 9 + round);
+  }
+  const prf_tree *t = prf_profile_tree_const(p);
+  assert_true(prf_tree_total(t, 0, 0) == 3 * N + 9 + 10 + 11);
+  prf_node m = child_named(p, 0, "mid");
+  assert_true(prf_tree_total(t, m, 0) == 30);
+  assert_int_equal(child_count(t, m), 11);
+  assert_int_equal(child_count(t, 0), N + 1); /* and mid */
+  prf_profile_free(p);
+}
+
 static void test_several_columns(void **state) {
   (void)state;
   prf_profile *p = prf_profile_new();
@@ -346,6 +381,7 @@ int main(void) {
       cmocka_unit_test(test_frames_deduplicated),
       cmocka_unit_test(test_prefix_merging),
       cmocka_unit_test(test_self_and_total_recursion),
+      cmocka_unit_test(test_wide_nodes),
       cmocka_unit_test(test_several_columns),
       cmocka_unit_test(test_deep_stack_no_recursion),
       cmocka_unit_test(test_reversed_tree),
