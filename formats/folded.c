@@ -447,7 +447,6 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                             void *ctx, prf_error *err) {
   const prf_tree *t = prf_profile_tree_const(p);
   size_t ncols = prf_value_count(p);
-  size_t nnodes = prf_tree_node_count(t);
   size_t cap = (size_t)prf_tree_max_depth(t) + 1;
   prf_node *path = malloc(cap * sizeof *path);
   line_ref *refs = NULL;
@@ -456,9 +455,10 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   prf_buf_init(&text);
   prf_buf_init(&out);
   prf_status st = path ? PRF_OK : PRF_E_NOMEM;
-  for (prf_node n = 1; n < nnodes && st == PRF_OK; n++) {
-    if (!node_has_self(t, n, ncols))
-      continue;
+  for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
+    prf_node n = prf_tree_stack(t, i);
+    if (n == 0 || !node_has_self(t, n, ncols))
+      continue; /* the root's own samples have no stack to print */
     if (!prf_grow((void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
       st = PRF_E_NOMEM;
       break;

@@ -108,8 +108,17 @@ struct prf_tree {
   uint32_t *first_child;
   uint32_t *next_sibling;
   uint32_t *depth;
-  double *self;   /* count * ncol */
-  double *total;  /* count * ncol, valid when totals_valid */
+  /* Self values are sparse: only the ends of stacks carry them (a folded
+     line's leaf, a sample's leaf), a small share of all nodes. Entry e
+     belongs to node stack_node[e] and holds ncol values at
+     stack_self[e * ncol]; stack_slots maps a node to its entry + 1. */
+  uint32_t *stack_node;
+  double *stack_self;
+  size_t nstacks, stacks_cap;
+  uint32_t *stack_slots;
+  size_t nstack_slots;
+  double *total;  /* count * ncol, allocated and valid when totals_valid */
+  size_t total_cap;
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
@@ -160,7 +169,8 @@ struct prf_profile {
 /* Initialises a tree for a profile with ncol columns, holding the root. */
 bool prf_tree_init(prf_tree *tree, prf_profile *profile, size_t ncol);
 void prf_tree_release(prf_tree *tree);
-/* Makes sure the totals are computed (children always follow parents). */
-void prf_tree_compute_totals(prf_tree *tree);
+/* Makes sure the totals are computed (children always follow parents).
+ * False when out of memory. */
+bool prf_tree_compute_totals(prf_tree *tree);
 
 #endif /* PRF_INTERNAL_H */

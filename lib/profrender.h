@@ -232,6 +232,11 @@ double prf_tree_self(const prf_tree *tree, prf_node node, size_t column);
  * being modified by another thread must not be read. */
 double prf_tree_total(const prf_tree *tree, prf_node node, size_t column);
 
+/* The distinct stacks: the nodes that carry self values (a folded line's
+ * leaf, a sample's leaf), in the order they were first given values. */
+size_t prf_tree_stack_count(const prf_tree *tree);
+prf_node prf_tree_stack(const prf_tree *tree, size_t i);
+
 /* Finds or adds the child of parent with this frame. */
 prf_status prf_tree_child(prf_tree *tree, prf_node parent, prf_fid frame,
                           prf_node *out);

@@ -23,9 +23,6 @@ static bool tree_reserve(prf_tree *t, size_t need) {
       return false;
     ncap *= 2;
   }
-  size_t colbytes = t->ncol ? t->ncol * sizeof(double) : 1;
-  if (ncap > SIZE_MAX / colbytes)
-    return false;
 #define GROW(field)                                                         \
   do {                                                                      \
     void *np = realloc(t->field, ncap * sizeof *t->field);                  \
@@ -40,14 +37,6 @@ static bool tree_reserve(prf_tree *t, size_t need) {
   GROW(depth);
   GROW(nkids);
 #undef GROW
-  void *ns = realloc(t->self, ncap * colbytes);
-  if (!ns)
-    return false;
-  t->self = ns;
-  void *nt = realloc(t->total, ncap * colbytes);
-  if (!nt)
-    return false;
-  t->total = nt;
   t->cap = ncap;
   return true;
 }
@@ -101,8 +90,6 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
   t->next_sibling[0] = PRF_NONE;
   t->depth[0] = 0;
   t->nkids[0] = 0;
-  for (size_t c = 0; c < ncol; c++)
-    t->self[c] = 0;
   t->count = 1;
   return true;
 }
@@ -114,7 +101,9 @@ void prf_tree_release(prf_tree *t) {
   free(t->next_sibling);
   free(t->depth);
   free(t->nkids);
-  free(t->self);
+  free(t->stack_node);
+  free(t->stack_self);
+  free(t->stack_slots);
   free(t->total);
   free(t->slots);
   memset(t, 0, sizeof *t);
@@ -168,8 +157,6 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   t->nkids[n] = 0;
   if (t->depth[n] > t->max_depth)
     t->max_depth = t->depth[n];
-  for (size_t c = 0; c < t->ncol; c++)
-    t->self[n * t->ncol + c] = 0;
   if (t->nkids[parent] < UINT8_MAX)
     t->nkids[parent]++;
   if (t->nkids[parent] == PRF_NARROW + 1) {
@@ -185,27 +172,95 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   return PRF_OK;
 }
 
+static size_t stack_slot(const prf_tree *t, prf_node node) {
+  return prf_hash_mix(node) & (t->nstack_slots - 1);
+}
+
+/* The entry of node's self values, or SIZE_MAX. */
+static size_t stack_find(const prf_tree *t, prf_node node) {
+  if (!t->nstack_slots)
+    return SIZE_MAX;
+  size_t mask = t->nstack_slots - 1;
+  for (size_t i = stack_slot(t, node); t->stack_slots[i]; i = (i + 1) & mask)
+    if (t->stack_node[t->stack_slots[i] - 1] == node)
+      return t->stack_slots[i] - 1;
+  return SIZE_MAX;
+}
+
+static bool stacks_rehash(prf_tree *t, size_t nslots) {
+  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
+  if (!slots)
+    return false;
+  free(t->stack_slots);
+  t->stack_slots = slots;
+  t->nstack_slots = nslots;
+  for (size_t e = 0; e < t->nstacks; e++) {
+    size_t i = stack_slot(t, t->stack_node[e]);
+    while (slots[i])
+      i = (i + 1) & (nslots - 1);
+    slots[i] = (uint32_t)e + 1;
+  }
+  return true;
+}
+
 prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
   if (node >= t->count)
     return PRF_E_USAGE;
+  size_t e = stack_find(t, node);
+  if (e == SIZE_MAX) {
+    size_t cap = t->stacks_cap;
+    if (t->nstacks >= UINT32_MAX - 1)
+      return PRF_E_LIMIT;
+    if (((t->nstacks + 1) * 2 > t->nstack_slots &&
+         !stacks_rehash(t, t->nstack_slots ? t->nstack_slots * 2 : 256)) ||
+        !prf_grow((void **)&t->stack_node, &cap, t->nstacks + 1,
+                  sizeof *t->stack_node))
+      return PRF_E_NOMEM;
+    cap = t->stacks_cap;
+    if (t->ncol && !prf_grow((void **)&t->stack_self, &cap,
+                             t->nstacks + 1, t->ncol * sizeof(double)))
+      return PRF_E_NOMEM;
+    t->stacks_cap = cap;
+    e = t->nstacks++;
+    t->stack_node[e] = node;
+    for (size_t c = 0; c < t->ncol; c++)
+      t->stack_self[e * t->ncol + c] = 0;
+    size_t i = stack_slot(t, node);
+    while (t->stack_slots[i])
+      i = (i + 1) & (t->nstack_slots - 1);
+    t->stack_slots[i] = (uint32_t)e + 1;
+  }
   for (size_t c = 0; c < t->ncol; c++)
-    t->self[node * t->ncol + c] += values[c];
+    t->stack_self[e * t->ncol + c] += values[c];
   t->totals_valid = false;
   return PRF_OK;
 }
 
-void prf_tree_compute_totals(prf_tree *t) {
+bool prf_tree_compute_totals(prf_tree *t) {
   if (t->totals_valid)
-    return;
+    return true;
   size_t k = t->ncol;
-  if (k)
-    memcpy(t->total, t->self, t->count * k * sizeof(double));
+  if (!k)
+    return true;
+  if (!prf_grow((void **)&t->total, &t->total_cap, t->count * k, sizeof(double)))
+    return false;
+  memset(t->total, 0, t->count * k * sizeof(double));
+  for (size_t e = 0; e < t->nstacks; e++)
+    for (size_t c = 0; c < k; c++)
+      t->total[t->stack_node[e] * k + c] += t->stack_self[e * k + c];
   for (size_t n = t->count; n-- > 1;) {
     uint32_t p = t->parent[n];
     for (size_t c = 0; c < k; c++)
       t->total[p * k + c] += t->total[n * k + c];
   }
   t->totals_valid = true;
+  return true;
+}
+
+size_t prf_tree_stack_count(const prf_tree *t) { return t->nstacks; }
+
+prf_node prf_tree_stack(const prf_tree *t, size_t i) {
+  return i < t->nstacks ? t->stack_node[i] : PRF_NONE;
 }
 
 const prf_profile *prf_tree_profile(const prf_tree *t) { return t->profile; }
@@ -234,14 +289,18 @@ uint32_t prf_tree_depth(const prf_tree *t, prf_node n) {
 uint32_t prf_tree_max_depth(const prf_tree *t) { return t->max_depth; }
 
 double prf_tree_self(const prf_tree *t, prf_node n, size_t c) {
-  return n < t->count && c < t->ncol ? t->self[n * t->ncol + c] : 0;
+  if (n >= t->count || c >= t->ncol)
+    return 0;
+  size_t e = stack_find(t, n);
+  return e == SIZE_MAX ? 0 : t->stack_self[e * t->ncol + c];
 }
 
 double prf_tree_total(const prf_tree *t, prf_node n, size_t c) {
   if (n >= t->count || c >= t->ncol)
     return 0;
   /* Lazily computed: the cast is the documented "not while modified". */
-  prf_tree_compute_totals((prf_tree *)t);
+  if (!prf_tree_compute_totals((prf_tree *)t))
+    return 0; /* out of memory: callers that care call compute first */
   return t->total[n * t->ncol + c];
 }
 
@@ -259,13 +318,6 @@ size_t prf_tree_path(const prf_tree *t, prf_node leaf, prf_node *buf,
   return depth;
 }
 
-static bool has_self(const prf_tree *t, prf_node n) {
-  for (size_t c = 0; c < t->ncol; c++)
-    if (t->self[n * t->ncol + c] != 0)
-      return true;
-  return false;
-}
-
 prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
   prf_tree *r = malloc(sizeof *r);
   prf_node *path = malloc(((size_t)t->max_depth + 1) * sizeof *path);
@@ -275,18 +327,15 @@ prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
     prf_fail(err, PRF_E_NOMEM, "out of memory reversing the call tree");
     return NULL;
   }
-  for (size_t c = 0; c < t->ncol; c++)
-    r->self[c] = t->self[c];
-  for (prf_node n = 1; n < t->count; n++) {
-    if (!has_self(t, n))
-      continue;
+  for (size_t e = 0; e < t->nstacks; e++) {
+    prf_node n = t->stack_node[e];
     size_t depth = prf_tree_path(t, n, path, t->max_depth + 1);
     prf_node at = 0;
     prf_status st = PRF_OK;
     for (size_t i = depth; i-- > 0 && st == PRF_OK;)
       st = prf_tree_child(r, at, t->frame[path[i]], &at);
     if (st == PRF_OK)
-      st = prf_tree_add_self(r, at, &t->self[n * t->ncol]);
+      st = prf_tree_add_self(r, at, &t->stack_self[e * t->ncol]);
     if (st != PRF_OK) {
       prf_fail(err, st, "out of memory reversing the call tree");
       prf_tree_free(r);

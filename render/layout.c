@@ -318,6 +318,11 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
       return PRF_E_NOMEM;
     l->tree = l->owned;
   }
+  if (!prf_tree_compute_totals(prf_profile_tree(profile)) ||
+      !prf_tree_compute_totals(l->owned ? l->owned : prf_profile_tree(profile))) {
+    prf_layout_free(l);
+    return prf_fail(err, PRF_E_NOMEM, "out of memory computing totals");
+  }
   if (o->flamechart) {
     l->data_total = 0;
     for (size_t i = 0; i < prf_sample_count(profile); i++) {
