@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
     for (unsigned d = 1; d < depth; d++) {
       /* Skewed choice: callee 0 is the hot path. */
       double u = uniform();
-      int k = u < 0.55 ? 0 : u < 0.75 ? 1 : u < 0.87 ? 2 : 3 + (int)below(FANOUT - 3);
+      int k = u < 0.85 ? 0 : u < 0.93 ? 1 : u < 0.97 ? 2 : 3 + (int)below(FANOUT - 3);
       path[d] = callees[path[d - 1]][k];
     }
     for (unsigned d = 0; d < depth; d++)

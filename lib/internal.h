@@ -96,6 +96,10 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
 
 enum { PRF_NARROW = 8 };
 
+typedef struct prf_tnode {
+  uint32_t parent, frame, first_child, next_sibling;
+} prf_tnode;
+
 typedef struct prf_edge {
   uint32_t parent, frame, node;
 } prf_edge;
@@ -103,10 +107,7 @@ typedef struct prf_edge {
 struct prf_tree {
   prf_profile *profile;
   size_t count, cap;
-  uint32_t *parent;
-  uint32_t *frame;
-  uint32_t *first_child;
-  uint32_t *next_sibling;
+  prf_tnode *nodes; /* the fields a child look-up reads, side by side */
   uint32_t *depth;
   /* Self values are sparse: only the ends of stacks carry them (a folded
      line's leaf, a sample's leaf), a small share of all nodes. Entry e

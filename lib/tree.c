@@ -30,10 +30,7 @@ static bool tree_reserve(prf_tree *t, size_t need) {
       return false;                                                         \
     t->field = np;                                                          \
   } while (0)
-  GROW(parent);
-  GROW(frame);
-  GROW(first_child);
-  GROW(next_sibling);
+  GROW(nodes);
   GROW(depth);
   GROW(nkids);
 #undef GROW
@@ -58,8 +55,8 @@ static bool tree_rehash(prf_tree *t, size_t nslots) {
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++)
-    if (is_wide(t, t->parent[n]))
-      slot_put(slots, nslots, t->parent[n], t->frame[n], (uint32_t)n);
+    if (is_wide(t, t->nodes[n].parent))
+      slot_put(slots, nslots, t->nodes[n].parent, t->nodes[n].frame, (uint32_t)n);
   free(t->slots);
   t->slots = slots;
   t->nslots = nslots;
@@ -84,10 +81,10 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
     prf_tree_release(t);
     return false;
   }
-  t->parent[0] = PRF_NONE;
-  t->frame[0] = PRF_NONE;
-  t->first_child[0] = PRF_NONE;
-  t->next_sibling[0] = PRF_NONE;
+  t->nodes[0].parent = PRF_NONE;
+  t->nodes[0].frame = PRF_NONE;
+  t->nodes[0].first_child = PRF_NONE;
+  t->nodes[0].next_sibling = PRF_NONE;
   t->depth[0] = 0;
   t->nkids[0] = 0;
   t->count = 1;
@@ -95,10 +92,7 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
 }
 
 void prf_tree_release(prf_tree *t) {
-  free(t->parent);
-  free(t->frame);
-  free(t->first_child);
-  free(t->next_sibling);
+  free(t->nodes);
   free(t->depth);
   free(t->nkids);
   free(t->stack_node);
@@ -118,8 +112,8 @@ void prf_tree_free(prf_tree *t) {
 
 static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
   if (!is_wide(t, parent)) {
-    for (prf_node c = t->first_child[parent]; c != PRF_NONE; c = t->next_sibling[c])
-      if (t->frame[c] == frame)
+    for (prf_node c = t->nodes[parent].first_child; c != PRF_NONE; c = t->nodes[c].next_sibling)
+      if (t->nodes[c].frame == frame)
         return c;
     return PRF_NONE;
   }
@@ -148,11 +142,11 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   if (!tree_reserve(t, t->count + 1) || !slots_reserve(t, more))
     return PRF_E_NOMEM;
   uint32_t n = (uint32_t)t->count++;
-  t->parent[n] = parent;
-  t->frame[n] = frame;
-  t->first_child[n] = PRF_NONE;
-  t->next_sibling[n] = t->first_child[parent];
-  t->first_child[parent] = n;
+  t->nodes[n].parent = parent;
+  t->nodes[n].frame = frame;
+  t->nodes[n].first_child = PRF_NONE;
+  t->nodes[n].next_sibling = t->nodes[parent].first_child;
+  t->nodes[parent].first_child = n;
   t->depth[n] = t->depth[parent] + 1;
   t->nkids[n] = 0;
   if (t->depth[n] > t->max_depth)
@@ -160,8 +154,8 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   if (t->nkids[parent] < UINT8_MAX)
     t->nkids[parent]++;
   if (t->nkids[parent] == PRF_NARROW + 1) {
-    for (prf_node c = n; c != PRF_NONE; c = t->next_sibling[c])
-      slot_put(t->slots, t->nslots, parent, t->frame[c], c);
+    for (prf_node c = n; c != PRF_NONE; c = t->nodes[c].next_sibling)
+      slot_put(t->slots, t->nslots, parent, t->nodes[c].frame, c);
     t->nhashed += PRF_NARROW + 1;
   } else if (is_wide(t, parent)) {
     slot_put(t->slots, t->nslots, parent, frame, n);
@@ -249,7 +243,7 @@ bool prf_tree_compute_totals(prf_tree *t) {
     for (size_t c = 0; c < k; c++)
       t->total[t->stack_node[e] * k + c] += t->stack_self[e * k + c];
   for (size_t n = t->count; n-- > 1;) {
-    uint32_t p = t->parent[n];
+    uint32_t p = t->nodes[n].parent;
     for (size_t c = 0; c < k; c++)
       t->total[p * k + c] += t->total[n * k + c];
   }
@@ -267,19 +261,19 @@ const prf_profile *prf_tree_profile(const prf_tree *t) { return t->profile; }
 size_t prf_tree_node_count(const prf_tree *t) { return t->count; }
 
 prf_node prf_tree_parent(const prf_tree *t, prf_node n) {
-  return n < t->count ? t->parent[n] : PRF_NONE;
+  return n < t->count ? t->nodes[n].parent : PRF_NONE;
 }
 
 prf_fid prf_tree_frame(const prf_tree *t, prf_node n) {
-  return n < t->count ? t->frame[n] : PRF_NONE;
+  return n < t->count ? t->nodes[n].frame : PRF_NONE;
 }
 
 prf_node prf_tree_first_child(const prf_tree *t, prf_node n) {
-  return n < t->count ? t->first_child[n] : PRF_NONE;
+  return n < t->count ? t->nodes[n].first_child : PRF_NONE;
 }
 
 prf_node prf_tree_next_sibling(const prf_tree *t, prf_node n) {
-  return n < t->count ? t->next_sibling[n] : PRF_NONE;
+  return n < t->count ? t->nodes[n].next_sibling : PRF_NONE;
 }
 
 uint32_t prf_tree_depth(const prf_tree *t, prf_node n) {
@@ -310,7 +304,7 @@ size_t prf_tree_path(const prf_tree *t, prf_node leaf, prf_node *buf,
     return 0;
   size_t depth = t->depth[leaf];
   size_t i = depth;
-  for (prf_node n = leaf; n != 0; n = t->parent[n]) {
+  for (prf_node n = leaf; n != 0; n = t->nodes[n].parent) {
     i--;
     if (i < cap)
       buf[i] = n;
@@ -333,7 +327,7 @@ prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
     prf_node at = 0;
     prf_status st = PRF_OK;
     for (size_t i = depth; i-- > 0 && st == PRF_OK;)
-      st = prf_tree_child(r, at, t->frame[path[i]], &at);
+      st = prf_tree_child(r, at, t->nodes[path[i]].frame, &at);
     if (st == PRF_OK)
       st = prf_tree_add_self(r, at, &t->stack_self[e * t->ncol]);
     if (st != PRF_OK) {
