@@ -110,7 +110,7 @@ golden: all
 # ---- demo and benchmark ----
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./prof-render --title "prof-render demo: perf profile of a vert.x server" \
+	./prof-render --colors java --title "prof-render demo: perf profile of a vert.x server" \
 	  -o flame.svg testdata/FlameGraph/results/perf-vertx-stacks-01-collapsed-all.txt
 	@echo "Wrote flame.svg: open it in a web browser."
 
