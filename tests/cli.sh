@@ -113,6 +113,14 @@ if [ -w /dev/full ]; then
   exit_is "full disk on collapse: exit 74" 74 sh -c "$PR collapse '$TMP/x.folded' > /dev/full"
 fi
 
+# --- a stack a million frames deep (no recursion proportional to depth) ---
+awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "%sf%d", (i ? ";" : ""), i % 7; print " 1" }' > "$TMP/deep.folded"
+$PR collapse "$TMP/deep.folded" > "$TMP/deep.out"
+same_file "a 1,000,000-frame stack collapses back unchanged" "$TMP/deep.folded" "$TMP/deep.out"
+check "a 1,000,000-frame stack renders" sh -c "$PR --reverse '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
+check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --flamechart '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
+rm -f "$TMP/deep.folded" "$TMP/deep.out"
+
 # --- hostile names ---
 printf '%s\n' 'main;</script><script>alert(1)</script> 3' 'main;]]><!-- &amp 2' "main;it's \"quoted\" 1" > "$TMP/evil.folded"
 printf 'main;ctl\001\033[31m;bad\377utf8 1\n' >> "$TMP/evil.folded"
