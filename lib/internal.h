@@ -24,6 +24,29 @@ bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem);
  * kernel for transparent huge pages. */
 void *prf_table_alloc(size_t count, size_t elem);
 
+/* An open-addressing index of ids by hash, shared by the string, frame and
+ * stack tables: a slot holds id + 1 (0 is empty), the load stays at most
+ * one half. Look-ups walk from prf_index_start with prf_index_next until
+ * an empty slot, comparing keys their own way. */
+typedef struct prf_index {
+  uint32_t *slots;
+  size_t nslots;
+} prf_index;
+typedef uint64_t (*prf_id_hash)(const void *ctx, uint32_t id);
+
+/* Makes room for id `count` (ids 0..count-1 are in the index already and
+ * are re-inserted, hashed by `hash`, when the table doubles). */
+bool prf_index_reserve(prf_index *index, size_t count, prf_id_hash hash,
+                       const void *ctx);
+void prf_index_put(prf_index *index, uint64_t hash, uint32_t id);
+void prf_index_free(prf_index *index);
+static inline size_t prf_index_start(const prf_index *index, uint64_t hash) {
+  return (size_t)hash & (index->nslots - 1);
+}
+static inline size_t prf_index_next(const prf_index *index, size_t i) {
+  return (i + 1) & (index->nslots - 1);
+}
+
 /* A fast 64-bit hash of a byte string, and a mixer for integers. */
 uint64_t prf_hash_bytes(const void *data, size_t len);
 uint64_t prf_hash_mix(uint64_t x);
@@ -83,8 +106,7 @@ typedef struct prf_strtab {
   const char **ptr;   /* id -> bytes (NUL-terminated) */
   uint32_t *len;      /* id -> length */
   size_t count, cap;
-  uint32_t *slots;    /* open addressing: id + 1, 0 = empty */
-  size_t nslots;
+  prf_index index;
 } prf_strtab;
 
 bool prf_strtab_init(prf_strtab *t);
@@ -112,12 +134,11 @@ struct prf_tree {
   /* Self values are sparse: only the ends of stacks carry them (a folded
      line's leaf, a sample's leaf), a small share of all nodes. Entry e
      belongs to node stack_node[e] and holds ncol values at
-     stack_self[e * ncol]; stack_slots maps a node to its entry + 1. */
+     stack_self[e * ncol]; stack_index finds the entry of a node. */
   uint32_t *stack_node;
   double *stack_self;
   size_t nstacks, stacks_cap;
-  uint32_t *stack_slots;
-  size_t nstack_slots;
+  prf_index stack_index;
   double *total;  /* count * ncol, allocated and valid when totals_valid */
   size_t total_cap;
   size_t ncol;
@@ -150,8 +171,7 @@ struct prf_profile {
   prf_strtab strings;
   prf_frame *frames;
   size_t nframes, frames_cap;
-  uint32_t *frame_slots; /* frame id + 1, 0 = empty */
-  size_t nframe_slots;
+  prf_index frame_index;
   prf_value_col *cols;
   size_t ncols, cols_cap, default_col;
   prf_meta *meta;

@@ -23,7 +23,7 @@ void prf_profile_free(prf_profile *p) {
     return;
   prf_strtab_free(&p->strings);
   free(p->frames);
-  free(p->frame_slots);
+  prf_index_free(&p->frame_index);
   free(p->cols);
   free(p->meta);
   free(p->samples);
@@ -109,20 +109,8 @@ static bool frame_equal(const prf_frame *a, const prf_frame *b) {
          a->in_app == b->in_app;
 }
 
-static bool frames_rehash(prf_profile *p, size_t nslots) {
-  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
-  if (!slots)
-    return false;
-  for (size_t id = 0; id < p->nframes; id++) {
-    size_t i = frame_hash(&p->frames[id]) & (nslots - 1);
-    while (slots[i])
-      i = (i + 1) & (nslots - 1);
-    slots[i] = (uint32_t)id + 1;
-  }
-  free(p->frame_slots);
-  p->frame_slots = slots;
-  p->nframe_slots = nslots;
-  return true;
+static uint64_t frame_id_hash(const void *ctx, uint32_t id) {
+  return frame_hash(&((const prf_profile *)ctx)->frames[id]);
 }
 
 prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
@@ -136,25 +124,23 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
   f.column = frame->column;
   f.kind = frame->kind;
   f.in_app = frame->in_app;
-  if ((p->nframes + 1) * 2 > p->nframe_slots &&
-      !frames_rehash(p, p->nframe_slots ? p->nframe_slots * 2 : 1024))
+  if (!prf_index_reserve(&p->frame_index, p->nframes, frame_id_hash, p))
     return PRF_E_NOMEM;
-  size_t mask = p->nframe_slots - 1;
-  size_t i = frame_hash(&f) & mask;
-  while (p->frame_slots[i]) {
-    uint32_t id = p->frame_slots[i] - 1;
+  uint64_t hash = frame_hash(&f);
+  for (size_t i = prf_index_start(&p->frame_index, hash); p->frame_index.slots[i];
+       i = prf_index_next(&p->frame_index, i)) {
+    uint32_t id = p->frame_index.slots[i] - 1;
     if (frame_equal(&p->frames[id], &f)) {
       *out = id;
       return PRF_OK;
     }
-    i = (i + 1) & mask;
   }
   if (p->nframes >= PRF_NONE - 1)
     return PRF_E_LIMIT;
   if (!prf_grow((void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof f))
     return PRF_E_NOMEM;
   p->frames[p->nframes] = f;
-  p->frame_slots[i] = (uint32_t)p->nframes + 1;
+  prf_index_put(&p->frame_index, hash, (uint32_t)p->nframes);
   *out = (prf_fid)p->nframes++;
   return PRF_OK;
 }

@@ -9,20 +9,9 @@
 
 enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
 
-static bool strtab_rehash(prf_strtab *t, size_t nslots) {
-  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
-  if (!slots)
-    return false;
-  for (size_t id = 0; id < t->count; id++) {
-    size_t i = prf_hash_bytes(t->ptr[id], t->len[id]) & (nslots - 1);
-    while (slots[i])
-      i = (i + 1) & (nslots - 1);
-    slots[i] = (uint32_t)id + 1;
-  }
-  free(t->slots);
-  t->slots = slots;
-  t->nslots = nslots;
-  return true;
+static uint64_t string_hash(const void *ctx, uint32_t id) {
+  const prf_strtab *t = ctx;
+  return prf_hash_bytes(t->ptr[id], t->len[id]);
 }
 
 static char *strtab_store(prf_strtab *t, const char *s, size_t len) {
@@ -65,7 +54,7 @@ void prf_strtab_free(prf_strtab *t) {
   free(t->chunks);
   free(t->ptr);
   free(t->len);
-  free(t->slots);
+  prf_index_free(&t->index);
   memset(t, 0, sizeof *t);
 }
 
@@ -73,20 +62,16 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
                        prf_str *out) {
   if (len > UINT32_MAX)
     return false;
-  if ((t->count + 1) * 2 > t->nslots &&
-      !strtab_rehash(t, t->nslots ? t->nslots * 2 : 1024))
+  if (!prf_index_reserve(&t->index, t->count, string_hash, t))
     return false;
-  size_t mask = t->nslots - 1;
-  size_t i = prf_hash_bytes(s, len) & mask;
-  for (;;) {
-    uint32_t slot = t->slots[i];
-    if (!slot)
-      break;
-    if (t->len[slot - 1] == len && memcmp(t->ptr[slot - 1], s, len) == 0) {
-      *out = slot - 1;
+  uint64_t hash = prf_hash_bytes(s, len);
+  for (size_t i = prf_index_start(&t->index, hash); t->index.slots[i];
+       i = prf_index_next(&t->index, i)) {
+    uint32_t id = t->index.slots[i] - 1;
+    if (t->len[id] == len && memcmp(t->ptr[id], s, len) == 0) {
+      *out = id;
       return true;
     }
-    i = (i + 1) & mask;
   }
   if (t->count >= UINT32_MAX - 1)
     return false;
@@ -102,7 +87,7 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
     return false;
   t->ptr[t->count] = copy;
   t->len[t->count] = (uint32_t)len;
-  t->slots[i] = (uint32_t)t->count + 1;
+  prf_index_put(&t->index, hash, (uint32_t)t->count);
   *out = (prf_str)t->count++;
   return true;
 }

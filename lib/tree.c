@@ -97,7 +97,7 @@ void prf_tree_release(prf_tree *t) {
   free(t->nkids);
   free(t->stack_node);
   free(t->stack_self);
-  free(t->stack_slots);
+  prf_index_free(&t->stack_index);
   free(t->total);
   free(t->slots);
   memset(t, 0, sizeof *t);
@@ -166,35 +166,20 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   return PRF_OK;
 }
 
-static size_t stack_slot(const prf_tree *t, prf_node node) {
-  return prf_hash_mix(node) & (t->nstack_slots - 1);
+static uint64_t stack_hash(const void *ctx, uint32_t e) {
+  return prf_hash_mix(((const prf_tree *)ctx)->stack_node[e]);
 }
 
 /* The entry of node's self values, or SIZE_MAX. */
 static size_t stack_find(const prf_tree *t, prf_node node) {
-  if (!t->nstack_slots)
+  if (!t->stack_index.nslots)
     return SIZE_MAX;
-  size_t mask = t->nstack_slots - 1;
-  for (size_t i = stack_slot(t, node); t->stack_slots[i]; i = (i + 1) & mask)
-    if (t->stack_node[t->stack_slots[i] - 1] == node)
-      return t->stack_slots[i] - 1;
+  const prf_index *ix = &t->stack_index;
+  for (size_t i = prf_index_start(ix, prf_hash_mix(node)); ix->slots[i];
+       i = prf_index_next(ix, i))
+    if (t->stack_node[ix->slots[i] - 1] == node)
+      return ix->slots[i] - 1;
   return SIZE_MAX;
-}
-
-static bool stacks_rehash(prf_tree *t, size_t nslots) {
-  uint32_t *slots = prf_table_alloc(nslots, sizeof *slots);
-  if (!slots)
-    return false;
-  free(t->stack_slots);
-  t->stack_slots = slots;
-  t->nstack_slots = nslots;
-  for (size_t e = 0; e < t->nstacks; e++) {
-    size_t i = stack_slot(t, t->stack_node[e]);
-    while (slots[i])
-      i = (i + 1) & (nslots - 1);
-    slots[i] = (uint32_t)e + 1;
-  }
-  return true;
 }
 
 prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
@@ -205,8 +190,7 @@ prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
     size_t cap = t->stacks_cap;
     if (t->nstacks >= UINT32_MAX - 1)
       return PRF_E_LIMIT;
-    if (((t->nstacks + 1) * 2 > t->nstack_slots &&
-         !stacks_rehash(t, t->nstack_slots ? t->nstack_slots * 2 : 256)) ||
+    if (!prf_index_reserve(&t->stack_index, t->nstacks, stack_hash, t) ||
         !prf_grow((void **)&t->stack_node, &cap, t->nstacks + 1,
                   sizeof *t->stack_node))
       return PRF_E_NOMEM;
@@ -219,10 +203,7 @@ prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
     t->stack_node[e] = node;
     for (size_t c = 0; c < t->ncol; c++)
       t->stack_self[e * t->ncol + c] = 0;
-    size_t i = stack_slot(t, node);
-    while (t->stack_slots[i])
-      i = (i + 1) & (t->nstack_slots - 1);
-    t->stack_slots[i] = (uint32_t)e + 1;
+    prf_index_put(&t->stack_index, prf_hash_mix(node), (uint32_t)e);
   }
   for (size_t c = 0; c < t->ncol; c++)
     t->stack_self[e * t->ncol + c] += values[c];

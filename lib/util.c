@@ -325,3 +325,34 @@ const char *prf_kind_suffix(uint8_t kind) {
   static const char *const suffixes[] = {"", "_[k]", "_[j]", "_[i]", "_[w]"};
   return kind < sizeof suffixes / sizeof suffixes[0] ? suffixes[kind] : "";
 }
+
+void prf_index_put(prf_index *ix, uint64_t hash, uint32_t id) {
+  size_t i = prf_index_start(ix, hash);
+  while (ix->slots[i])
+    i = prf_index_next(ix, i);
+  ix->slots[i] = id + 1;
+}
+
+bool prf_index_reserve(prf_index *ix, size_t count, prf_id_hash hash,
+                       const void *ctx) {
+  if ((count + 1) * 2 <= ix->nslots)
+    return true;
+  if (count >= UINT32_MAX - 1)
+    return false;
+  prf_index bigger = {prf_table_alloc(ix->nslots ? ix->nslots * 2 : 256,
+                                      sizeof(uint32_t)),
+                      ix->nslots ? ix->nslots * 2 : 256};
+  if (!bigger.slots)
+    return false;
+  for (size_t id = 0; id < count; id++)
+    prf_index_put(&bigger, hash(ctx, (uint32_t)id), (uint32_t)id);
+  free(ix->slots);
+  *ix = bigger;
+  return true;
+}
+
+void prf_index_free(prf_index *ix) {
+  free(ix->slots);
+  ix->slots = NULL;
+  ix->nslots = 0;
+}
