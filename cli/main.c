@@ -231,7 +231,10 @@ static prf_status sink_open(sink *s, const char *path, prf_error *err) {
     s->tmp = NULL;
     return PRF_E_OUTPUT;
   }
-  fchmod(fd, 0644 & ~(mode_t)0); /* mkstemp makes 0600; outputs are shared */
+  /* mkstemp makes 0600; give the output the mode a new file would get. */
+  mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
   return PRF_OK;
 }
 

@@ -121,6 +121,9 @@ check "a 1,000,000-frame stack renders" sh -c "$PR --reverse '$TMP/deep.folded' 
 check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --flamechart '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
 rm -f "$TMP/deep.folded" "$TMP/deep.out"
 
+(umask 027 && $PR -o "$TMP/mode.svg" "$TMP/x.folded")
+[ "$(stat -c %a "$TMP/mode.svg")" = 640 ] && ok "-o gives the file the mode the umask allows" || not_ok "-o file mode" "$(stat -c %a "$TMP/mode.svg")"
+
 # --- hostile names ---
 printf '%s\n' 'main;</script><script>alert(1)</script> 3' 'main;]]><!-- &amp 2' "main;it's \"quoted\" 1" > "$TMP/evil.folded"
 printf 'main;ctl\001\033[31m;bad\377utf8 1\n' >> "$TMP/evil.folded"
