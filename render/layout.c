@@ -291,7 +291,6 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
     }
     fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
   }
-
 }
 
 prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
@@ -312,7 +311,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
                     l->column);
   l->differential = is_differential(profile) && !o->flamechart;
   l->tree = prf_profile_tree(profile);
-  if (o->reverse && !o->flamechart) {
+  if (o->reverse) {
     l->owned = prf_tree_reversed(l->tree, err);
     if (!l->owned)
       return PRF_E_NOMEM;

@@ -52,6 +52,10 @@ prf_status prf_flame_options_check(const prf_flame_options *o,
     return prf_fail(err, PRF_E_USAGE, "factor must be a positive number");
   if (!in_range(o->total, 0, 1e300))
     return prf_fail(err, PRF_E_USAGE, "total must be a non-negative number");
+  if (o->reverse && o->flamechart)
+    return prf_fail(err, PRF_E_USAGE,
+                    "reverse and flame chart cannot be combined: a flame chart "
+                    "keeps each sample's stack as it was recorded");
   if (o->sort != PRF_SORT_ALPHA && o->sort != PRF_SORT_WEIGHT)
     return prf_fail(err, PRF_E_USAGE, "sort must be alpha or weight");
   return PRF_OK;

@@ -79,6 +79,7 @@ exit_is "missing option value: exit 2" 2 $PR "$TMP/x.folded" --width
 exit_is "bad number: exit 2" 2 $PR --width abc "$TMP/x.folded"
 exit_is "bad palette: exit 2" 2 $PR --colors plaid "$TMP/x.folded"
 exit_is "bad sort key: exit 2" 2 $PR --sort size "$TMP/x.folded"
+exit_is "--reverse with --flamechart: exit 2" 2 $PR --reverse --flamechart "$TMP/x.folded"
 exit_is "bad input format name: exit 2" 2 $PR --input-format nope "$TMP/x.folded"
 exit_is "missing input: exit 66" 66 $PR "$TMP/does-not-exist.folded"
 grep -q "does-not-exist.folded: cannot open: No such file" "$TMP/exit.err" && ok "missing input is named" || not_ok "missing input is named" "$(cat "$TMP/exit.err")"
@@ -118,7 +119,7 @@ awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "%sf%d", (i ? ";" : ""), i % 7
 $PR collapse "$TMP/deep.folded" > "$TMP/deep.out"
 same_file "a 1,000,000-frame stack collapses back unchanged" "$TMP/deep.folded" "$TMP/deep.out"
 check "a 1,000,000-frame stack renders" sh -c "$PR --reverse '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
-check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --flamechart '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
+check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --flamechart --inverted '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
 rm -f "$TMP/deep.folded" "$TMP/deep.out"
 
 (umask 027 && $PR -o "$TMP/mode.svg" "$TMP/x.folded")
