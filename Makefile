@@ -56,7 +56,8 @@ deps:
 # ---- build ----
 $(BUILD)/flame_js.h: render/flame.js
 	@mkdir -p $(@D)
-	{ echo '/* Generated from render/flame.js by the Makefile. */'; \
+	@echo "  GEN     $@"
+	@{ echo '/* Generated from render/flame.js by the Makefile. */'; \
 	  echo 'static const char prf_flame_js[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@.tmp && mv $@.tmp $@
@@ -69,24 +70,29 @@ $(BUILD)/%.o: %.c lib/profrender.h lib/internal.h $(wildcard formats/*.h render/
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 libprofrender.a: $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@rm -f $@
+	@ar rcs $@ $^
 
 libprofrender.so: $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libprofrender.so.$(SOVER) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libprofrender.so.$(SOVER) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 prof-render: $(CLI_OBJ) libprofrender.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) libprofrender.a $(LDFLAGS) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) libprofrender.a $(LDFLAGS) $(LDLIBS)
 
 # ---- tests ----
 $(BUILD)/tests/test_%: tests/test_%.c libprofrender.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iformats -Irender -o $@ $< libprofrender.a \
+	@echo "  CC LD   $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iformats -Irender -o $@ $< libprofrender.a \
 	  $(LDFLAGS) $(shell pkg-config --cflags --libs cmocka) $(LDLIBS)
 
 $(BUILD)/tests/svgframes: tests/svgframes.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+	@echo "  CC LD   $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 test: all $(TEST_PROGS) $(TOOL_PROGS)
 	@BUILD=$(BUILD) sh tests/run.sh
