@@ -477,11 +477,13 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
       refs[i].text = text.data + refs[i].offset;
     qsort(refs, nrefs, sizeof *refs, line_cmp);
   }
-  /* The two columns of a differential profile are written as a pair. */
-  size_t first = ncols == 2 ? 0 : prf_value_default(p);
+  /* The two columns of a differential profile are written as a pair;
+     otherwise the default column alone. */
+  bool pair = prf_is_differential(p);
+  size_t first = pair ? 0 : prf_value_default(p);
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
     prf_buf_put(&out, refs[i].text, refs[i].len);
-    for (size_t c = first; c < ncols && (c == first || ncols == 2); c++) {
+    for (size_t c = first; c < ncols && (c == first || pair); c++) {
       prf_buf_putc(&out, ' ');
       put_count(&out, prf_tree_self(t, refs[i].node, c));
     }

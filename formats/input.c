@@ -58,6 +58,7 @@ static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
         return 0;
       }
       in->z_live = true;
+      in->gzip_members++;
     }
     in->z.next_in = in->raw + in->raw_pos;
     in->z.avail_in = (uInt)avail;
@@ -209,6 +210,7 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
       return prf_fail(err, PRF_E_NOMEM, "cannot start gzip decoding");
     in->gzip = true;
     in->z_live = true;
+    in->gzip_members = 1;
   }
   /* Look at the first decoded bytes for a byte order mark. */
   unsigned char head[3];

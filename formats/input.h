@@ -24,6 +24,7 @@ typedef struct prf_input {
   /* gzip */
   bool gzip;
   bool z_live;
+  unsigned gzip_members; /* gzip members started so far */
   z_stream z;
   /* text encoding after gzip */
   prf_encoding enc;

@@ -4,15 +4,18 @@
 #include "registry.h"
 
 #include "folded.h"
+#include "pprof.h"
 
 #include <string.h>
 
 static const prf_format formats[] = {
     {"folded", "folded stacks (flamegraph.pl / inferno input)",
      prf_folded_sniff, prf_folded_read, prf_folded_write},
+    {"pprof", "pprof profile.proto, gzipped or raw", prf_pprof_sniff,
+     prf_pprof_read, NULL},
 };
 
-static const char *const format_names[] = {"folded", NULL};
+static const char *const format_names[] = {"folded", "pprof", NULL};
 
 enum { SNIFF_BYTES = 64 * 1024 };
 
@@ -69,7 +72,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
       format = prf_format_sniff(in.buf + in.start, in.end - in.start);
       if (!format)
         st = prf_fail(err, PRF_E_DATA,
-                      "unrecognised input format: expected one of: folded");
+                      "unrecognised input format: expected one of: folded, pprof");
     }
   }
   if (st == PRF_OK)

@@ -187,6 +187,10 @@ struct prf_profile {
   prf_tree tree;
 };
 
+/* A differential profile (two-count folded input): columns "before" and
+ * "after". */
+bool prf_is_differential(const prf_profile *profile);
+
 /* Initialises a tree for a profile with ncol columns, holding the root. */
 bool prf_tree_init(prf_tree *tree, prf_profile *profile, size_t ncol);
 void prf_tree_release(prf_tree *tree);

@@ -77,6 +77,11 @@ prf_status prf_value_add(prf_profile *p, const char *type, const char *unit,
 
 size_t prf_value_count(const prf_profile *p) { return p->ncols; }
 
+bool prf_is_differential(const prf_profile *p) {
+  return p->ncols == 2 && strcmp(prf_value_type(p, 0), "before") == 0 &&
+         strcmp(prf_value_type(p, 1), "after") == 0;
+}
+
 const char *prf_value_type(const prf_profile *p, size_t i) {
   return i < p->ncols ? prf_string(p, p->cols[i].type, NULL) : "";
 }
@@ -99,14 +104,15 @@ prf_status prf_value_set_default(prf_profile *p, size_t i) {
 static uint64_t frame_hash(const prf_frame *f) {
   uint64_t h = prf_hash_mix(((uint64_t)f->name << 32) | f->file);
   h = prf_hash_mix(h ^ (((uint64_t)f->module << 32) | f->line));
-  return prf_hash_mix(h ^ (((uint64_t)f->column << 16) |
-                           ((uint64_t)f->kind << 8) | f->in_app));
+  h = prf_hash_mix(h ^ (((uint64_t)f->column << 16) |
+                        ((uint64_t)f->kind << 8) | f->in_app));
+  return prf_hash_mix(h ^ f->address);
 }
 
 static bool frame_equal(const prf_frame *a, const prf_frame *b) {
   return a->name == b->name && a->file == b->file && a->module == b->module &&
          a->line == b->line && a->column == b->column && a->kind == b->kind &&
-         a->in_app == b->in_app;
+         a->in_app == b->in_app && a->address == b->address;
 }
 
 static uint64_t frame_id_hash(const void *ctx, uint32_t id) {
@@ -124,6 +130,7 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
   f.column = frame->column;
   f.kind = frame->kind;
   f.in_app = frame->in_app;
+  f.address = frame->address;
   if (!prf_index_reserve(&p->frame_index, p->nframes, frame_id_hash, p))
     return PRF_E_NOMEM;
   uint64_t hash = frame_hash(&f);
@@ -207,7 +214,7 @@ prf_status prf_stack_add(prf_profile *p, const prf_fid *frames, size_t depth,
   }
   if (leaf)
     *leaf = node;
-  return prf_tree_add_self(&p->tree, node, values);
+  return values ? prf_tree_add_self(&p->tree, node, values) : PRF_OK;
 }
 
 prf_status prf_sample_add(prf_profile *p, prf_node leaf, const double *values,

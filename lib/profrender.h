@@ -114,6 +114,7 @@ typedef struct prf_frame {
   uint32_t column; /* 1-based, 0 unknown */
   uint8_t kind;    /* prf_frame_kind */
   uint8_t in_app;  /* prf_in_app */
+  uint64_t address; /* instruction address, 0 unknown */
 } prf_frame;
 
 /* A sample kept in input order (only when the reader was asked to keep
@@ -179,7 +180,8 @@ const prf_tree *prf_profile_tree_const(const prf_profile *profile);
 /* Adds a stack given root-first frame ids, with one value per column.
  * Self goes to the leaf; totals are computed from selves when read.
  * *leaf (may be NULL) gets the leaf node. A zero-depth stack adds to the
- * root's self. */
+ * root's self. values may be NULL to only create the path (a caller that
+ * then records a sample with prf_sample_add). */
 prf_status prf_stack_add(prf_profile *profile, const prf_fid *frames,
                          size_t depth, const double *values, prf_node *leaf);
 

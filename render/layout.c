@@ -56,6 +56,8 @@ static int frame_cmp(const prf_profile *p, prf_fid a, prf_fid b) {
     return x->line < y->line ? -1 : 1;
   if (x->column != y->column)
     return x->column < y->column ? -1 : 1;
+  if (x->address != y->address)
+    return x->address < y->address ? -1 : 1;
   return (x->in_app > y->in_app) - (x->in_app < y->in_app);
 }
 
@@ -257,12 +259,6 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
   return st;
 }
 
-static bool is_differential(const prf_profile *p) {
-  return prf_value_count(p) == 2 &&
-         strcmp(prf_value_type(p, 0), "before") == 0 &&
-         strcmp(prf_value_type(p, 1), "after") == 0;
-}
-
 static void decorate(prf_layout *l, const prf_flame_options *o,
                      prf_palette palette, prf_measure_fn measure, void *mctx) {
   const prf_profile *p = prf_tree_profile(l->tree);
@@ -309,7 +305,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
   if (l->column >= ncols)
     return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist",
                     l->column);
-  l->differential = is_differential(profile) && !o->flamechart;
+  l->differential = prf_is_differential(profile) && !o->flamechart;
   l->tree = prf_profile_tree(profile);
   if (o->reverse) {
     l->owned = prf_tree_reversed(l->tree, err);

@@ -1,0 +1,665 @@
+/*
+ * pprof.c - the pprof profile.proto format (perftools.profiles.Profile),
+ * gzipped or raw. The whole message is decoded by hand in two passes:
+ * first the tables (strings, functions, mappings, locations), then the
+ * samples, whose references can only be checked once the tables are known.
+ * Every reference is checked; an error names the byte offset.
+ */
+#include "pprof.h"
+
+#include "protobuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pp_str {
+  const uint8_t *p;
+  size_t len;
+} pp_str;
+
+typedef struct pp_function {
+  uint64_t id;
+  int64_t name, system_name, filename, start_line;
+} pp_function;
+
+typedef struct pp_mapping {
+  uint64_t id, start, limit, offset;
+  int64_t filename, build_id;
+} pp_mapping;
+
+typedef struct pp_line {
+  uint64_t function_id;
+  int64_t line, column;
+} pp_line;
+
+typedef struct pp_location {
+  uint64_t id, mapping_id, address;
+  size_t line_first, nlines;
+} pp_location;
+
+typedef struct pp_range {
+  size_t start, end;
+} pp_range;
+
+typedef struct pp_vtype {
+  int64_t type, unit;
+} pp_vtype;
+
+typedef struct pprof_reader {
+  prf_profile *profile;
+  prf_error *err;
+  const uint8_t *data;
+  pp_str *strings;
+  size_t nstrings, strings_cap;
+  pp_vtype *types;
+  size_t ntypes, types_cap;
+  pp_function *funcs;
+  size_t nfuncs, funcs_cap;
+  pp_mapping *maps;
+  size_t nmaps, maps_cap;
+  pp_location *locs;
+  size_t nlocs, locs_cap;
+  pp_line *lines;
+  size_t nlines, lines_cap;
+  pp_range *samples;
+  size_t nsamples, samples_cap;
+  int64_t *comments;
+  size_t ncomments, comments_cap;
+  pp_vtype period_type;
+  int64_t drop_frames, keep_frames, default_type, period;
+  int64_t time_nanos, duration_nanos;
+  /* per-sample scratch */
+  uint64_t *ids;
+  size_t nids, ids_cap;
+  int64_t *values;
+  size_t nvalues, values_cap;
+  prf_fid *frames;
+  size_t frames_cap;
+  prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
+} pprof_reader;
+
+static prf_status bad(pprof_reader *r, const prf_pb *at, const char *what) {
+  r->err->has_offset = 1;
+  r->err->offset = at ? prf_pb_offset(at) : 0;
+  return prf_fail(r->err, PRF_E_DATA, "malformed pprof profile: %s", what);
+}
+
+static prf_status nomem(pprof_reader *r) {
+  return prf_fail(r->err, PRF_E_NOMEM, "out of memory reading pprof profile");
+}
+
+#define PUSH(r, arr, n, cap, value)                                          \
+  (prf_grow((void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr)     \
+       ? ((r)->arr[(r)->n++] = (value), true)                                \
+       : false)
+
+/* ---- pass 1: the tables ---- */
+
+static bool read_varint_field(prf_pb *pb, uint32_t wire, uint64_t *out) {
+  if (wire != PB_VARINT)
+    return false;
+  return prf_pb_varint(pb, out);
+}
+
+/* Reads a message of varint fields into out[field - 1] for fields 1..n;
+ * other fields are skipped. */
+static bool read_varints(prf_pb *msg, uint64_t *out, uint32_t n) {
+  while (!prf_pb_done(msg)) {
+    uint32_t field, wire;
+    if (!prf_pb_key(msg, &field, &wire))
+      return false;
+    if (field >= 1 && field <= n && wire == PB_VARINT) {
+      if (!prf_pb_varint(msg, &out[field - 1]))
+        return false;
+    } else if (!prf_pb_skip(msg, wire)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static prf_status read_location(pprof_reader *r, prf_pb *msg) {
+  pp_location loc = {0, 0, 0, r->nlines, 0};
+  while (!prf_pb_done(msg)) {
+    uint32_t field, wire;
+    uint64_t v;
+    if (!prf_pb_key(msg, &field, &wire))
+      return bad(r, msg, "bad field key in a location");
+    if (field == 4 && wire == PB_LEN) {
+      prf_pb sub;
+      uint64_t f[3] = {0, 0, 0};
+      if (!prf_pb_bytes(msg, &sub) || !read_varints(&sub, f, 3))
+        return bad(r, msg, "bad line in a location");
+      pp_line line = {f[0], (int64_t)f[1], (int64_t)f[2]};
+      if (!PUSH(r, lines, nlines, lines_cap, line))
+        return nomem(r);
+      loc.nlines++;
+    } else if (field >= 1 && field <= 3) {
+      if (!read_varint_field(msg, wire, &v))
+        return bad(r, msg, "bad number in a location");
+      if (field == 1)
+        loc.id = v;
+      else if (field == 2)
+        loc.mapping_id = v;
+      else
+        loc.address = v;
+    } else if (!prf_pb_skip(msg, wire)) {
+      return bad(r, msg, "bad field in a location");
+    }
+  }
+  if (loc.id == 0)
+    return bad(r, msg, "found location with reserved ID=0");
+  return PUSH(r, locs, nlocs, locs_cap, loc) ? PRF_OK : nomem(r);
+}
+
+static bool add_comment(void *ctx, uint64_t v) {
+  pprof_reader *r = ctx;
+  return PUSH(r, comments, ncomments, comments_cap, (int64_t)v);
+}
+
+static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
+  while (!prf_pb_done(pb)) {
+    uint32_t field, wire;
+    const uint8_t *at = pb->p;
+    if (!prf_pb_key(pb, &field, &wire))
+      return bad(r, pb, "bad field key");
+    prf_pb sub;
+    uint64_t v[6] = {0, 0, 0, 0, 0, 0};
+    if (wire == PB_LEN && field <= 6 && !prf_pb_bytes(pb, &sub))
+      return bad(r, pb, "length beyond the end of the data");
+    switch (wire == PB_LEN || field == 13 ? field : 0) {
+    case 1: /* sample_type */
+      if (!read_varints(&sub, v, 2))
+        return bad(r, &sub, "bad sample type");
+      if (!PUSH(r, types, ntypes, types_cap, ((pp_vtype){(int64_t)v[0], (int64_t)v[1]})))
+        return nomem(r);
+      continue;
+    case 2: /* sample: decoded once the tables are known */
+      if (!PUSH(r, samples, nsamples, samples_cap,
+                ((pp_range){(size_t)(sub.p - r->data), (size_t)(sub.end - r->data)})))
+        return nomem(r);
+      continue;
+    case 3: /* mapping */
+      if (!read_varints(&sub, v, 6))
+        return bad(r, &sub, "bad mapping");
+      if (v[0] == 0)
+        return bad(r, &sub, "found mapping with reserved ID=0");
+      if (!PUSH(r, maps, nmaps, maps_cap,
+                ((pp_mapping){v[0], v[1], v[2], v[3], (int64_t)v[4], (int64_t)v[5]})))
+        return nomem(r);
+      continue;
+    case 4: {
+      prf_status st = read_location(r, &sub);
+      if (st != PRF_OK)
+        return st;
+      continue;
+    }
+    case 5: /* function */
+      if (!read_varints(&sub, v, 5))
+        return bad(r, &sub, "bad function");
+      if (v[0] == 0)
+        return bad(r, &sub, "found function with reserved ID=0");
+      if (!PUSH(r, funcs, nfuncs, funcs_cap,
+                ((pp_function){v[0], (int64_t)v[1], (int64_t)v[2], (int64_t)v[3], (int64_t)v[4]})))
+        return nomem(r);
+      continue;
+    case 6: /* string_table */
+      if (!PUSH(r, strings, nstrings, strings_cap,
+                ((pp_str){sub.p, (size_t)(sub.end - sub.p)})))
+        return nomem(r);
+      continue;
+    case 11: /* period_type */
+      if (!prf_pb_bytes(pb, &sub) || !read_varints(&sub, v, 2))
+        return bad(r, pb, "bad period type");
+      r->period_type = (pp_vtype){(int64_t)v[0], (int64_t)v[1]};
+      continue;
+    case 13: /* comment: repeated int64 */
+      if (!prf_pb_repeated(pb, wire, add_comment, r))
+        return bad(r, pb, "bad comment list");
+      continue;
+    default:
+      break;
+    }
+    if (wire == PB_VARINT && field >= 7 && field <= 14) {
+      uint64_t x;
+      if (!prf_pb_varint(pb, &x))
+        return bad(r, pb, "bad number");
+      int64_t s = (int64_t)x;
+      switch (field) {
+      case 7: r->drop_frames = s; break;
+      case 8: r->keep_frames = s; break;
+      case 9: r->time_nanos = s; break;
+      case 10: r->duration_nanos = s; break;
+      case 12: r->period = s; break;
+      case 14: r->default_type = s; break;
+      default: break;
+      }
+      continue;
+    }
+    pb->p = at;
+    if (!prf_pb_key(pb, &field, &wire) || !prf_pb_skip(pb, wire))
+      return bad(r, pb, "bad field");
+  }
+  return PRF_OK;
+}
+
+/* ---- checking references ---- */
+
+static bool str_ok(const pprof_reader *r, int64_t i) {
+  return i >= 0 && (uint64_t)i < r->nstrings;
+}
+
+static int cmp_func(const void *a, const void *b) {
+  const pp_function *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+static int cmp_map(const void *a, const void *b) {
+  const pp_mapping *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+static int cmp_loc(const void *a, const void *b) {
+  const pp_location *x = a, *y = b;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static const pp_function *find_func(const pprof_reader *r, uint64_t id) {
+  pp_function key = {id, 0, 0, 0, 0};
+  return bsearch(&key, r->funcs, r->nfuncs, sizeof key, cmp_func);
+}
+static const pp_mapping *find_map(const pprof_reader *r, uint64_t id) {
+  pp_mapping key = {id, 0, 0, 0, 0, 0};
+  return bsearch(&key, r->maps, r->nmaps, sizeof key, cmp_map);
+}
+static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
+  pp_location key = {id, 0, 0, 0, 0};
+  return bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc);
+}
+
+/* Sorts a table by id and refuses duplicates. */
+#define SORT_UNIQUE(r, arr, n, cmp, what)                                   \
+  do {                                                                      \
+    if ((r)->n)                                                             \
+      qsort((r)->arr, (r)->n, sizeof *(r)->arr, cmp);                       \
+    for (size_t i_ = 1; i_ < (r)->n; i_++)                                  \
+      if ((r)->arr[i_].id == (r)->arr[i_ - 1].id)                           \
+        return bad(r, NULL, "duplicate " what " id");                       \
+  } while (0)
+
+static prf_status check_tables(pprof_reader *r) {
+  if (r->nstrings == 0 || r->strings[0].len != 0)
+    return bad(r, NULL, "string_table[0] must be \"\"");
+  SORT_UNIQUE(r, funcs, nfuncs, cmp_func, "function");
+  SORT_UNIQUE(r, maps, nmaps, cmp_map, "mapping");
+  SORT_UNIQUE(r, locs, nlocs, cmp_loc, "location");
+  for (size_t i = 0; i < r->nfuncs; i++) {
+    const pp_function *f = &r->funcs[i];
+    if (!str_ok(r, f->name) || !str_ok(r, f->system_name) || !str_ok(r, f->filename))
+      return bad(r, NULL, "function string index out of range");
+  }
+  for (size_t i = 0; i < r->nmaps; i++)
+    if (!str_ok(r, r->maps[i].filename) || !str_ok(r, r->maps[i].build_id))
+      return bad(r, NULL, "mapping string index out of range");
+  for (size_t i = 0; i < r->ntypes; i++)
+    if (!str_ok(r, r->types[i].type) || !str_ok(r, r->types[i].unit))
+      return bad(r, NULL, "sample type string index out of range");
+  if (!str_ok(r, r->period_type.type) || !str_ok(r, r->period_type.unit) ||
+      !str_ok(r, r->drop_frames) || !str_ok(r, r->keep_frames) ||
+      !str_ok(r, r->default_type))
+    return bad(r, NULL, "string index out of range");
+  for (size_t i = 0; i < r->ncomments; i++)
+    if (!str_ok(r, r->comments[i]))
+      return bad(r, NULL, "comment string index out of range");
+  for (size_t i = 0; i < r->nlocs; i++) {
+    const pp_location *l = &r->locs[i];
+    if (l->mapping_id && !find_map(r, l->mapping_id))
+      return bad(r, NULL, "location refers to a missing mapping");
+    for (size_t k = 0; k < l->nlines; k++) {
+      uint64_t fid = r->lines[l->line_first + k].function_id;
+      if (fid && !find_func(r, fid))
+        return bad(r, NULL, "line refers to a missing function");
+    }
+  }
+  return PRF_OK;
+}
+
+/* ---- building the model ---- */
+
+static prf_status intern(pprof_reader *r, int64_t index, prf_str *out) {
+  const pp_str *s = &r->strings[index];
+  return prf_string_intern(r->profile, (const char *)s->p, s->len, out) == PRF_OK
+             ? PRF_OK
+             : nomem(r);
+}
+
+static const char *base_name(const uint8_t *p, size_t len, size_t *blen) {
+  size_t start = len;
+  while (start > 0 && p[start - 1] != '/')
+    start--;
+  *blen = len - start;
+  return (const char *)p + start;
+}
+
+/* The frame of line k of a location, or of the location itself when it has
+ * no function name: "[binary]" when the mapping names a file, otherwise
+ * "<unknown>", as pprof shows them; the address is kept in the frame. */
+static prf_status make_frame(pprof_reader *r, const pp_location *loc, size_t k,
+                             prf_fid *out) {
+  prf_frame f;
+  memset(&f, 0, sizeof f);
+  const pp_mapping *m = loc->mapping_id ? find_map(r, loc->mapping_id) : NULL;
+  prf_status st = PRF_OK;
+  if (m)
+    st = intern(r, m->filename, &f.module);
+  const pp_line *ln = k < loc->nlines ? &r->lines[loc->line_first + k] : NULL;
+  const pp_function *fn = ln && ln->function_id ? find_func(r, ln->function_id) : NULL;
+  if (fn && !r->strings[fn->name].len && !r->strings[fn->system_name].len)
+    fn = NULL; /* a function without a name tells no more than an address */
+  if (st == PRF_OK && fn) {
+    int64_t name = r->strings[fn->name].len ? fn->name : fn->system_name;
+    st = intern(r, name, &f.name);
+    if (st == PRF_OK)
+      st = intern(r, fn->filename, &f.file);
+    f.line = ln->line > 0 && ln->line <= UINT32_MAX ? (uint32_t)ln->line : 0;
+    f.column = ln->column > 0 && ln->column <= UINT32_MAX ? (uint32_t)ln->column : 0;
+    /* Every line but the last of a location was inlined into the next. */
+    if (k + 1 < loc->nlines)
+      f.kind = PRF_KIND_INLINED;
+  } else if (st == PRF_OK) {
+    char name[600];
+    if (m && r->strings[m->filename].len) {
+      size_t blen;
+      const char *b = base_name(r->strings[m->filename].p,
+                                r->strings[m->filename].len, &blen);
+      snprintf(name, sizeof name, "[%.*s]", (int)(blen < 512 ? blen : 512), b);
+    } else {
+      snprintf(name, sizeof name, "<unknown>"); /* as pprof names it */
+    }
+    st = prf_string_intern(r->profile, name, strlen(name), &f.name) == PRF_OK
+             ? PRF_OK
+             : nomem(r);
+  }
+  f.address = loc->address;
+  if (st == PRF_OK && prf_frame_intern(r->profile, &f, out) != PRF_OK)
+    st = nomem(r);
+  return st;
+}
+
+static bool add_id(void *ctx, uint64_t v) {
+  pprof_reader *r = ctx;
+  return PUSH(r, ids, nids, ids_cap, v);
+}
+
+static bool add_value(void *ctx, uint64_t v) {
+  pprof_reader *r = ctx;
+  return PUSH(r, values, nvalues, values_cap, (int64_t)v);
+}
+
+static prf_status read_label(pprof_reader *r, prf_pb *msg, prf_label *out) {
+  uint64_t v[4] = {0, 0, 0, 0};
+  if (!read_varints(msg, v, 4))
+    return bad(r, msg, "bad label");
+  if (!str_ok(r, (int64_t)v[0]) || !str_ok(r, (int64_t)v[1]) ||
+      !str_ok(r, (int64_t)v[3]))
+    return bad(r, msg, "label string index out of range");
+  memset(out, 0, sizeof *out);
+  prf_status st = intern(r, (int64_t)v[0], &out->key);
+  if (st == PRF_OK)
+    st = intern(r, (int64_t)v[1], &out->str);
+  if (st == PRF_OK)
+    st = intern(r, (int64_t)v[3], &out->unit);
+  out->num = (int64_t)v[2];
+  return st;
+}
+
+static prf_status read_sample(pprof_reader *r, const pp_range *range,
+                              prf_label **labels, size_t *labels_cap) {
+  prf_pb pb = prf_pb_init(r->data + range->start, range->end - range->start);
+  pb.base = r->data;
+  r->nids = r->nvalues = 0;
+  size_t nlabels = 0;
+  while (!prf_pb_done(&pb)) {
+    uint32_t field, wire;
+    if (!prf_pb_key(&pb, &field, &wire))
+      return bad(r, &pb, "bad field key in a sample");
+    if (field == 1) {
+      if (!prf_pb_repeated(&pb, wire, add_id, r))
+        return bad(r, &pb, "bad location list in a sample");
+    } else if (field == 2) {
+      if (!prf_pb_repeated(&pb, wire, add_value, r))
+        return bad(r, &pb, "bad value list in a sample");
+    } else if (field == 3 && wire == PB_LEN) {
+      prf_pb sub;
+      if (!prf_pb_bytes(&pb, &sub) ||
+          !prf_grow((void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+        return bad(r, &pb, "bad label in a sample");
+      prf_status st = read_label(r, &sub, &(*labels)[nlabels]);
+      if (st != PRF_OK)
+        return st;
+      nlabels++;
+    } else if (!prf_pb_skip(&pb, wire)) {
+      return bad(r, &pb, "bad field in a sample");
+    }
+  }
+  size_t ncols = prf_value_count(r->profile);
+  if (r->nvalues != ncols) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "a sample has %zu values, expected %zu (one per sample type)",
+             r->nvalues, ncols);
+    pb.p = r->data + range->start;
+    return bad(r, &pb, msg);
+  }
+  /* Root first: locations from the last, and in each the lines from the
+     last (the out-of-line caller) to the first (the innermost inlinee). */
+  size_t depth = 0;
+  for (size_t i = r->nids; i-- > 0;) {
+    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
+    if (!loc) {
+      pb.p = r->data + range->start;
+      return bad(r, &pb, r->ids[i] ? "a sample refers to a missing location"
+                                   : "a sample refers to location id 0");
+    }
+    size_t n = loc->nlines ? loc->nlines : 1;
+    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+      return nomem(r);
+    for (size_t k = n; k-- > 0;) {
+      size_t slot = loc->nlines ? loc->line_first + k : r->nlines + (size_t)(loc - r->locs);
+      if (r->fid_of_loc_line[slot] == PRF_NONE) {
+        prf_status st = make_frame(r, loc, k, &r->fid_of_loc_line[slot]);
+        if (st != PRF_OK)
+          return st;
+      }
+      r->frames[depth++] = r->fid_of_loc_line[slot];
+    }
+  }
+  double vals[64];
+  double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
+  if (!v)
+    return nomem(r);
+  for (size_t c = 0; c < ncols; c++)
+    v[c] = (double)r->values[c];
+  prf_node leaf;
+  prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
+  if (st == PRF_OK)
+    st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
+                                *labels, nlabels);
+  if (v != vals)
+    free(v);
+  return st == PRF_OK ? PRF_OK : nomem(r);
+}
+
+static prf_status declare_columns(pprof_reader *r) {
+  prf_profile *p = r->profile;
+  pp_vtype fallback = r->period_type;
+  const pp_vtype *types = r->types;
+  size_t n = r->ntypes;
+  if (n == 0) { /* as pprof: a profile without sample types uses its period type */
+    types = &fallback;
+    n = 1;
+  }
+  char type[512], unit[512];
+  size_t have = prf_value_count(p);
+  if (have && have != n)
+    return prf_fail(r->err, PRF_E_DATA,
+                    "cannot merge: this profile has %zu sample types, the "
+                    "inputs before it had %zu", n, have);
+  for (size_t i = 0; i < n; i++) {
+    const pp_str *t = &r->strings[types[i].type], *u = &r->strings[types[i].unit];
+    snprintf(type, sizeof type, "%.*s", (int)(t->len < 500 ? t->len : 500), (const char *)t->p);
+    snprintf(unit, sizeof unit, "%.*s", (int)(u->len < 500 ? u->len : 500), (const char *)u->p);
+    if (!type[0])
+      snprintf(type, sizeof type, "samples");
+    if (have) {
+      if (strcmp(prf_value_type(p, i), type) != 0)
+        return prf_fail(r->err, PRF_E_DATA,
+                        "cannot merge: sample type %zu is '%s', the inputs "
+                        "before it had '%s'", i + 1, type, prf_value_type(p, i));
+    } else if (prf_value_add(p, type, unit, NULL) != PRF_OK) {
+      return nomem(r);
+    }
+  }
+  if (have)
+    return PRF_OK;
+  size_t dflt = n - 1;
+  if (r->default_type > 0 && r->ntypes)
+    for (size_t i = 0; i < n; i++)
+      if (types[i].type == r->default_type)
+        dflt = i;
+  return prf_value_set_default(p, dflt);
+}
+
+static prf_status set_meta_str(pprof_reader *r, const char *key, int64_t index) {
+  if (index <= 0)
+    return PRF_OK;
+  char value[4096];
+  const pp_str *s = &r->strings[index];
+  snprintf(value, sizeof value, "%.*s", (int)(s->len < 4000 ? s->len : 4000), (const char *)s->p);
+  return prf_meta_set(r->profile, key, value) == PRF_OK ? PRF_OK : nomem(r);
+}
+
+static prf_status set_meta_num(pprof_reader *r, const char *key, int64_t v) {
+  if (v == 0)
+    return PRF_OK;
+  char value[32];
+  snprintf(value, sizeof value, "%lld", (long long)v);
+  return prf_meta_set(r->profile, key, value) == PRF_OK ? PRF_OK : nomem(r);
+}
+
+static prf_status read_metadata(pprof_reader *r) {
+  prf_status st = set_meta_str(r, "drop_frames", r->drop_frames);
+  if (st == PRF_OK)
+    st = set_meta_str(r, "keep_frames", r->keep_frames);
+  if (st == PRF_OK && r->period_type.type > 0) {
+    char v[1100];
+    const pp_str *t = &r->strings[r->period_type.type], *u = &r->strings[r->period_type.unit];
+    snprintf(v, sizeof v, "%.*s/%.*s", (int)(t->len < 500 ? t->len : 500), (const char *)t->p,
+             (int)(u->len < 500 ? u->len : 500), (const char *)u->p);
+    st = prf_meta_set(r->profile, "period_type", v) == PRF_OK ? PRF_OK : nomem(r);
+  }
+  if (st == PRF_OK)
+    st = set_meta_num(r, "period", r->period);
+  if (st == PRF_OK)
+    st = set_meta_num(r, "time_nanos", r->time_nanos);
+  if (st == PRF_OK)
+    st = set_meta_num(r, "duration_nanos", r->duration_nanos);
+  if (st == PRF_OK && r->ncomments) {
+    prf_buf b;
+    prf_buf_init(&b);
+    for (size_t i = 0; i < r->ncomments; i++) {
+      if (i)
+        prf_buf_putc(&b, '\n');
+      prf_buf_put(&b, r->strings[r->comments[i]].p, r->strings[r->comments[i]].len);
+    }
+    prf_buf_putc(&b, '\0');
+    st = !b.failed && prf_meta_set(r->profile, "comments", b.data) == PRF_OK ? PRF_OK : nomem(r);
+    prf_buf_free(&b);
+  }
+  return st;
+}
+
+static void reader_free(pprof_reader *r) {
+  free(r->strings);
+  free(r->types);
+  free(r->funcs);
+  free(r->maps);
+  free(r->locs);
+  free(r->lines);
+  free(r->samples);
+  free(r->comments);
+  free(r->ids);
+  free(r->values);
+  free(r->frames);
+  free(r->fid_of_loc_line);
+}
+
+static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
+  prf_pb pb = prf_pb_init(data, size);
+  prf_status st = read_tables(r, &pb);
+  if (st == PRF_OK)
+    st = check_tables(r);
+  if (st == PRF_OK)
+    st = declare_columns(r);
+  if (st == PRF_OK)
+    st = read_metadata(r);
+  if (st != PRF_OK)
+    return st;
+  size_t slots = r->nlines + r->nlocs;
+  r->fid_of_loc_line = malloc((slots ? slots : 1) * sizeof *r->fid_of_loc_line);
+  if (!r->fid_of_loc_line)
+    return nomem(r);
+  for (size_t i = 0; i < slots; i++)
+    r->fid_of_loc_line[i] = PRF_NONE;
+  prf_label *labels = NULL;
+  size_t labels_cap = 0;
+  for (size_t i = 0; i < r->nsamples && st == PRF_OK; i++)
+    st = read_sample(r, &r->samples[i], &labels, &labels_cap);
+  free(labels);
+  return st;
+}
+
+prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
+                          const prf_read_options *options, prf_error *err) {
+  (void)options;
+  unsigned char *data;
+  size_t size;
+  prf_status st = prf_input_slurp(in, &data, &size);
+  if (st != PRF_OK)
+    return st;
+  if (in->gzip_members > 1) { /* as the reference reader: one profile */
+    free(data);
+    return prf_fail(err, PRF_E_DATA,
+                    "two concatenated gzip members: expected one pprof profile");
+  }
+  pprof_reader r;
+  memset(&r, 0, sizeof r);
+  r.profile = profile;
+  r.err = err;
+  r.data = data;
+  st = size ? decode(&r, data, size)
+            : prf_fail(err, PRF_E_DATA, "empty input: expected a pprof profile");
+  reader_free(&r);
+  free(data);
+  return st;
+}
+
+/* A protobuf Profile starts with one of its fields; most writers put the
+ * sample types (field 1) or samples (2) first. Check that the first few
+ * fields parse and are Profile fields. */
+int prf_pprof_sniff(const unsigned char *head, size_t len) {
+  prf_pb pb = prf_pb_init(head, len);
+  int fields = 0;
+  while (!prf_pb_done(&pb) && fields < 8) {
+    uint32_t field, wire;
+    if (!prf_pb_key(&pb, &field, &wire) || field < 1 || field > 15)
+      return 0;
+    bool len_field = field <= 6 || field == 11 || field == 13;
+    if (len_field ? (wire != PB_LEN && !(field == 13 && wire == PB_VARINT))
+                  : wire != PB_VARINT)
+      return 0;
+    const uint8_t *before = pb.p;
+    if (!prf_pb_skip(&pb, wire))
+      return fields >= 1 && pb.p == before ? 40 : 0; /* cut by the sniff window */
+    fields++;
+  }
+  return fields >= 2 || (fields == 1 && prf_pb_done(&pb)) ? 60 : 0;
+}
