@@ -30,6 +30,8 @@ enum { MAX_WARNINGS = 10 };
 
 typedef struct cli {
   const char *command;
+  const char *sample_type;
+  prf_top_options top;
   const char *output;
   const char *input_format;
   prf_flame_options flame;
@@ -41,6 +43,7 @@ typedef struct cli {
 static const char usage_text[] =
     "Usage: prof-render [render] [OPTIONS] [INPUT...]\n"
     "       prof-render collapse [OPTIONS] [INPUT...]\n"
+    "       prof-render top [OPTIONS] [INPUT...]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
     "or INPUT '-', standard input is read. The format is detected from the\n"
@@ -49,10 +52,14 @@ static const char usage_text[] =
     "Commands:\n"
     "  render             write an interactive SVG flame graph (the default)\n"
     "  collapse           write canonical folded stacks (sorted, merged)\n"
+    "  top                the hottest functions: flat flat% sum% cum cum%,\n"
+    "                     the numbers of `go tool pprof -top`\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-    "      --input-format NAME  do not sniff; read NAME (folded)\n"
+    "      --input-format NAME  do not sniff; read NAME (folded, pprof)\n"
+    "      --sample-type NAME|INDEX  the value column to use (pprof: the\n"
+    "                     default_sample_type, else the last)\n"
     "      --title TEXT   title (default \"Flame Graph\")\n"
     "      --subtitle TEXT  second line under the title\n"
     "      --width PX     image width (1200)\n"
@@ -78,6 +85,14 @@ static const char usage_text[] =
     "      --total N      the image width stands for N samples (so several\n"
     "                     graphs share one scale)\n"
     "      --no-javascript  static SVG without the interactive script\n"
+    "\n"
+    "Top options:\n"
+    "      --sort flat|cum  order of the rows (flat)\n"
+    "      --nodecount N  show at most N rows\n"
+    "      --nodefraction F  hide rows whose cum is below F of the total\n"
+    "                     (0.005, as pprof)\n"
+    "      --format text|tsv  tsv: raw values for scripts\n"
+    "\n"
     "  -q, --quiet        do not print warnings about skipped lines\n"
     "      --timings      print phase times and peak memory to stderr\n"
     "  -h, --help         show this help\n"
@@ -89,6 +104,7 @@ static const char usage_text[] =
     "  prof-render -o flame.svg a.folded b.folded\n"
     "  prof-render --colors java --title 'GC' -o gc.svg gc.folded\n"
     "  prof-render collapse x.folded > canonical.folded\n"
+    "  prof-render top cpu.pb.gz\n"
     "\n"
     "Exit status: 0 ok, 2 usage error, 65 bad input data, 66 cannot open\n"
     "input, 74 cannot write output.\n";
@@ -270,7 +286,7 @@ enum {
   OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
-  OPT_TIMINGS
+  OPT_TIMINGS, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
 };
 
 static const struct option long_options[] = {
@@ -299,6 +315,10 @@ static const struct option long_options[] = {
     {"no-javascript", no_argument, NULL, OPT_NOJS},
     {"quiet", no_argument, NULL, 'q'},
     {"timings", no_argument, NULL, OPT_TIMINGS},
+    {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
+    {"nodecount", required_argument, NULL, OPT_NODECOUNT},
+    {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -343,7 +363,12 @@ static int parse_args(cli *c, int argc, char **argv) {
     case OPT_REVERSE: f->reverse = 1; break;
     case OPT_FLAMECHART: f->flamechart = 1; break;
     case OPT_SORT:
-      if (strcmp(optarg, "alpha") == 0)
+      if (strcmp(c->command, "top") == 0) {
+        if (strcmp(optarg, "flat") == 0 || strcmp(optarg, "cum") == 0)
+          c->top.by_cum = strcmp(optarg, "cum") == 0;
+        else
+          rc = usage_error("--sort takes flat or cum for top, not '%s'", optarg);
+      } else if (strcmp(optarg, "alpha") == 0)
         f->sort = PRF_SORT_ALPHA;
       else if (strcmp(optarg, "weight") == 0)
         f->sort = PRF_SORT_WEIGHT;
@@ -357,6 +382,26 @@ static int parse_args(cli *c, int argc, char **argv) {
     case OPT_NOJS: f->no_javascript = 1; break;
     case 'q': c->quiet = 1; break;
     case OPT_TIMINGS: c->timings = 1; break;
+    case OPT_SAMPLE_TYPE: c->sample_type = optarg; break;
+    case OPT_NODECOUNT: {
+      double n;
+      if (!parse_number(optarg, &n) || n < 0 || n != (double)(size_t)n)
+        rc = usage_error("--nodecount needs a whole number, not '%s'", optarg);
+      else
+        c->top.node_count = (size_t)n;
+      break;
+    }
+    case OPT_NODEFRACTION:
+      if (!parse_number(optarg, &c->top.node_fraction) ||
+          c->top.node_fraction < 0 || c->top.node_fraction > 1)
+        rc = usage_error("--nodefraction needs a number from 0 to 1, not '%s'", optarg);
+      break;
+    case OPT_FORMAT:
+      if (strcmp(optarg, "tsv") == 0 || strcmp(optarg, "text") == 0)
+        c->top.tsv = strcmp(optarg, "tsv") == 0;
+      else
+        rc = usage_error("--format takes text or tsv, not '%s'", optarg);
+      break;
     case 'h': fputs(usage_text, stdout); return fflush(stdout) ? EXIT_IOERR : 0;
     case 'V': printf("prof-render %s\n", prf_version()); return fflush(stdout) ? EXIT_IOERR : 0;
     case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -366,6 +411,27 @@ static int parse_args(cli *c, int argc, char **argv) {
       return rc;
   }
   return -1;
+}
+
+/* --sample-type: a column by its name, or by its 0-based index. */
+static prf_status select_sample_type(prf_profile *p, const char *want,
+                                     prf_error *err) {
+  size_t n = prf_value_count(p);
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(prf_value_type(p, i), want) == 0)
+      return prf_value_set_default(p, i);
+  char *end;
+  unsigned long idx = strtoul(want, &end, 10);
+  if (*want && *end == '\0' && idx < n)
+    return prf_value_set_default(p, idx);
+  prf_error_clear(err);
+  err->code = PRF_E_USAGE;
+  int o = snprintf(err->message, sizeof err->message,
+                   "--sample-type '%s' is not in the profile; it has:", want);
+  for (size_t i = 0; i < n && o > 0 && (size_t)o < sizeof err->message; i++)
+    o += snprintf(err->message + o, sizeof err->message - (size_t)o, " %s",
+                  prf_value_type(p, i));
+  return PRF_E_USAGE;
 }
 
 static int run(cli *c, char **inputs, size_t ninputs) {
@@ -393,6 +459,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   if (c->warnings > MAX_WARNINGS && !c->quiet)
     fprintf(stderr, "prof-render: warning: %zu more problems not shown\n",
             c->warnings - MAX_WARNINGS);
+  if (st == PRF_OK && c->sample_type)
+    st = select_sample_type(p, c->sample_type, &err);
   double t1 = now();
   if (st == PRF_OK) {
     sink out;
@@ -400,6 +468,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
     if (st == PRF_OK) {
       if (strcmp(c->command, "collapse") == 0)
         st = prf_profile_write(p, "folded", sink_write, &out, &err);
+      else if (strcmp(c->command, "top") == 0)
+        st = prf_top_write(p, &c->top, sink_write, &out, &err);
       else
         st = prf_svg_write(p, &c->flame, sink_write, &out, &err);
       if (st == PRF_E_OUTPUT)
@@ -428,8 +498,10 @@ int main(int argc, char **argv) {
   c.command = "render";
   prf_flame_options_init(&c.flame);
   int first = 1;
+  prf_top_options_init(&c.top);
   if (argc > 1 && (strcmp(argv[1], "render") == 0 ||
-                   strcmp(argv[1], "collapse") == 0)) {
+                   strcmp(argv[1], "collapse") == 0 ||
+                   strcmp(argv[1], "top") == 0)) {
     c.command = argv[1];
     first = 2;
   }

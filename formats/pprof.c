@@ -69,6 +69,7 @@ typedef struct pprof_reader {
   pp_vtype period_type;
   int64_t drop_frames, keep_frames, default_type, period;
   int64_t time_nanos, duration_nanos;
+  int64_t main_file, main_build_id; /* of the first mapping in the file */
   /* per-sample scratch */
   uint64_t *ids;
   size_t nids, ids_cap;
@@ -185,6 +186,10 @@ static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
         return bad(r, &sub, "bad mapping");
       if (v[0] == 0)
         return bad(r, &sub, "found mapping with reserved ID=0");
+      if (r->nmaps == 0) { /* pprof calls the first mapping the main binary */
+        r->main_file = (int64_t)v[4];
+        r->main_build_id = (int64_t)v[5];
+      }
       if (!PUSH(r, maps, nmaps, maps_cap,
                 ((pp_mapping){v[0], v[1], v[2], v[3], (int64_t)v[4], (int64_t)v[5]})))
         return nomem(r);
@@ -305,7 +310,8 @@ static prf_status check_tables(pprof_reader *r) {
       return bad(r, NULL, "sample type string index out of range");
   if (!str_ok(r, r->period_type.type) || !str_ok(r, r->period_type.unit) ||
       !str_ok(r, r->drop_frames) || !str_ok(r, r->keep_frames) ||
-      !str_ok(r, r->default_type))
+      !str_ok(r, r->default_type) || !str_ok(r, r->main_file) ||
+      !str_ok(r, r->main_build_id))
     return bad(r, NULL, "string index out of range");
   for (size_t i = 0; i < r->ncomments; i++)
     if (!str_ok(r, r->comments[i]))
@@ -547,6 +553,10 @@ static prf_status set_meta_num(pprof_reader *r, const char *key, int64_t v) {
 
 static prf_status read_metadata(pprof_reader *r) {
   prf_status st = set_meta_str(r, "drop_frames", r->drop_frames);
+  if (st == PRF_OK)
+    st = set_meta_str(r, "mapping_file", r->main_file);
+  if (st == PRF_OK)
+    st = set_meta_str(r, "build_id", r->main_build_id);
   if (st == PRF_OK)
     st = set_meta_str(r, "keep_frames", r->keep_frames);
   if (st == PRF_OK && r->period_type.type > 0) {

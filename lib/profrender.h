@@ -294,6 +294,52 @@ prf_status prf_profile_write(const prf_profile *profile, const char *format,
                              prf_write_fn write, void *ctx, prf_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Top table (flat and cumulative cost per function)                   */
+
+typedef struct prf_top_row {
+  prf_str name;   /* function name ("[binary]" / "<unknown>" unsymbolized) */
+  int inlined;    /* its incoming calls (from rows shown) were inlined:
+                     0 none or no calls, 1 all, 2 some (pprof's labels) */
+  double flat;    /* cost where the function is the leaf */
+  double cum;     /* cost of the samples that have it on the stack, once */
+} prf_top_row;
+
+typedef struct prf_top_options {
+  size_t column;         /* value column; SIZE_MAX: the default */
+  size_t node_count;     /* rows at most; 0: no limit */
+  double node_fraction;  /* drop rows with |cum| below this share (0.005) */
+  int by_cum;            /* sort by |cum|, then name, then |flat| */
+  int tsv;               /* prf_top_write: tab-separated raw values */
+} prf_top_options;
+
+void prf_top_options_init(prf_top_options *options);
+
+typedef struct prf_top {
+  prf_top_row *rows;  /* the rows shown, sorted like pprof -top: by |flat|,
+                         then name, then |cum| (or by cum) */
+  size_t count;
+  size_t dropped;     /* rows dropped by node_fraction */
+  size_t trimmed;     /* rows dropped by node_count */
+  double cutoff;      /* the |cum| below which rows were dropped */
+  double total;       /* the sum of all samples' absolute values (pprof) */
+  size_t column;
+} prf_top;
+
+/* Flat and cumulative values per function (identified by name, pprof's
+ * default granularity; recursion counts once), the rows pprof would show
+ * and their inline labels. The caller frees with prf_top_free. */
+prf_status prf_top_compute(const prf_profile *profile,
+                           const prf_top_options *options, prf_top *top,
+                           prf_error *err);
+void prf_top_free(prf_top *top);
+
+/* Writes the table as `go tool pprof -top` does (legend, units scaled
+ * the way pprof scales them), or as TSV. */
+prf_status prf_top_write(const prf_profile *profile,
+                         const prf_top_options *options, prf_write_fn write,
+                         void *ctx, prf_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Flame graphs                                                         */
 
 typedef enum prf_sort {

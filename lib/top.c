@@ -1,0 +1,285 @@
+/*
+ * top.c - flat and cumulative cost per function: pprof's -top numbers.
+ * Functions are identified by name, as pprof does at its default
+ * granularity; a function that appears several times on one stack counts
+ * once in its cumulative cost. Rows whose |cum| is below a share of the
+ * total are dropped, and a row's inline label comes from the calls into it
+ * from the rows that remain, as pprof labels "(inline)" and
+ * "(partial-inline)".
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct top_ctx {
+  const prf_profile *profile;
+  prf_top_row *rows;
+  int by_cum;
+} top_ctx;
+
+static int row_cmp(void *vctx, uint32_t a, uint32_t b) {
+  const top_ctx *ctx = vctx;
+  const prf_top_row *x = &ctx->rows[a], *y = &ctx->rows[b];
+  double x1 = fabs(ctx->by_cum ? x->cum : x->flat);
+  double y1 = fabs(ctx->by_cum ? y->cum : y->flat);
+  if (x1 != y1)
+    return x1 > y1 ? -1 : 1;
+  int c = strcmp(prf_string(ctx->profile, x->name, NULL),
+                 prf_string(ctx->profile, y->name, NULL));
+  if (c)
+    return c;
+  double x2 = fabs(ctx->by_cum ? x->flat : x->cum);
+  double y2 = fabs(ctx->by_cum ? y->flat : y->cum);
+  return (x2 < y2) - (x2 > y2);
+}
+
+void prf_top_options_init(prf_top_options *o) {
+  memset(o, 0, sizeof *o);
+  o->column = SIZE_MAX;
+  o->node_fraction = 0.005;
+}
+
+void prf_top_free(prf_top *top) {
+  if (!top)
+    return;
+  free(top->rows);
+  memset(top, 0, sizeof *top);
+}
+
+/* The calls between the rows shown: (caller, callee) -> inlined at every
+ * occurrence. A call through dropped rows joins the nearest shown ones. */
+typedef struct edge_set {
+  uint64_t *keys; /* caller << 32 | callee, + 1; 0 empty */
+  uint8_t *inl;
+  size_t cap, count;
+} edge_set;
+
+static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl) {
+  if ((e->count + 1) * 2 > e->cap) {
+    size_t ncap = e->cap ? e->cap * 2 : 1024;
+    uint64_t *keys = calloc(ncap, sizeof *keys);
+    uint8_t *flags = calloc(ncap, 1);
+    if (!keys || !flags) {
+      free(keys);
+      free(flags);
+      return false;
+    }
+    for (size_t i = 0; i < e->cap; i++) {
+      if (!e->keys[i])
+        continue;
+      size_t j = prf_hash_mix(e->keys[i]) & (ncap - 1);
+      while (keys[j])
+        j = (j + 1) & (ncap - 1);
+      keys[j] = e->keys[i];
+      flags[j] = e->inl[i];
+    }
+    free(e->keys);
+    free(e->inl);
+    e->keys = keys;
+    e->inl = flags;
+    e->cap = ncap;
+  }
+  uint64_t key = (((uint64_t)from << 32) | to) + 1;
+  size_t j = prf_hash_mix(key) & (e->cap - 1);
+  while (e->keys[j] && e->keys[j] != key)
+    j = (j + 1) & (e->cap - 1);
+  if (!e->keys[j]) {
+    e->keys[j] = key;
+    e->inl[j] = inl;
+    e->count++;
+  } else if (!inl) {
+    e->inl[j] = 0; /* one call that was not inlined makes the edge plain */
+  }
+  return true;
+}
+
+typedef struct top_work {
+  const prf_profile *p;
+  const prf_tree *t;
+  size_t column;
+  uint32_t *row_of;  /* frame -> row */
+  prf_node *path;
+  size_t path_cap;
+  size_t *seen;      /* row -> last stack that counted it */
+} top_work;
+
+/* One row per function name. */
+static prf_status make_rows(top_work *w, prf_top *top) {
+  size_t nframes = prf_frame_count(w->p), nstr = 1, cap = 0;
+  for (size_t f = 0; f < nframes; f++)
+    if (prf_frame_get(w->p, (prf_fid)f)->name + 1 > nstr)
+      nstr = prf_frame_get(w->p, (prf_fid)f)->name + 1;
+  uint32_t *row_by_name = calloc(nstr, sizeof *row_by_name);
+  w->row_of = malloc((nframes ? nframes : 1) * sizeof *w->row_of);
+  if (!row_by_name || !w->row_of) {
+    free(row_by_name);
+    return PRF_E_NOMEM;
+  }
+  for (size_t f = 0; f < nframes; f++) {
+    prf_str name = prf_frame_get(w->p, (prf_fid)f)->name;
+    if (!row_by_name[name]) {
+      if (!prf_grow((void **)&top->rows, &cap, top->count + 1, sizeof *top->rows)) {
+        free(row_by_name);
+        return PRF_E_NOMEM;
+      }
+      memset(&top->rows[top->count], 0, sizeof *top->rows);
+      top->rows[top->count].name = name;
+      row_by_name[name] = (uint32_t)++top->count;
+    }
+    w->row_of[f] = row_by_name[name] - 1;
+  }
+  free(row_by_name);
+  return PRF_OK;
+}
+
+/* The total is the sum of |value| per sample, as pprof counts it (a delta
+ * profile's gains and losses on one stack do not cancel out). */
+static double total_of(const top_work *w) {
+  double total = 0;
+  size_t n = prf_sample_count(w->p);
+  for (size_t i = 0; i < n; i++)
+    if (prf_sample_get(w->p, i)->leaf != 0) /* pprof drops empty stacks */
+      total += fabs(prf_sample_values(w->p, i)[w->column]);
+  for (size_t i = 0; n == 0 && i < prf_tree_stack_count(w->t); i++)
+    if (prf_tree_stack(w->t, i) != 0)
+      total += fabs(prf_tree_self(w->t, prf_tree_stack(w->t, i), w->column));
+  return total;
+}
+
+/* Flat to the leaf, cum to each row once per stack. */
+static void add_values(top_work *w, prf_top *top) {
+  top->total = total_of(w);
+  for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
+    prf_node leaf = prf_tree_stack(w->t, i);
+    double v = prf_tree_self(w->t, leaf, w->column);
+    if (leaf == 0 || v == 0)
+      continue;
+    size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
+    top->rows[w->row_of[prf_tree_frame(w->t, leaf)]].flat += v;
+    for (size_t d = 0; d < depth; d++) {
+      uint32_t r = w->row_of[prf_tree_frame(w->t, w->path[d])];
+      if (w->seen[r] != i + 1) {
+        w->seen[r] = i + 1;
+        top->rows[r].cum += v;
+      }
+    }
+  }
+}
+
+/* Inline labels from the calls between kept rows (keep[r] = new index + 1). */
+static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
+                                prf_top_row *kept) {
+  edge_set e = {0};
+  for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
+    prf_node leaf = prf_tree_stack(w->t, i);
+    if (leaf == 0 || prf_tree_self(w->t, leaf, w->column) == 0)
+      continue;
+    size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
+    uint32_t parent = UINT32_MAX;
+    for (size_t d = 0; d < depth; d++) {
+      prf_fid fid = prf_tree_frame(w->t, w->path[d]);
+      uint32_t r = keep[w->row_of[fid]];
+      if (!r)
+        continue;
+      bool inl = prf_frame_get(w->p, fid)->kind == PRF_KIND_INLINED;
+      if (parent != UINT32_MAX && !edge_add(&e, parent, r - 1, inl)) {
+        free(e.keys);
+        free(e.inl);
+        return PRF_E_NOMEM;
+      }
+      parent = r - 1;
+    }
+  }
+  for (size_t j = 0; j < e.cap; j++) {
+    if (!e.keys[j])
+      continue;
+    prf_top_row *r = &kept[(uint32_t)((e.keys[j] - 1) & 0xFFFFFFFF)];
+    int bit = e.inl[j] ? 1 : 2; /* 1: an inlined call, 2: a plain one */
+    r->inlined |= bit;
+  }
+  for (size_t r = 0; r < top->count; r++) /* 1 all inline, 2 mixed */
+    kept[r].inlined = kept[r].inlined == 1 ? 1 : kept[r].inlined == 3 ? 2 : 0;
+  free(e.keys);
+  free(e.inl);
+  return PRF_OK;
+}
+
+static prf_status select_rows(top_work *w, prf_top *top,
+                              const prf_top_options *o) {
+  uint32_t *order = malloc((top->count ? top->count : 1) * sizeof *order);
+  uint32_t *keep = calloc(top->count ? top->count : 1, sizeof *keep);
+  prf_top_row *kept = malloc((top->count ? top->count : 1) * sizeof *kept);
+  top_ctx ctx = {w->p, top->rows, o->by_cum};
+  prf_status st = order && keep && kept ? PRF_OK : PRF_E_NOMEM;
+  size_t n = 0;
+  for (size_t i = 0; st == PRF_OK && i < top->count; i++)
+    order[i] = (uint32_t)i;
+  if (st == PRF_OK && !prf_sort_ids(order, top->count, row_cmp, &ctx))
+    st = PRF_E_NOMEM;
+  top->cutoff = (double)(long long)fabs(top->total * o->node_fraction);
+  for (size_t i = 0; st == PRF_OK && i < top->count; i++) {
+    const prf_top_row *r = &top->rows[order[i]];
+    if (r->flat == 0 && r->cum == 0)
+      continue; /* never on a stack with a value: not a node for pprof */
+    if (fabs(r->cum) < top->cutoff) {
+      top->dropped++;
+    } else if (o->node_count && n >= o->node_count) {
+      top->trimmed++;
+    } else {
+      kept[n] = *r;
+      kept[n].inlined = 0;
+      keep[order[i]] = (uint32_t)++n;
+    }
+  }
+  if (st == PRF_OK) {
+    size_t all = top->count;
+    top->count = n;
+    st = label_inlines(w, top, keep, kept);
+    (void)all;
+  }
+  if (st == PRF_OK) {
+    free(top->rows);
+    top->rows = kept;
+    kept = NULL;
+  }
+  free(order);
+  free(keep);
+  free(kept);
+  return st;
+}
+
+prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
+                           prf_top *top, prf_error *err) {
+  prf_top_options defaults;
+  if (!o) {
+    prf_top_options_init(&defaults);
+    o = &defaults;
+  }
+  memset(top, 0, sizeof *top);
+  size_t column = o->column == SIZE_MAX ? prf_value_default(p) : o->column;
+  if (column >= prf_value_count(p))
+    return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist", column);
+  top->column = column;
+  top_work w = {p, prf_profile_tree_const(p), column, NULL, NULL, 0, NULL};
+  w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
+  w.path = malloc(w.path_cap * sizeof *w.path);
+  prf_status st = w.path ? make_rows(&w, top) : PRF_E_NOMEM;
+  if (st == PRF_OK) {
+    w.seen = calloc(top->count ? top->count : 1, sizeof *w.seen);
+    st = w.seen ? PRF_OK : PRF_E_NOMEM;
+  }
+  if (st == PRF_OK) {
+    add_values(&w, top);
+    st = select_rows(&w, top, o);
+  }
+  free(w.path);
+  free(w.row_of);
+  free(w.seen);
+  if (st != PRF_OK) {
+    prf_top_free(top);
+    return prf_fail(err, st, "out of memory computing the top table");
+  }
+  return PRF_OK;
+}
