@@ -100,19 +100,24 @@ static void choose_unit(scaler *s, const char *unit, double min_flat,
     s->to = auto_unit(s->family, fabs(min_flat) * 100 * s->from->factor);
 }
 
-static void put_value(prf_buf *b, const scaler *s, double v) {
-  char tmp[64];
+/* A value in the report's unit: two decimals, ".00" dropped, "0" alone. */
+static void format_value(char *out, size_t size, const scaler *s, double v) {
   double x = s->to ? v * s->from->factor / s->to->factor : v;
-  snprintf(tmp, sizeof tmp, "%.2f", x);
-  size_t n = strlen(tmp);
-  if (n > 3 && strcmp(tmp + n - 3, ".00") == 0)
-    tmp[n - 3] = '\0';
-  if (strcmp(tmp, "0") == 0 || strcmp(tmp, "-0") == 0) {
-    prf_buf_putc(b, '0');
-    return;
-  }
+  char num[64];
+  snprintf(num, sizeof num, "%.2f", x);
+  size_t n = strlen(num);
+  if (n > 3 && strcmp(num + n - 3, ".00") == 0)
+    num[n - 3] = '\0';
+  if (strcmp(num, "0") == 0 || strcmp(num, "-0") == 0)
+    snprintf(out, size, "0");
+  else
+    snprintf(out, size, "%s%s", num, s->to ? s->to->name : s->plain);
+}
+
+static void put_value(prf_buf *b, const scaler *s, double v) {
+  char tmp[160];
+  format_value(tmp, sizeof tmp, s, v);
   prf_buf_puts(b, tmp);
-  prf_buf_puts(b, s->to ? s->to->name : s->plain);
 }
 
 /* pprof's percentage: "  100%" near 100, two decimals from 1%, else two
@@ -127,10 +132,15 @@ static void put_percent(prf_buf *b, double value, double total) {
     prf_buf_printf(b, "%5.2g%%", r);
 }
 
-static void put_padded(prf_buf *b, const prf_buf *field, int width) {
-  for (int i = (int)field->len; i < width; i++)
+/* A value right-aligned in ten columns, a blank, and its share. */
+static void put_cell(prf_buf *b, const scaler *s, double v, double total) {
+  char tmp[160];
+  format_value(tmp, sizeof tmp, s, v);
+  for (size_t i = strlen(tmp); i < 10; i++)
     prf_buf_putc(b, ' ');
-  prf_buf_put(b, field->data, field->len);
+  prf_buf_puts(b, tmp);
+  prf_buf_putc(b, ' ');
+  put_percent(b, v, total);
 }
 
 static void put_row_name(prf_buf *b, const prf_profile *p, const prf_top_row *r) {
@@ -294,29 +304,18 @@ prf_status prf_top_write(const prf_profile *p, const prf_top_options *o,
                    top.count + top.trimmed);
   prf_buf_puts(&b, "      flat  flat%   sum%        cum   cum%\n");
   double sum = 0;
-  prf_buf f;
-  prf_buf_init(&f);
   for (size_t i = 0; i < top.count && !b.failed; i++) {
     const prf_top_row *r = &top.rows[i];
     sum += r->flat;
-    f.len = 0;
-    put_value(&f, &s, r->flat);
-    put_padded(&b, &f, 10);
-    prf_buf_putc(&b, ' ');
-    put_percent(&b, r->flat, top.total);
+    put_cell(&b, &s, r->flat, top.total);
     prf_buf_putc(&b, ' ');
     put_percent(&b, sum, top.total);
     prf_buf_putc(&b, ' ');
-    f.len = 0;
-    put_value(&f, &s, r->cum);
-    put_padded(&b, &f, 10);
-    prf_buf_putc(&b, ' ');
-    put_percent(&b, r->cum, top.total);
+    put_cell(&b, &s, r->cum, top.total);
     prf_buf_puts(&b, "  ");
     put_row_name(&b, p, r);
     prf_buf_putc(&b, '\n');
   }
-  prf_buf_free(&f);
   st = b.failed ? PRF_E_NOMEM : write(ctx, b.data, b.len) ? PRF_E_OUTPUT : PRF_OK;
   prf_buf_free(&b);
   prf_top_free(&top);
