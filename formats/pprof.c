@@ -78,6 +78,8 @@ typedef struct pprof_reader {
   prf_fid *frames;
   size_t frames_cap;
   prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
+  uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
+  size_t loc_by_id_len;
 } pprof_reader;
 
 static prf_status bad(pprof_reader *r, const prf_pb *at, const char *what) {
@@ -277,8 +279,24 @@ static const pp_mapping *find_map(const pprof_reader *r, uint64_t id) {
   return bsearch(&key, r->maps, r->nmaps, sizeof key, cmp_map);
 }
 static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
+  if (r->loc_by_id) /* most writers number locations 1..n */
+    return id < r->loc_by_id_len && r->loc_by_id[id] ? &r->locs[r->loc_by_id[id] - 1]
+                                                      : NULL;
   pp_location key = {id, 0, 0, 0, 0};
   return bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc);
+}
+
+/* A direct table from id to location when the ids are dense enough. */
+static prf_status index_locations(pprof_reader *r) {
+  if (!r->nlocs || r->locs[r->nlocs - 1].id > 4 * (uint64_t)r->nlocs + 1024)
+    return PRF_OK;
+  r->loc_by_id_len = (size_t)r->locs[r->nlocs - 1].id + 1;
+  r->loc_by_id = calloc(r->loc_by_id_len, sizeof *r->loc_by_id);
+  if (!r->loc_by_id)
+    return nomem(r);
+  for (size_t i = 0; i < r->nlocs; i++)
+    r->loc_by_id[r->locs[i].id] = (uint32_t)i + 1;
+  return PRF_OK;
 }
 
 /* Sorts a table by id and refuses duplicates. */
@@ -600,6 +618,7 @@ static void reader_free(pprof_reader *r) {
   free(r->values);
   free(r->frames);
   free(r->fid_of_loc_line);
+  free(r->loc_by_id);
 }
 
 static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
@@ -607,6 +626,8 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
   prf_status st = read_tables(r, &pb);
   if (st == PRF_OK)
     st = check_tables(r);
+  if (st == PRF_OK)
+    st = index_locations(r);
   if (st == PRF_OK)
     st = declare_columns(r);
   if (st == PRF_OK)
