@@ -30,6 +30,7 @@ enum { MAX_WARNINGS = 10 };
 
 typedef struct cli {
   const char *command;
+  uint64_t max_input_size;
   const char *sample_type;
   prf_top_options top;
   const char *output;
@@ -58,6 +59,8 @@ static const char usage_text[] =
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
     "      --input-format NAME  do not sniff; read NAME (folded, pprof)\n"
+    "      --max-input-size N  refuse inputs that decode to more than N bytes\n"
+    "                     (K, M, G suffixes; 4G by default)\n"
     "      --sample-type NAME|INDEX  the value column to use (pprof: the\n"
     "                     default_sample_type, else the last)\n"
     "      --title TEXT   title (default \"Flame Graph\")\n"
@@ -202,6 +205,7 @@ static prf_status read_input(cli *c, prf_profile *p, const char *path,
   ro.warn = on_warning;
   ro.warn_ctx = c;
   ro.keep_order = c->flame.flamechart;
+  ro.max_input_size = c->max_input_size;
   prf_status st = prf_profile_read(p, file_read, &src, &ro, err);
   if (!is_stdin)
     fclose(src.f);
@@ -286,7 +290,7 @@ enum {
   OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
-  OPT_TIMINGS, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
+  OPT_TIMINGS, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
 };
 
 static const struct option long_options[] = {
@@ -316,6 +320,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"timings", no_argument, NULL, OPT_TIMINGS},
     {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
+    {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
     {"nodecount", required_argument, NULL, OPT_NODECOUNT},
     {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -383,6 +388,19 @@ static int parse_args(cli *c, int argc, char **argv) {
     case 'q': c->quiet = 1; break;
     case OPT_TIMINGS: c->timings = 1; break;
     case OPT_SAMPLE_TYPE: c->sample_type = optarg; break;
+    case OPT_MAX_INPUT: {
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(optarg, &end, 10);
+      unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+      if (shift)
+        end++;
+      if (errno || end == optarg || *end || v == 0 || v > (UINT64_MAX >> shift))
+        rc = usage_error("--max-input-size needs bytes (with K, M or G), not '%s'", optarg);
+      else
+        c->max_input_size = (uint64_t)v << shift;
+      break;
+    }
     case OPT_NODECOUNT: {
       double n;
       if (!parse_number(optarg, &n) || n < 0 || n != (double)(size_t)n)

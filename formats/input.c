@@ -7,6 +7,7 @@
 #include <string.h>
 
 enum { RAW_SIZE = 256 * 1024, WINDOW_MIN = 1024 * 1024 };
+#define MAX_LINE ((size_t)256 << 20)
 
 size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
   (void)err;
@@ -186,6 +187,14 @@ bool prf_input_fill(prf_input *in, size_t want) {
     size_t n = decoded_read(in, in->buf + in->end, in->cap - in->end);
     if (in->failed)
       return false;
+    in->decoded += n;
+    if (in->decoded > in->max_decoded) {
+      in->failed = true;
+      prf_fail(in->err, PRF_E_LIMIT,
+               "the input decodes to more than %llu bytes (the limit: "
+               "--max-input-size)", (unsigned long long)in->max_decoded);
+      return false;
+    }
     if (n == 0 && in->npending == 0)
       in->eof = true;
     in->end += n;
@@ -194,8 +203,10 @@ bool prf_input_fill(prf_input *in, size_t want) {
 }
 
 prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
-                          const char *source, prf_error *err) {
+                          const char *source, uint64_t max_decoded,
+                          prf_error *err) {
   memset(in, 0, sizeof *in);
+  in->max_decoded = max_decoded ? max_decoded : (uint64_t)4 << 30;
   in->read = read;
   in->ctx = ctx;
   in->err = err;
@@ -268,6 +279,12 @@ bool prf_input_line(prf_input *in, const char **line, size_t *len) {
     }
     if (in->eof || in->failed)
       return false;
+    if (avail >= MAX_LINE) { /* no text format has lines this long */
+      in->failed = true;
+      prf_fail(in->err, PRF_E_LIMIT, "a line longer than %u MiB",
+               (unsigned)(MAX_LINE >> 20));
+      return false;
+    }
     scanned = avail;
     if (!prf_input_fill(in, avail + 1))
       return false;

@@ -39,11 +39,14 @@ typedef struct prf_input {
   bool failed;             /* a read or decode error was reported */
   uint64_t consumed;       /* decoded bytes before buf[start] */
   uint64_t line;           /* lines returned so far */
+  uint64_t decoded;        /* decoded bytes produced so far */
+  uint64_t max_decoded;    /* the limit on them */
 } prf_input;
 
 /* Sets up decoding; reads the first bytes to detect gzip and the BOM. */
 prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
-                          const char *source, prf_error *err);
+                          const char *source, uint64_t max_decoded,
+                          prf_error *err);
 void prf_input_close(prf_input *in);
 
 /* Makes at least want decoded bytes available in buf[start..end) unless the

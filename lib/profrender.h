@@ -266,6 +266,8 @@ typedef struct prf_read_options {
   prf_warn_fn warn;        /* may be NULL: warnings are dropped */
   void *warn_ctx;
   int keep_order;          /* keep samples in input order (flame charts) */
+  uint64_t max_input_size; /* refuse more decoded bytes than this (a
+                              decompression bomb); 0: 4 GiB */
 } prf_read_options;
 
 void prf_read_options_init(prf_read_options *options);

@@ -103,6 +103,12 @@ exit_is "merging differential with plain input: exit 65" 65 $PR "$TMP/x.folded" 
 printf 'not gzip at all' | gzip -c | head -c 20 > "$TMP/trunc.gz"
 exit_is "truncated gzip: exit 65" 65 $PR "$TMP/trunc.gz"
 
+# --- decompression bombs and oversized input ---
+head -c 20000000 /dev/zero | gzip -9 > "$TMP/bomb.gz"
+exit_is "a gzip bomb over --max-input-size: exit 65" 65 $PR --max-input-size 1M "$TMP/bomb.gz"
+grep -q "decodes to more than 1048576 bytes" "$TMP/exit.err" && ok "the bomb's message names the limit" || not_ok "bomb message" "$(cat "$TMP/exit.err")"
+exit_is "--max-input-size with a bad unit: exit 2" 2 $PR --max-input-size 1X "$TMP/bomb.gz"
+
 # --- output safety ---
 echo "keep me" > "$TMP/existing.svg"
 exit_is "failure with -o: exit 65" 65 $PR -o "$TMP/existing.svg" "$TMP/empty.folded"
