@@ -30,6 +30,8 @@ enum { MAX_WARNINGS = 10 };
 
 typedef struct cli {
   const char *command;
+  prf_granularity granularity;
+  int noinlines;
   uint64_t max_input_size;
   const char *sample_type;
   prf_top_options top;
@@ -61,6 +63,9 @@ static const char usage_text[] =
     "      --input-format NAME  do not sniff; read NAME (folded, pprof)\n"
     "      --max-input-size N  refuse inputs that decode to more than N bytes\n"
     "                     (K, M, G suffixes; 4G by default)\n"
+    "      --granularity G  functions (default), filefunctions, files, lines\n"
+    "                     or addresses: how finely frames are told apart\n"
+    "      --noinlines    give inlined functions' cost to their callers\n"
     "      --sample-type NAME|INDEX  the value column to use (pprof: the\n"
     "                     default_sample_type, else the last)\n"
     "      --title TEXT   title (default \"Flame Graph\")\n"
@@ -290,7 +295,7 @@ enum {
   OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
-  OPT_TIMINGS, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
+  OPT_TIMINGS, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
 };
 
 static const struct option long_options[] = {
@@ -321,6 +326,8 @@ static const struct option long_options[] = {
     {"timings", no_argument, NULL, OPT_TIMINGS},
     {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
     {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
+    {"granularity", required_argument, NULL, OPT_GRANULARITY},
+    {"noinlines", no_argument, NULL, OPT_NOINLINES},
     {"nodecount", required_argument, NULL, OPT_NODECOUNT},
     {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -388,6 +395,20 @@ static int parse_args(cli *c, int argc, char **argv) {
     case 'q': c->quiet = 1; break;
     case OPT_TIMINGS: c->timings = 1; break;
     case OPT_SAMPLE_TYPE: c->sample_type = optarg; break;
+    case OPT_NOINLINES: c->noinlines = 1; break;
+    case OPT_GRANULARITY: {
+      static const char *const names[] = {"functions", "filefunctions", "files",
+                                          "lines", "addresses"};
+      size_t k = 0;
+      while (k < 5 && strcmp(optarg, names[k]) != 0)
+        k++;
+      if (k == 5)
+        rc = usage_error("--granularity takes functions, filefunctions, files, "
+                         "lines or addresses, not '%s'", optarg);
+      else
+        c->granularity = (prf_granularity)k;
+      break;
+    }
     case OPT_MAX_INPUT: {
       char *end;
       errno = 0;
@@ -479,6 +500,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
             c->warnings - MAX_WARNINGS);
   if (st == PRF_OK && c->sample_type)
     st = select_sample_type(p, c->sample_type, &err);
+  if (st == PRF_OK)
+    st = prf_profile_set_granularity(p, c->granularity, c->noinlines, &err);
   double t1 = now();
   if (st == PRF_OK) {
     sink out;

@@ -252,6 +252,25 @@ prf_tree *prf_tree_reversed(const prf_tree *tree, prf_error *err);
 /* Frees a tree made by prf_tree_reversed (not the profile's own tree). */
 void prf_tree_free(prf_tree *tree);
 
+/* How finely frames are told apart, as pprof's granularities. */
+typedef enum prf_granularity {
+  PRF_GRAN_FUNCTIONS = 0,     /* by function name (the default) */
+  PRF_GRAN_FILEFUNCTIONS = 1, /* by function name and file */
+  PRF_GRAN_FILES = 2,         /* by file */
+  PRF_GRAN_LINES = 3,         /* by function, file and line */
+  PRF_GRAN_ADDRESSES = 4      /* by instruction address as well */
+} prf_granularity;
+
+/* Rebuilds the profile's call tree (and its samples' stacks) at a
+ * granularity: frames that differ only in finer detail merge, and frame
+ * names become what a person reads at that granularity ("main.go:12" is
+ * appended for lines, the file alone for files). noinlines drops inlined
+ * frames, giving their cost to the function they were inlined into. The
+ * original frames stay in the frame table. */
+prf_status prf_profile_set_granularity(prf_profile *profile,
+                                       prf_granularity granularity,
+                                       int noinlines, prf_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Reading                                                              */
 
