@@ -30,7 +30,9 @@ enum { MAX_WARNINGS = 10 };
 
 typedef struct cli {
   const char *command;
+  const char *convert_to;
   prf_granularity granularity;
+  int granularity_set;
   int noinlines;
   uint64_t max_input_size;
   const char *sample_type;
@@ -47,6 +49,7 @@ static const char usage_text[] =
     "Usage: prof-render [render] [OPTIONS] [INPUT...]\n"
     "       prof-render collapse [OPTIONS] [INPUT...]\n"
     "       prof-render top [OPTIONS] [INPUT...]\n"
+    "       prof-render convert [--to pprof|folded] -o OUT [INPUT...]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
     "or INPUT '-', standard input is read. The format is detected from the\n"
@@ -57,6 +60,8 @@ static const char usage_text[] =
     "  collapse           write canonical folded stacks (sorted, merged)\n"
     "  top                the hottest functions: flat flat% sum% cum cum%,\n"
     "                     the numbers of `go tool pprof -top`\n"
+    "  convert            write the inputs as a gzipped pprof profile (or\n"
+    "                     folded stacks, by --to or an -o ending in .folded)\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
@@ -113,6 +118,7 @@ static const char usage_text[] =
     "  prof-render --colors java --title 'GC' -o gc.svg gc.folded\n"
     "  prof-render collapse x.folded > canonical.folded\n"
     "  prof-render top cpu.pb.gz\n"
+    "  prof-render convert -o merged.pb.gz a.folded b.pb.gz\n"
     "\n"
     "Exit status: 0 ok, 2 usage error, 65 bad input data, 66 cannot open\n"
     "input, 74 cannot write output.\n";
@@ -295,7 +301,7 @@ enum {
   OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
-  OPT_TIMINGS, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
+  OPT_TIMINGS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
 };
 
 static const struct option long_options[] = {
@@ -327,6 +333,7 @@ static const struct option long_options[] = {
     {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
     {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
+    {"to", required_argument, NULL, OPT_TO},
     {"noinlines", no_argument, NULL, OPT_NOINLINES},
     {"nodecount", required_argument, NULL, OPT_NODECOUNT},
     {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
@@ -396,6 +403,11 @@ static int parse_args(cli *c, int argc, char **argv) {
     case OPT_TIMINGS: c->timings = 1; break;
     case OPT_SAMPLE_TYPE: c->sample_type = optarg; break;
     case OPT_NOINLINES: c->noinlines = 1; break;
+    case OPT_TO:
+      if (strcmp(optarg, "pprof") && strcmp(optarg, "folded"))
+        rc = usage_error("--to takes pprof or folded, not '%s'", optarg);
+      c->convert_to = optarg;
+      break;
     case OPT_GRANULARITY: {
       static const char *const names[] = {"functions", "filefunctions", "files",
                                           "lines", "addresses"};
@@ -406,7 +418,7 @@ static int parse_args(cli *c, int argc, char **argv) {
         rc = usage_error("--granularity takes functions, filefunctions, files, "
                          "lines or addresses, not '%s'", optarg);
       else
-        c->granularity = (prf_granularity)k;
+        c->granularity = (prf_granularity)k, c->granularity_set = 1;
       break;
     }
     case OPT_MAX_INPUT: {
@@ -450,6 +462,18 @@ static int parse_args(cli *c, int argc, char **argv) {
       return rc;
   }
   return -1;
+}
+
+/* convert writes --to, else what -o's extension says, else pprof. */
+static const char *convert_format(const cli *c) {
+  if (c->convert_to)
+    return c->convert_to;
+  const char *o = c->output ? c->output : "";
+  size_t n = strlen(o);
+  if ((n > 7 && strcmp(o + n - 7, ".folded") == 0) ||
+      (n > 4 && strcmp(o + n - 4, ".txt") == 0))
+    return "folded";
+  return "pprof";
 }
 
 /* --sample-type: a column by its name, or by its 0-based index. */
@@ -500,7 +524,9 @@ static int run(cli *c, char **inputs, size_t ninputs) {
             c->warnings - MAX_WARNINGS);
   if (st == PRF_OK && c->sample_type)
     st = select_sample_type(p, c->sample_type, &err);
-  if (st == PRF_OK)
+  /* convert keeps every detail unless a granularity is asked for. */
+  if (st == PRF_OK && (strcmp(c->command, "convert") != 0 ||
+                       c->granularity_set || c->noinlines))
     st = prf_profile_set_granularity(p, c->granularity, c->noinlines, &err);
   double t1 = now();
   if (st == PRF_OK) {
@@ -511,6 +537,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
         st = prf_profile_write(p, "folded", sink_write, &out, &err);
       else if (strcmp(c->command, "top") == 0)
         st = prf_top_write(p, &c->top, sink_write, &out, &err);
+      else if (strcmp(c->command, "convert") == 0)
+        st = prf_profile_write(p, convert_format(c), sink_write, &out, &err);
       else
         st = prf_svg_write(p, &c->flame, sink_write, &out, &err);
       if (st == PRF_E_OUTPUT)
@@ -542,7 +570,8 @@ int main(int argc, char **argv) {
   prf_top_options_init(&c.top);
   if (argc > 1 && (strcmp(argv[1], "render") == 0 ||
                    strcmp(argv[1], "collapse") == 0 ||
-                   strcmp(argv[1], "top") == 0)) {
+                   strcmp(argv[1], "top") == 0 ||
+                   strcmp(argv[1], "convert") == 0)) {
     c.command = argv[1];
     first = 2;
   }

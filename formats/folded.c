@@ -349,8 +349,14 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   prf_status st = PRF_OK;
   const char *line;
   size_t len;
+  size_t first_sample = prf_sample_count(profile);
   while (st == PRF_OK && prf_input_line(in, &line, &len))
     st = read_line(&r, line, len);
+  /* For flame charts, flamegraph.pl and inferno take the last line as the
+     oldest ("reverse the data so time moves from left to right"): keep the
+     samples oldest first. */
+  if (st == PRF_OK && options->keep_order)
+    prf_samples_reverse(profile, first_sample);
   if (st == PRF_OK && in->failed)
     st = err->code;
   if (st != PRF_OK && err->message[0] == '\0')

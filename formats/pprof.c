@@ -381,13 +381,26 @@ static prf_status make_frame(pprof_reader *r, const pp_location *loc, size_t k,
     fn = NULL; /* a function without a name tells no more than an address */
   if (st == PRF_OK && fn) {
     int64_t name = r->strings[fn->name].len ? fn->name : fn->system_name;
-    st = intern(r, name, &f.name);
+    const pp_str *ns = &r->strings[name];
+    size_t len = ns->len;
+    /* The folded suffixes _[k] _[j] _[w] (prof-render writes them for frame
+       kinds pprof cannot hold) become the frame kind again. */
+    if (len > 4 && ns->p[len - 4] == '_' && ns->p[len - 3] == '[' &&
+        ns->p[len - 1] == ']' && strchr("kjw", ns->p[len - 2])) {
+      f.kind = ns->p[len - 2] == 'k'   ? PRF_KIND_KERNEL
+               : ns->p[len - 2] == 'j' ? PRF_KIND_JIT
+                                       : PRF_KIND_WAKER;
+      len -= 4;
+    }
+    st = prf_string_intern(r->profile, (const char *)ns->p, len, &f.name) == PRF_OK
+             ? PRF_OK
+             : nomem(r);
     if (st == PRF_OK)
       st = intern(r, fn->filename, &f.file);
     f.line = ln->line > 0 && ln->line <= UINT32_MAX ? (uint32_t)ln->line : 0;
     f.column = ln->column > 0 && ln->column <= UINT32_MAX ? (uint32_t)ln->column : 0;
     /* Every line but the last of a location was inlined into the next. */
-    if (k + 1 < loc->nlines)
+    if (k + 1 < loc->nlines && f.kind == PRF_KIND_NORMAL)
       f.kind = PRF_KIND_INLINED;
   } else if (st == PRF_OK) {
     char name[600];

@@ -12,7 +12,7 @@ static const prf_format formats[] = {
     {"folded", "folded stacks (flamegraph.pl / inferno input)",
      prf_folded_sniff, prf_folded_read, prf_folded_write},
     {"pprof", "pprof profile.proto, gzipped or raw", prf_pprof_sniff,
-     prf_pprof_read, NULL},
+     prf_pprof_read, prf_pprof_write},
 };
 
 static const char *const format_names[] = {"folded", "pprof", NULL};

@@ -187,6 +187,9 @@ struct prf_profile {
   prf_tree tree;
 };
 
+/* Reverses the order of the samples from index first to the end. */
+void prf_samples_reverse(prf_profile *profile, size_t first);
+
 /* A differential profile (two-count folded input): columns "before" and
  * "after". */
 bool prf_is_differential(const prf_profile *profile);

@@ -317,3 +317,17 @@ const prf_sample *prf_sample_get(const prf_profile *p, size_t i) {
 const double *prf_sample_values(const prf_profile *p, size_t i) {
   return i < p->nsamples ? p->sample_values + i * p->ncols : NULL;
 }
+
+void prf_samples_reverse(prf_profile *p, size_t first) {
+  size_t k = p->ncols;
+  for (size_t i = first, j = p->nsamples; j > 0 && i + 1 < j; i++, j--) {
+    prf_sample tmp = p->samples[i];
+    p->samples[i] = p->samples[j - 1];
+    p->samples[j - 1] = tmp;
+    for (size_t c = 0; c < k; c++) {
+      double v = p->sample_values[i * k + c];
+      p->sample_values[i * k + c] = p->sample_values[(j - 1) * k + c];
+      p->sample_values[(j - 1) * k + c] = v;
+    }
+  }
+}

@@ -216,15 +216,17 @@ static void test_flamechart_keeps_order(void **state) {
   prf_layout l;
   assert_int_equal(prf_layout_build(&l, p, &o, prf_measure_fixed, &adv, NULL),
                    PRF_OK);
-  /* all, a[0,1), b[0,1), c[1,3), a[3,7), b[3,6), d[6,7) */
+  /* As flamegraph.pl: the last line is the oldest, so the chart reads
+     a;d 1, a;b 3, c 2, a;b 1 from the left: all, a[0,4), d[0,1), b[1,4),
+     c[4,6), a[6,7), b[6,7) */
   assert_int_equal(l.count, 7);
   size_t a_boxes = 0;
   for (size_t i = 0; i < l.count; i++) {
     const prf_layout_frame *f = &l.frames[i];
     if (f->depth == 1 && f->w == 4)
-      assert_true(f->x == 3), a_boxes++;
-    if (f->depth == 1 && f->w == 1)
       assert_true(f->x == 0), a_boxes++;
+    if (f->depth == 1 && f->w == 1)
+      assert_true(f->x == 6), a_boxes++;
   }
   assert_int_equal(a_boxes, 2);
   prf_layout_free(&l);
