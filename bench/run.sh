@@ -1,69 +1,185 @@
 #!/usr/bin/env bash
-# make bench: speed and peak memory of prof-render on generated folded
-# profiles, as ratios against simply reading the input (cat) and against
-# inferno-flamegraph when it is installed. Wall times are medians of 3.
+# make bench: wall time, throughput and peak memory of prof-render on large
+# generated folded profiles, against plain `cat` of the same file (and
+# against inferno-flamegraph when it is on the PATH). See bench/README.md.
+#
+# Environment: BENCH_RUNS (default 3, the median is reported),
+#              BENCH_INPUTS (default "ref64 ref64x2 big100 stacks1m").
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 OUT=bench/out
+RUNS=${BENCH_RUNS:-3}
+INPUTS=${BENCH_INPUTS:-"ref64 ref64x2 big100 stacks1m"}
 mkdir -p "$OUT"
-GEN_VERSION=$(sha256sum bench/gen_folded.c | cut -c1-16)
 
-gen() { # NAME ARGS...: generate once per generator version
-  local name=$1; shift
-  if [ ! -f "$OUT/$name.folded" ] || [ "$(cat "$OUT/$name.stamp" 2>/dev/null)" != "$GEN_VERSION $*" ]; then
-    bench/gen_folded "$@" > "$OUT/$name.folded" 2>/dev/null
-    echo "$GEN_VERSION $*" > "$OUT/$name.stamp"
-  fi
-}
-gen ref64 --bytes 64000000               # like the reference: 64 MB, ~71,000 lines
-gen big100 --bytes 100000000 --seed 2     # the 100 MB input
-gen stacks1m --stacks 1000000 --seed 3 --min-depth 4 --max-depth 24
-gen ref64x2 --bytes 64000000 --repeat 2   # same stacks, twice the input
-
-if ! command -v /usr/bin/time >/dev/null 2>&1 && [ ! -x /usr/bin/time ]; then
-  echo "bench: GNU time is needed (apt-get install time)" >&2
+# ---- prerequisites ----
+if [ ! -x ./prof-render ]; then
+  echo "bench: ./prof-render is not built; run 'make bench' (or 'make') first" >&2
+  exit 1
+fi
+if [ ! -x bench/gen_folded ] || [ bench/gen_folded.c -nt bench/gen_folded ]; then
+  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -o bench/gen_folded bench/gen_folded.c -lm
+fi
+if ! /usr/bin/time -f '%e %M' -o /dev/null true 2>/dev/null; then
+  echo "bench: GNU time (/usr/bin/time with -f) is needed for peak memory." >&2
+  echo "       Install it with:  apt-get install -y time" >&2
   exit 1
 fi
 
-# median wall seconds (nanosecond clock) and max peak RSS (kB) of 3 runs
-measure() {
-  local i t0 t1 rss ts=() rs=()
-  for i in 1 2 3; do
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$OUT/time.txt" "$@" > /dev/null
-    t1=$(date +%s%N)
-    read -r rss < "$OUT/time.txt"
-    ts+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", (b - a) / 1e9}')")
-    rs+=("$rss")
-  done
-  printf '%s\n' "${ts[@]}" | sort -n | sed -n 2p
-  printf '%s\n' "${rs[@]}" | sort -n | tail -1
+# ---- inputs, made once per generator version ----
+GEN_VERSION="$(bench/gen_folded --version) $(sha256sum bench/gen_folded.c | cut -c1-16)"
+
+gen_args() {
+  case $1 in
+    ref64)    echo "--target-bytes 64000000 --avg-line-bytes 900 --seed 1" ;;
+    ref64x2)  echo "--target-bytes 64000000 --avg-line-bytes 900 --seed 1 --repeat 2" ;;
+    big100)   echo "--target-bytes 100000000 --seed 2" ;;
+    stacks1m) echo "--stacks 1000000 --seed 3" ;;
+    *) echo "bench: unknown input '$1'" >&2; exit 1 ;;
+  esac
+}
+describe() {
+  case $1 in
+    ref64)    echo "64 MB, ~71,000 lines of ~900 bytes: the shape of the inferno reference" ;;
+    ref64x2)  echo "ref64 printed twice: twice the input, the same distinct stacks" ;;
+    big100)   echo "100 MB of distinct stacks, depth 10-60" ;;
+    stacks1m) echo "1,000,000 distinct stacks, depth 10-60" ;;
+  esac
 }
 
+gen() { # NAME: (re)generate bench/out/NAME.folded unless its stamp matches
+  local name=$1 args stamp
+  args=$(gen_args "$name")
+  stamp="$GEN_VERSION $args"
+  if [ -f "$OUT/$name.folded" ] && [ -f "$OUT/$name.meta" ] &&
+     [ "$(cat "$OUT/$name.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return
+  fi
+  echo "bench: generating $OUT/$name.folded (gen_folded $args)" >&2
+  rm -f "$OUT/$name.stamp"
+  # shellcheck disable=SC2086
+  bench/gen_folded $args > "$OUT/$name.folded.tmp" 2> "$OUT/$name.meta"
+  mv "$OUT/$name.folded.tmp" "$OUT/$name.folded"
+  echo "$stamp" > "$OUT/$name.stamp"
+}
+for name in $INPUTS; do gen "$name"; done
+
+# ---- measuring ----
+TIMEF=$OUT/time.tmp
+ERRF=$OUT/stderr.tmp
+
+# run_n STDOUT CMD...: runs CMD $RUNS times; sets WALL (median seconds, from a
+# nanosecond clock), RSS (median peak kB, GNU time %M) and PHASES (median of
+# each "timing NAME VALUE s" line the command printed to stderr).
+run_n() {
+  local stdout=$1; shift
+  local i t0 t1 walls=() rsses=() phase_lines=""
+  for ((i = 0; i < RUNS; i++)); do
+    t0=$(date +%s%N)
+    if ! /usr/bin/time -f '%e %M' -o "$TIMEF" "$@" > "$stdout" 2> "$ERRF"; then
+      echo "bench: failed: $*" >&2
+      cat "$ERRF" "$TIMEF" >&2
+      exit 1
+    fi
+    t1=$(date +%s%N)
+    walls+=("$(( t1 - t0 ))")
+    rsses+=("$(tail -n 1 "$TIMEF" | awk '{print $2}')")
+    phase_lines+=$(grep '^timing ' "$ERRF" || true)$'\n'
+  done
+  WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR] = $1} END {printf "%.4f", v[int((NR + 1) / 2)] / 1e9}')
+  RSS=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  # "timing read 1.234 s" -> "read 1.234" (median per name, first-seen order)
+  PHASES=$(printf '%s' "$phase_lines" | awk '
+    $1 == "timing" && $2 != "peak-rss" {
+      if (!($2 in n)) order[++k] = $2
+      v[$2, ++n[$2]] = $3 }
+    END {
+      for (i = 1; i <= k; i++) {
+        p = order[i]; m = n[p]
+        for (a = 1; a <= m; a++) s[a] = v[p, a]
+        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
+          if (s[b] + 0 < s[a] + 0) { t = s[a]; s[a] = s[b]; s[b] = t }
+        printf "%s%s %s", (i > 1 ? ", " : ""), p, s[int((m + 1) / 2)] }
+    }')
+}
+
+FMT='%-9s %8s %10s  %-10s %8s %8s %9s %7s  %s\n'
+row() { # INPUT MB STACKS WHAT
+  awk -v in_="$1" -v mb="$2" -v st="$3" -v what="$4" -v w="$WALL" -v kb="$RSS" \
+      -v cat_s="$CAT_WALL" -v ph="$PHASES" -v fmt="$FMT" 'BEGIN {
+    ratio = (what == "cat") ? "1.0x" : sprintf("%.1fx", w / cat_s)
+    printf fmt, in_, sprintf("%.1f", mb), st, what, sprintf("%.3f", w),
+           sprintf("%.0f", mb / w), sprintf("%.1f", kb / 1024), ratio, ph }'
+}
+
+declare -A R_WALL R_RSS I_WALL I_RSS
+HAVE_INFERNO=0
+command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
+
 {
-  printf 'prof-render %s, %s, %s cores\n' "$(./prof-render --version | cut -d' ' -f2)" "$(uname -m)" "$(nproc)"
-  printf '%-10s %6s %8s %8s %8s %7s %9s %8s\n' input MB lines cat_s svg_s "MB/s" "svg/cat" peak_MB
-  for name in ref64 big100 stacks1m ref64x2; do
+  echo "prof-render benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "$(./prof-render --version 2>/dev/null | head -n 1); $(bench/gen_folded --version);" \
+       "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(nproc) cores;" \
+       "median of $RUNS runs, input in the page cache"
+  echo
+  # shellcheck disable=SC2059
+  printf "$FMT" input "size MB" stacks command "wall s" "MB/s" "peak MB" "x cat" "phases (prof-render --timings, s)"
+  for name in $INPUTS; do
     f=$OUT/$name.folded
-    cat "$f" > /dev/null
-    mb=$(( $(stat -c %s "$f") / 1000000 ))
-    lines=$(wc -l < "$f")
-    { read -r cat_s; read -r _; } < <(measure cat "$f")
-    { read -r svg_s; read -r svg_kb; } < <(measure ./prof-render -o "$OUT/out.svg" "$f")
-    awk -v n="$name" -v mb="$mb" -v l="$lines" -v c="$cat_s" -v s="$svg_s" -v k="$svg_kb" 'BEGIN {
-      printf "%-10s %6d %8d %8.3f %8.3f %7.0f %8.1fx %8.1f\n", n, mb, l, c, s, mb / s, s / c, k / 1024 }'
+    mb=$(stat -c %s "$f" | awk '{printf "%.3f", $1 / 1e6}')
+    stacks=$(sed -n 's/.* \([0-9]*\) distinct stacks.*/\1/p' "$OUT/$name.meta")
+    cat "$f" > /dev/null; cat "$f" > /dev/null   # warm the page cache
+
+    PHASES=""; run_n /dev/null cat "$f"
+    CAT_WALL=$WALL
+    row "$name" "$mb" "$stacks" cat
+
+    run_n /dev/null ./prof-render --timings -o "$OUT/x.svg" "$f"
+    R_WALL[$name]=$WALL; R_RSS[$name]=$RSS
+    row "$name" "$mb" "$stacks" render
+
+    PHASES=""; run_n /dev/null ./prof-render collapse "$f"
+    row "$name" "$mb" "$stacks" collapse
+
+    if [ "$HAVE_INFERNO" = 1 ]; then
+      PHASES=""; run_n /dev/null inferno-flamegraph "$f"
+      I_WALL[$name]=$WALL; I_RSS[$name]=$RSS
+      row "$name" "$mb" "$stacks" inferno
+    fi
   done
   echo
-  echo "Per phase (bench/phases: read = bytes into memory, aggregate = parse into the tree):"
-  for name in ref64 big100 stacks1m; do bench/phases "$OUT/$name.folded" 3; done
+  echo "Inputs (bench/gen_folded, deterministic):"
+  for name in $INPUTS; do
+    printf '  %-9s %s\n' "$name" "$(describe "$name")"
+  done
   echo
-  { read -r c_s; read -r c_kb; } < <(measure ./prof-render collapse "$OUT/ref64.folded")
-  awk -v s="$c_s" -v k="$c_kb" 'BEGIN {printf "collapse ref64: %.3f s, peak %.1f MB\n", s, k / 1024}'
-  if command -v inferno-flamegraph >/dev/null 2>&1; then
-    { read -r i_s; read -r i_kb; } < <(measure inferno-flamegraph "$OUT/ref64.folded")
-    awk -v s="$i_s" -v k="$i_kb" 'BEGIN {printf "inferno-flamegraph ref64: %.3f s, peak %.1f MB\n", s, k / 1024}'
+  if [ "$HAVE_INFERNO" = 1 ]; then
+    echo "prof-render render vs inferno-flamegraph (ratio < 1: prof-render is faster / smaller):"
+    for name in $INPUTS; do
+      awk -v n="$name" -v rw="${R_WALL[$name]}" -v rk="${R_RSS[$name]}" \
+          -v iw="${I_WALL[$name]}" -v ik="${I_RSS[$name]}" 'BEGIN {
+        printf "  %-9s time %.2fx, peak memory %.2fx\n", n, rw / iw, rk / ik }'
+    done
   else
-    echo "inferno-flamegraph is not installed here; its reference figure on this machine class:"
-    echo "  0.3 s and 66 MB peak for a 64 MB folded file of 71,000 lines (compare with ref64 above)"
+    echo "inferno-flamegraph is not on the PATH; its reference figure from the project brief:"
+    echo "  inferno-flamegraph reference: 0.3 s and 66 MB peak for a 64 MB folded file of"
+    echo "  71,000 lines (this machine class)"
+    if [ -n "${R_WALL[ref64]:-}" ]; then
+      awk -v w="${R_WALL[ref64]}" -v k="${R_RSS[ref64]}" 'BEGIN {
+        printf "  prof-render on ref64: %.3f s and %.1f MB peak (%.2fx the time, %.2fx the memory)\n",
+               w, k / 1024, w / 0.3, k / 1024 / 66 }'
+    fi
   fi
-} | tee "$OUT/results.txt"
+  if [ -x bench/phases ]; then
+    echo
+    echo "Library phase split (bench/phases: read = bytes into memory, aggregate = parse"
+    echo "into the call tree, layout, write = SVG bytes to a discarding sink):"
+    for name in $INPUTS; do
+      case $name in ref64 | big100) bench/phases "$OUT/$name.folded" "$RUNS" ;; esac
+    done
+  fi
+} | tee "$OUT/results.txt.tmp"
+mv "$OUT/results.txt.tmp" "$OUT/results.txt"
+rm -f "$TIMEF" "$ERRF"
+echo "(also in $OUT/results.txt)"
