@@ -179,6 +179,23 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
       case $name in ref64 | big100) bench/phases "$OUT/$name.folded" "$RUNS" ;; esac
     done
   fi
+  # pprof: top on the largest corpus profile, against go tool pprof -top.
+  PP=testdata/pprof/pprof__internal__proftest__large.cpu
+  if [ -f "$PP" ]; then
+    echo
+    echo "pprof: top of $(basename "$PP") ($(stat -c %s "$PP") bytes gzipped):"
+    pr_s=$(for i in 1 2 3 4 5; do s0=$(date +%s%N); ./prof-render top "$PP" > /dev/null; s1=$(date +%s%N); echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 3p)
+    pr_k=$(/usr/bin/time -f '%M' ./prof-render top "$PP" 2>&1 > /dev/null | tail -1)
+    echo "  prof-render top:       $(awk -v u="$pr_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${pr_k} kB"
+    if command -v go > /dev/null 2>&1 && go tool pprof -h > /dev/null 2>&1; then
+      go_s=$(for i in 1 2 3; do s0=$(date +%s%N); HOME=$OUT go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" > /dev/null 2>&1; s1=$(date +%s%N); echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
+      go_k=$(HOME=$OUT /usr/bin/time -f '%M' go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" 2>&1 > /dev/null | tail -1)
+      echo "  go tool pprof -top:    $(awk -v u="$go_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${go_k} kB"
+      awk -v a="$pr_s" -v b="$go_s" 'BEGIN {printf "  prof-render is %.1fx faster\n", b / a}'
+    else
+      echo "  (go tool pprof is not installed: apt-get install golang-go to compare)"
+    fi
+  fi
 } | tee "$OUT/results.txt.tmp"
 mv "$OUT/results.txt.tmp" "$OUT/results.txt"
 rm -f "$TIMEF" "$ERRF"
