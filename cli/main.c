@@ -30,6 +30,7 @@ enum { MAX_WARNINGS = 10 };
 
 typedef struct cli {
   const char *command;
+  prf_filter filter;
   const char *convert_to;
   prf_granularity granularity;
   int granularity_set;
@@ -71,6 +72,13 @@ static const char usage_text[] =
     "      --granularity G  functions (default), filefunctions, files, lines\n"
     "                     or addresses: how finely frames are told apart\n"
     "      --noinlines    give inlined functions' cost to their callers\n"
+    "      --focus RE     keep stacks through a function, file or binary\n"
+    "                     matching RE (POSIX extended regex)\n"
+    "      --ignore RE    drop stacks through a match\n"
+    "      --hide RE      remove matching functions (cost to the caller)\n"
+    "      --show RE      keep only matching functions\n"
+    "      --prune-from RE  cut stacks below their first matching function\n"
+    "      --tag-focus KEY=VALUE  keep samples with that label\n"
     "      --sample-type NAME|INDEX  the value column to use (pprof: the\n"
     "                     default_sample_type, else the last)\n"
     "      --title TEXT   title (default \"Flame Graph\")\n"
@@ -301,7 +309,8 @@ enum {
   OPT_FONTSIZE, OPT_FONTTYPE, OPT_FONTWIDTH, OPT_MINWIDTH, OPT_COUNTNAME,
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
-  OPT_TIMINGS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
+  OPT_TIMINGS, OPT_FOCUS, OPT_IGNORE, OPT_HIDE, OPT_SHOW, OPT_PRUNE_FROM,
+  OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
 };
 
 static const struct option long_options[] = {
@@ -334,6 +343,12 @@ static const struct option long_options[] = {
     {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
     {"to", required_argument, NULL, OPT_TO},
+    {"focus", required_argument, NULL, OPT_FOCUS},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"hide", required_argument, NULL, OPT_HIDE},
+    {"show", required_argument, NULL, OPT_SHOW},
+    {"prune-from", required_argument, NULL, OPT_PRUNE_FROM},
+    {"tag-focus", required_argument, NULL, OPT_TAG_FOCUS},
     {"noinlines", no_argument, NULL, OPT_NOINLINES},
     {"nodecount", required_argument, NULL, OPT_NODECOUNT},
     {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
@@ -403,6 +418,12 @@ static int parse_args(cli *c, int argc, char **argv) {
     case OPT_TIMINGS: c->timings = 1; break;
     case OPT_SAMPLE_TYPE: c->sample_type = optarg; break;
     case OPT_NOINLINES: c->noinlines = 1; break;
+    case OPT_FOCUS: c->filter.focus = optarg; break;
+    case OPT_IGNORE: c->filter.ignore = optarg; break;
+    case OPT_HIDE: c->filter.hide = optarg; break;
+    case OPT_SHOW: c->filter.show = optarg; break;
+    case OPT_PRUNE_FROM: c->filter.prune_from = optarg; break;
+    case OPT_TAG_FOCUS: c->filter.tag_focus = optarg; break;
     case OPT_TO:
       if (strcmp(optarg, "pprof") && strcmp(optarg, "folded"))
         rc = usage_error("--to takes pprof or folded, not '%s'", optarg);
@@ -524,6 +545,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
             c->warnings - MAX_WARNINGS);
   if (st == PRF_OK && c->sample_type)
     st = select_sample_type(p, c->sample_type, &err);
+  if (st == PRF_OK)
+    st = prf_profile_filter(p, &c->filter, &err);
   /* convert keeps every detail unless a granularity is asked for. */
   if (st == PRF_OK && (strcmp(c->command, "convert") != 0 ||
                        c->granularity_set || c->noinlines))

@@ -184,6 +184,8 @@ struct prf_profile {
   size_t nlabels, labels_cap;
   prf_thread *threads;
   size_t nthreads, threads_cap;
+  double *unfiltered_total; /* per column, set by the first filter: pprof
+                               keeps percentages relative to it */
   prf_tree tree;
 };
 

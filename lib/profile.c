@@ -30,6 +30,7 @@ void prf_profile_free(prf_profile *p) {
   free(p->sample_values);
   free(p->labels);
   free(p->threads);
+  free(p->unfiltered_total);
   prf_tree_release(&p->tree);
   free(p);
 }

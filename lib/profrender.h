@@ -271,6 +271,26 @@ prf_status prf_profile_set_granularity(prf_profile *profile,
                                        prf_granularity granularity,
                                        int noinlines, prf_error *err);
 
+/* pprof's sample and frame filters. Expressions are POSIX extended
+ * regular expressions matched anywhere in the text. */
+typedef struct prf_filter {
+  const char *focus;      /* keep stacks with a frame whose function, file
+                             or module matches */
+  const char *ignore;     /* drop stacks with such a frame */
+  const char *hide;       /* remove frames whose function matches; their
+                             cost goes to the caller */
+  const char *show;       /* keep only frames whose function matches */
+  const char *prune_from; /* cut each stack below (leaf-ward of) its first
+                             frame from the root whose function matches */
+  const char *tag_focus;  /* KEY=VALUE: keep samples with that label */
+} prf_filter;
+
+/* Rebuilds the call tree with the filters applied (before any
+ * granularity: they look at the frames as read). PRF_E_USAGE for a bad
+ * expression. */
+prf_status prf_profile_filter(prf_profile *profile, const prf_filter *filter,
+                              prf_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Reading                                                              */
 
@@ -341,7 +361,9 @@ typedef struct prf_top {
   size_t count;
   size_t dropped;     /* rows dropped by node_fraction */
   size_t trimmed;     /* rows dropped by node_count */
-  double cutoff;      /* the |cum| below which rows were dropped */
+  double cutoff;      /* node_fraction of the total, as pprof prints it
+                         (rows are dropped below that share of the signed
+                         sum of the stacks shown, which pprof uses) */
   double total;       /* the sum of all samples' absolute values (pprof) */
   size_t column;
 } prf_top;

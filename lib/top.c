@@ -53,17 +53,23 @@ void prf_top_free(prf_top *top) {
 typedef struct edge_set {
   uint64_t *keys; /* caller << 32 | callee, + 1; 0 empty */
   uint8_t *inl;
+  size_t *stack;  /* the last stack that added the edge, + 1 */
   size_t cap, count;
 } edge_set;
 
-static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl) {
+/* Adds a call seen in stack `stack`; as pprof, only its first occurrence
+ * in a stack counts. */
+static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
+                     size_t stack) {
   if ((e->count + 1) * 2 > e->cap) {
     size_t ncap = e->cap ? e->cap * 2 : 1024;
     uint64_t *keys = calloc(ncap, sizeof *keys);
     uint8_t *flags = calloc(ncap, 1);
-    if (!keys || !flags) {
+    size_t *stacks = calloc(ncap, sizeof *stacks);
+    if (!keys || !flags || !stacks) {
       free(keys);
       free(flags);
+      free(stacks);
       return false;
     }
     for (size_t i = 0; i < e->cap; i++) {
@@ -74,11 +80,14 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl) {
         j = (j + 1) & (ncap - 1);
       keys[j] = e->keys[i];
       flags[j] = e->inl[i];
+      stacks[j] = e->stack[i];
     }
     free(e->keys);
     free(e->inl);
+    free(e->stack);
     e->keys = keys;
     e->inl = flags;
+    e->stack = stacks;
     e->cap = ncap;
   }
   uint64_t key = (((uint64_t)from << 32) | to) + 1;
@@ -88,9 +97,12 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl) {
   if (!e->keys[j]) {
     e->keys[j] = key;
     e->inl[j] = inl;
+    e->stack[j] = stack + 1;
     e->count++;
-  } else if (!inl) {
-    e->inl[j] = 0; /* one call that was not inlined makes the edge plain */
+  } else if (e->stack[j] != stack + 1) {
+    e->stack[j] = stack + 1;
+    if (!inl)
+      e->inl[j] = 0; /* one call that was not inlined makes the edge plain */
   }
   return true;
 }
@@ -137,6 +149,8 @@ static prf_status make_rows(top_work *w, prf_top *top) {
 /* The total is the sum of |value| per sample, as pprof counts it (a delta
  * profile's gains and losses on one stack do not cancel out). */
 static double total_of(const top_work *w) {
+  if (w->p->unfiltered_total) /* pprof: shares of the whole profile */
+    return w->p->unfiltered_total[w->column];
   double total = 0;
   size_t n = prf_sample_count(w->p);
   for (size_t i = 0; i < n; i++)
@@ -184,9 +198,11 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
       if (!r)
         continue;
       bool inl = prf_frame_get(w->p, fid)->kind == PRF_KIND_INLINED;
-      if (parent != UINT32_MAX && !edge_add(&e, parent, r - 1, inl)) {
+      if (parent != UINT32_MAX && parent != r - 1 && /* no self-calls */
+          !edge_add(&e, parent, r - 1, inl, i)) {
         free(e.keys);
         free(e.inl);
+        free(e.stack);
         return PRF_E_NOMEM;
       }
       parent = r - 1;
@@ -203,6 +219,7 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
     kept[r].inlined = kept[r].inlined == 1 ? 1 : kept[r].inlined == 3 ? 2 : 0;
   free(e.keys);
   free(e.inl);
+  free(e.stack);
   return PRF_OK;
 }
 
@@ -218,12 +235,18 @@ static prf_status select_rows(top_work *w, prf_top *top,
     order[i] = (uint32_t)i;
   if (st == PRF_OK && !prf_sort_ids(order, top->count, row_cmp, &ctx))
     st = PRF_E_NOMEM;
+  /* pprof drops rows by a share of the signed sum of what the (filtered)
+     profile holds, and prints the cutoff as that share of the total. */
+  double sum = 0;
+  for (size_t i = 0; i < top->count; i++)
+    sum += top->rows[i].flat;
+  double drop_below = (double)(long long)fabs(sum * o->node_fraction);
   top->cutoff = (double)(long long)fabs(top->total * o->node_fraction);
   for (size_t i = 0; st == PRF_OK && i < top->count; i++) {
     const prf_top_row *r = &top->rows[order[i]];
     if (r->flat == 0 && r->cum == 0)
       continue; /* never on a stack with a value: not a node for pprof */
-    if (fabs(r->cum) < top->cutoff) {
+    if (fabs(r->cum) < drop_below) {
       top->dropped++;
     } else if (o->node_count && n >= o->node_count) {
       top->trimmed++;

@@ -205,6 +205,14 @@ static void legend(prf_buf *b, const prf_profile *p, const prf_top *top,
     }
     prf_buf_putc(b, '\n');
   }
+  if ((v = prf_meta_get(p, "active_filters"))) {
+    prf_buf_puts(b, "Active filters:\n");
+    while (*v) {
+      size_t n = strcspn(v, "\n");
+      prf_buf_printf(b, "   %.*s\n", (int)n, v);
+      v += n + (v[n] == '\n');
+    }
+  }
 }
 
 static void put_trimmed_percent(prf_buf *b, double value, double total) {
