@@ -9,6 +9,7 @@
 
 #include "protobuf.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@ typedef struct pp_line {
 typedef struct pp_location {
   uint64_t id, mapping_id, address;
   size_t line_first, nlines;
+  size_t drop_inner; /* drop_frames: inner lines removed (the match and
+                        what was inlined into it) */
+  uint8_t prune;     /* 0 none, 1 the whole location matches, 2 part */
 } pp_location;
 
 typedef struct pp_range {
@@ -79,6 +83,7 @@ typedef struct pprof_reader {
   size_t frames_cap;
   prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
   uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
+  bool drop_on;             /* drop_frames marked some locations */
   size_t loc_by_id_len;
 } pprof_reader;
 
@@ -123,7 +128,7 @@ static bool read_varints(prf_pb *msg, uint64_t *out, uint32_t n) {
 }
 
 static prf_status read_location(pprof_reader *r, prf_pb *msg) {
-  pp_location loc = {0, 0, 0, r->nlines, 0};
+  pp_location loc = {0, 0, 0, r->nlines, 0, 0, 0};
   while (!prf_pb_done(msg)) {
     uint32_t field, wire;
     uint64_t v;
@@ -282,7 +287,7 @@ static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
   if (r->loc_by_id) /* most writers number locations 1..n */
     return id < r->loc_by_id_len && r->loc_by_id[id] ? &r->locs[r->loc_by_id[id] - 1]
                                                       : NULL;
-  pp_location key = {id, 0, 0, 0, 0};
+  pp_location key = {id, 0, 0, 0, 0, 0, 0};
   return bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc);
 }
 
@@ -449,6 +454,84 @@ static prf_status read_label(pprof_reader *r, prf_pb *msg, prf_label *out) {
   return st;
 }
 
+/* drop_frames, as pprof applies it: scanning from the root, past the
+ * first location that matches nothing, the first location that matches
+ * ends the stack: wholly dropped (1) or cut inside (2). Returns the index
+ * of the leaf-most location kept (r->nids when everything goes). */
+static size_t drop_cut(const pprof_reader *r) {
+  if (!r->drop_on)
+    return 0;
+  bool user = false;
+  for (size_t i = r->nids; i-- > 0;) {
+    const pp_location *loc = find_loc(r, r->ids[i]);
+    if (!loc->prune) {
+      user = true;
+      continue;
+    }
+    if (!user)
+      continue; /* never prune everything */
+    return loc->prune == 1 ? i + 1 : i;
+  }
+  return 0;
+}
+
+static bool full_match(const regex_t *re, const pp_str *name) {
+  char buf[1024];
+  size_t n = name->len < sizeof buf - 1 ? name->len : sizeof buf - 1;
+  memcpy(buf, name->p, n);
+  buf[n] = '\0';
+  char *paren = strchr(buf + 1, '('); /* compare without parameters */
+  if (paren)
+    *paren = '\0';
+  return regexec(re, buf, 0, NULL, 0) == 0;
+}
+
+/* Marks the locations that drop_frames (and not keep_frames) match. */
+static prf_status mark_drops(pprof_reader *r) {
+  if (r->drop_frames <= 0)
+    return PRF_OK;
+  const pp_str *d = &r->strings[r->drop_frames], *k = &r->strings[r->keep_frames];
+  char *expr = malloc(d->len + k->len + 8);
+  if (!expr)
+    return nomem(r);
+  regex_t drop, keep;
+  bool has_keep = r->keep_frames > 0;
+  snprintf(expr, d->len + k->len + 8, "^(%.*s)$", (int)d->len, (const char *)d->p);
+  int rc = regcomp(&drop, expr, REG_EXTENDED | REG_NOSUB);
+  if (rc == 0 && has_keep) {
+    snprintf(expr, d->len + k->len + 8, "^(%.*s)$", (int)k->len, (const char *)k->p);
+    if (regcomp(&keep, expr, REG_EXTENDED | REG_NOSUB) != 0) {
+      regfree(&drop);
+      rc = 1;
+    }
+  }
+  free(expr);
+  if (rc != 0) /* an expression POSIX cannot read: keep every frame */
+    return prf_meta_set(r->profile, "drop_frames_ignored", "1") == PRF_OK
+               ? PRF_OK
+               : nomem(r);
+  for (size_t i = 0; i < r->nlocs; i++) {
+    pp_location *loc = &r->locs[i];
+    for (size_t j = loc->nlines; j-- > 0;) { /* from the outer caller in */
+      const pp_line *ln = &r->lines[loc->line_first + j];
+      const pp_function *fn = ln->function_id ? find_func(r, ln->function_id) : NULL;
+      if (!fn || !r->strings[fn->name].len)
+        continue;
+      const pp_str *name = &r->strings[fn->name];
+      if (full_match(&drop, name) && !(has_keep && full_match(&keep, name))) {
+        loc->prune = j + 1 == loc->nlines ? 1 : 2;
+        loc->drop_inner = j + 1;
+        break;
+      }
+    }
+  }
+  regfree(&drop);
+  if (has_keep)
+    regfree(&keep);
+  r->drop_on = true;
+  return PRF_OK;
+}
+
 static prf_status read_sample(pprof_reader *r, const pp_range *range,
                               prf_label **labels, size_t *labels_cap) {
   prf_pb pb = prf_pb_init(r->data + range->start, range->end - range->start);
@@ -488,18 +571,22 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   }
   /* Root first: locations from the last, and in each the lines from the
      last (the out-of-line caller) to the first (the innermost inlinee). */
-  size_t depth = 0;
-  for (size_t i = r->nids; i-- > 0;) {
-    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
-    if (!loc) {
+  for (size_t i = 0; i < r->nids; i++) {
+    if (!r->ids[i] || !find_loc(r, r->ids[i])) {
       pb.p = r->data + range->start;
       return bad(r, &pb, r->ids[i] ? "a sample refers to a missing location"
                                    : "a sample refers to location id 0");
     }
+  }
+  size_t leafmost = drop_cut(r);
+  size_t depth = 0;
+  for (size_t i = r->nids; i-- > leafmost;) {
+    const pp_location *loc = find_loc(r, r->ids[i]);
     size_t n = loc->nlines ? loc->nlines : 1;
+    size_t skip = i == leafmost && loc->prune == 2 ? loc->drop_inner : 0;
     if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
       return nomem(r);
-    for (size_t k = n; k-- > 0;) {
+    for (size_t k = n; k-- > skip;) {
       size_t slot = loc->nlines ? loc->line_first + k : r->nlines + (size_t)(loc - r->locs);
       if (r->fid_of_loc_line[slot] == PRF_NONE) {
         prf_status st = make_frame(r, loc, k, &r->fid_of_loc_line[slot]);
@@ -641,6 +728,8 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
     st = check_tables(r);
   if (st == PRF_OK)
     st = index_locations(r);
+  if (st == PRF_OK)
+    st = mark_drops(r);
   if (st == PRF_OK)
     st = declare_columns(r);
   if (st == PRF_OK)

@@ -297,6 +297,47 @@ static void test_unknown_fields_and_unpacked_numbers(void **state) {
   prf_profile_free(p);
 }
 
+/* drop_frames: the frames from the (fully matched) function down to the
+ * leaf go; keep_frames overrides it; the root is never dropped. */
+static void test_drop_frames(void **state) {
+  (void)state;
+  enc e;
+  good_profile(&e);
+  vfield(&e, 7, 6); /* drop_frames = "work" */
+  prf_profile *p;
+  prf_error err;
+  assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
+  prf_buf b;
+  prf_buf_init(&b);
+  assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
+  assert_string_equal(b.data, "main 2\nmain;[app] -1\n");
+  prf_buf_free(&b);
+  prf_profile_free(p);
+  vfield(&e, 8, 6); /* keep_frames = "work" wins */
+  assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
+  prf_buf_init(&b);
+  prf_profile_write(p, "folded", to_buf, &b, NULL);
+  assert_string_equal(b.data, "main;[app] -1\nmain;work;inl_[i] 2\n");
+  prf_buf_free(&b);
+  prf_profile_free(p);
+  good_profile(&e);
+  vfield(&e, 7, 7); /* "inl": the inlined line and below go, work stays */
+  assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
+  prf_buf_init(&b);
+  prf_profile_write(p, "folded", to_buf, &b, NULL);
+  assert_string_equal(b.data, "main;[app] -1\nmain;work 2\n");
+  prf_buf_free(&b);
+  prf_profile_free(p);
+  good_profile(&e);
+  vfield(&e, 7, 5); /* "main" is the root: nothing before it, kept */
+  assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
+  prf_buf_init(&b);
+  prf_profile_write(p, "folded", to_buf, &b, NULL);
+  assert_string_equal(b.data, "main;[app] -1\nmain;work;inl_[i] 2\n");
+  prf_buf_free(&b);
+  prf_profile_free(p);
+}
+
 static void test_varint_limits(void **state) {
   (void)state;
   uint8_t max[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
@@ -318,6 +359,7 @@ int main(void) {
       cmocka_unit_test(test_bad_profiles),
       cmocka_unit_test(test_no_sample_types_use_period_type),
       cmocka_unit_test(test_unknown_fields_and_unpacked_numbers),
+      cmocka_unit_test(test_drop_frames),
       cmocka_unit_test(test_varint_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
