@@ -123,12 +123,15 @@ demo: deps
 bench/gen_folded: bench/gen_folded.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lm
 
-bench: all bench/gen_folded bench/phases
+bench/gen_pprof: bench/gen_pprof.c
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+bench: all bench/gen_folded bench/gen_pprof bench/phases
 	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan prof-render libprofrender.a libprofrender.so \
-	  bench/gen_folded bench/phases flame.svg
+	  bench/gen_folded bench/gen_pprof bench/phases flame.svg
 
 bench/phases: bench/phases.c libprofrender.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Irender -o $@ $< libprofrender.a $(LDFLAGS) $(LDLIBS)

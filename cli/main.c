@@ -547,9 +547,14 @@ static int run(cli *c, char **inputs, size_t ninputs) {
     st = select_sample_type(p, c->sample_type, &err);
   if (st == PRF_OK)
     st = prf_profile_filter(p, &c->filter, &err);
-  /* convert keeps every detail unless a granularity is asked for. */
-  if (st == PRF_OK && (strcmp(c->command, "convert") != 0 ||
-                       c->granularity_set || c->noinlines))
+  /* convert keeps every detail unless a granularity is asked for; top
+     already groups by function name, the default granularity. */
+  bool want_granularity =
+      strcmp(c->command, "convert") == 0
+          ? c->granularity_set || c->noinlines
+          : !(strcmp(c->command, "top") == 0 &&
+              c->granularity == PRF_GRAN_FUNCTIONS && !c->noinlines);
+  if (st == PRF_OK && want_granularity)
     st = prf_profile_set_granularity(p, c->granularity, c->noinlines, &err);
   double t1 = now();
   if (st == PRF_OK) {
