@@ -49,54 +49,12 @@ static void put_bytes(prf_buf *b, uint32_t field, const void *data, size_t n) {
 
 /* ---- tables ---- */
 
-typedef struct table {   /* 64-bit keys -> dense ids 1..n */
-  uint64_t *keys;        /* key + 1, 0 empty */
-  uint32_t *ids;
-  size_t cap, count;
-} table;
-
-static uint32_t table_id(table *t, uint64_t key, bool *fresh, bool *oom) {
-  *fresh = false;
-  if ((t->count + 1) * 2 > t->cap) {
-    size_t ncap = t->cap ? t->cap * 2 : 1024;
-    uint64_t *keys = calloc(ncap, sizeof *keys);
-    uint32_t *ids = calloc(ncap, sizeof *ids);
-    if (!keys || !ids) {
-      free(keys);
-      free(ids);
-      *oom = true;
-      return 0;
-    }
-    for (size_t i = 0; i < t->cap; i++) {
-      if (!t->keys[i])
-        continue;
-      size_t j = prf_hash_mix(t->keys[i]) & (ncap - 1);
-      while (keys[j])
-        j = (j + 1) & (ncap - 1);
-      keys[j] = t->keys[i];
-      ids[j] = t->ids[i];
-    }
-    free(t->keys);
-    free(t->ids);
-    t->keys = keys;
-    t->ids = ids;
-    t->cap = ncap;
-  }
-  uint64_t k = key + 1;
-  size_t j = prf_hash_mix(k) & (t->cap - 1);
-  while (t->keys[j] && t->keys[j] != k)
-    j = (j + 1) & (t->cap - 1);
-  if (!t->keys[j]) {
-    t->keys[j] = k;
-    t->ids[j] = (uint32_t)++t->count;
-    *fresh = true;
-  }
-  return t->ids[j];
-}
-
-static void table_free(table *t) {
-  free(t->keys);
-  free(t->ids);
+/* Looks an id up, noting when memory ran out. */
+static uint32_t table_id(prf_keymap *t, uint64_t key, bool *fresh, bool *oom) {
+  uint32_t id = prf_keymap_id(t, key, fresh);
+  if (!id)
+    *oom = true;
+  return id;
 }
 
 typedef struct writer {
@@ -111,7 +69,7 @@ typedef struct writer {
   size_t order_cap;
   char **extra;
   size_t nextra, extra_cap;
-  table funcs, maps, locs;
+  prf_keymap funcs, maps, locs;
   prf_fid *run;
   size_t run_cap;
   bool oom;
@@ -433,9 +391,9 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
     free(w.extra[i]);
   free(w.extra);
   free(w.run);
-  table_free(&w.funcs);
-  table_free(&w.maps);
-  table_free(&w.locs);
+  prf_keymap_free(&w.funcs);
+  prf_keymap_free(&w.maps);
+  prf_keymap_free(&w.locs);
   if (st != PRF_OK)
     return prf_fail(err, st, st == PRF_E_NOMEM ? "out of memory writing pprof"
                                                : "cannot write pprof output");

@@ -47,6 +47,19 @@ static inline size_t prf_index_next(const prf_index *index, size_t i) {
   return (i + 1) & (index->nslots - 1);
 }
 
+/* A map from 64-bit keys to dense ids 1, 2, 3... in order of first
+ * insertion (0 means "none"), for tables that number what they meet. */
+typedef struct prf_keymap {
+  uint64_t *keys; /* key + 1; 0 = empty */
+  uint32_t *ids;
+  size_t cap, count;
+} prf_keymap;
+
+/* The id of key, adding it if new (*fresh then true). 0 when out of
+ * memory or full. */
+uint32_t prf_keymap_id(prf_keymap *map, uint64_t key, bool *fresh);
+void prf_keymap_free(prf_keymap *map);
+
 /* A fast 64-bit hash of a byte string, and a mixer for integers. */
 uint64_t prf_hash_bytes(const void *data, size_t len);
 uint64_t prf_hash_mix(uint64_t x);

@@ -51,60 +51,42 @@ void prf_top_free(prf_top *top) {
 /* The calls between the rows shown: (caller, callee) -> inlined at every
  * occurrence. A call through dropped rows joins the nearest shown ones. */
 typedef struct edge_set {
-  uint64_t *keys; /* caller << 32 | callee, + 1; 0 empty */
-  uint8_t *inl;
-  size_t *stack;  /* the last stack that added the edge, + 1 */
-  size_t cap, count;
+  prf_keymap ids;  /* caller << 32 | callee -> edge id */
+  uint8_t *inl;    /* by edge id */
+  size_t *stack;   /* the last stack that added the edge, + 1 */
+  size_t cap;
 } edge_set;
 
 /* Adds a call seen in stack `stack`; as pprof, only its first occurrence
  * in a stack counts. */
 static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
                      size_t stack) {
-  if ((e->count + 1) * 2 > e->cap) {
-    size_t ncap = e->cap ? e->cap * 2 : 1024;
-    uint64_t *keys = calloc(ncap, sizeof *keys);
-    uint8_t *flags = calloc(ncap, 1);
-    size_t *stacks = calloc(ncap, sizeof *stacks);
-    if (!keys || !flags || !stacks) {
-      free(keys);
-      free(flags);
-      free(stacks);
+  bool fresh;
+  uint32_t id = prf_keymap_id(&e->ids, ((uint64_t)from << 32) | to, &fresh);
+  if (!id)
+    return false;
+  if (fresh) {
+    size_t cap = e->cap;
+    if (!prf_grow((void **)&e->inl, &cap, (size_t)id + 1, 1))
       return false;
-    }
-    for (size_t i = 0; i < e->cap; i++) {
-      if (!e->keys[i])
-        continue;
-      size_t j = prf_hash_mix(e->keys[i]) & (ncap - 1);
-      while (keys[j])
-        j = (j + 1) & (ncap - 1);
-      keys[j] = e->keys[i];
-      flags[j] = e->inl[i];
-      stacks[j] = e->stack[i];
-    }
-    free(e->keys);
-    free(e->inl);
-    free(e->stack);
-    e->keys = keys;
-    e->inl = flags;
-    e->stack = stacks;
-    e->cap = ncap;
-  }
-  uint64_t key = (((uint64_t)from << 32) | to) + 1;
-  size_t j = prf_hash_mix(key) & (e->cap - 1);
-  while (e->keys[j] && e->keys[j] != key)
-    j = (j + 1) & (e->cap - 1);
-  if (!e->keys[j]) {
-    e->keys[j] = key;
-    e->inl[j] = inl;
-    e->stack[j] = stack + 1;
-    e->count++;
-  } else if (e->stack[j] != stack + 1) {
-    e->stack[j] = stack + 1;
+    cap = e->cap;
+    if (!prf_grow((void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
+      return false;
+    e->cap = cap;
+    e->inl[id] = inl;
+    e->stack[id] = stack + 1;
+  } else if (e->stack[id] != stack + 1) {
+    e->stack[id] = stack + 1;
     if (!inl)
-      e->inl[j] = 0; /* one call that was not inlined makes the edge plain */
+      e->inl[id] = 0; /* one call that was not inlined makes the edge plain */
   }
   return true;
+}
+
+static void edge_free(edge_set *e) {
+  prf_keymap_free(&e->ids);
+  free(e->inl);
+  free(e->stack);
 }
 
 typedef struct top_work {
@@ -200,26 +182,21 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
       bool inl = prf_frame_get(w->p, fid)->kind == PRF_KIND_INLINED;
       if (parent != UINT32_MAX && parent != r - 1 && /* no self-calls */
           !edge_add(&e, parent, r - 1, inl, i)) {
-        free(e.keys);
-        free(e.inl);
-        free(e.stack);
+        edge_free(&e);
         return PRF_E_NOMEM;
       }
       parent = r - 1;
     }
   }
-  for (size_t j = 0; j < e.cap; j++) {
-    if (!e.keys[j])
+  for (size_t j = 0; j < e.ids.cap; j++) {
+    if (!e.ids.keys[j])
       continue;
-    prf_top_row *r = &kept[(uint32_t)((e.keys[j] - 1) & 0xFFFFFFFF)];
-    int bit = e.inl[j] ? 1 : 2; /* 1: an inlined call, 2: a plain one */
-    r->inlined |= bit;
+    prf_top_row *r = &kept[(uint32_t)((e.ids.keys[j] - 1) & 0xFFFFFFFF)];
+    r->inlined |= e.inl[e.ids.ids[j]] ? 1 : 2; /* 1: an inlined call, 2: a plain one */
   }
   for (size_t r = 0; r < top->count; r++) /* 1 all inline, 2 mixed */
     kept[r].inlined = kept[r].inlined == 1 ? 1 : kept[r].inlined == 3 ? 2 : 0;
-  free(e.keys);
-  free(e.inl);
-  free(e.stack);
+  edge_free(&e);
   return PRF_OK;
 }
 

@@ -356,3 +356,49 @@ void prf_index_free(prf_index *ix) {
   ix->slots = NULL;
   ix->nslots = 0;
 }
+
+uint32_t prf_keymap_id(prf_keymap *t, uint64_t key, bool *fresh) {
+  *fresh = false;
+  if (key == UINT64_MAX || t->count >= UINT32_MAX - 1)
+    return 0;
+  if ((t->count + 1) * 2 > t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    uint64_t *keys = prf_table_alloc(ncap, sizeof *keys);
+    uint32_t *ids = prf_table_alloc(ncap, sizeof *ids);
+    if (!keys || !ids) {
+      free(keys);
+      free(ids);
+      return 0;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+      if (!t->keys[i])
+        continue;
+      size_t j = prf_hash_mix(t->keys[i]) & (ncap - 1);
+      while (keys[j])
+        j = (j + 1) & (ncap - 1);
+      keys[j] = t->keys[i];
+      ids[j] = t->ids[i];
+    }
+    free(t->keys);
+    free(t->ids);
+    t->keys = keys;
+    t->ids = ids;
+    t->cap = ncap;
+  }
+  uint64_t k = key + 1;
+  size_t j = prf_hash_mix(k) & (t->cap - 1);
+  while (t->keys[j] && t->keys[j] != k)
+    j = (j + 1) & (t->cap - 1);
+  if (!t->keys[j]) {
+    t->keys[j] = k;
+    t->ids[j] = (uint32_t)++t->count;
+    *fresh = true;
+  }
+  return t->ids[j];
+}
+
+void prf_keymap_free(prf_keymap *t) {
+  free(t->keys);
+  free(t->ids);
+  memset(t, 0, sizeof *t);
+}
