@@ -69,7 +69,10 @@ typedef struct writer {
   size_t order_cap;
   char **extra;
   size_t nextra, extra_cap;
-  prf_keymap funcs, maps, locs;
+  prf_keymap funcs[5], maps, locs;   /* funcs: one map per frame kind */
+  uint32_t *func_ids[5];              /* kind map id -> function id */
+  size_t func_ids_cap[5];
+  uint32_t nfuncs;
   prf_fid *run;
   size_t run_cap;
   bool oom;
@@ -129,8 +132,24 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
   /* pprof has no frame kinds: kernel, JIT and waker frames keep their
      folded suffix in the name ("_[k]"), which the reader recognises. */
   uint8_t kind = f->kind == PRF_KIND_INLINED ? 0 : f->kind;
-  uint64_t key = ((uint64_t)f->name << 32 | f->file) * 8 + kind;
-  uint32_t id = table_id(&w->funcs, key, &fresh, &w->oom);
+  if (kind > PRF_KIND_WAKER)
+    kind = 0;
+  /* One map per kind, each numbering its own keys; function ids are given
+     out from one counter. */
+  uint32_t local = table_id(&w->funcs[kind], (uint64_t)f->name << 32 | f->file,
+                            &fresh, &w->oom);
+  if (!local)
+    return 0;
+  size_t cap = w->func_ids_cap[kind];
+  if (fresh && !prf_grow((void **)&w->func_ids[kind], &cap, (size_t)local + 1,
+                         sizeof **w->func_ids)) {
+    w->oom = true;
+    return 0;
+  }
+  w->func_ids_cap[kind] = cap;
+  if (fresh)
+    w->func_ids[kind][local] = ++w->nfuncs;
+  uint32_t id = w->func_ids[kind][local];
   if (fresh) {
     uint64_t name = str_of(w, f->name);
     if (kind) {
@@ -391,7 +410,10 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
     free(w.extra[i]);
   free(w.extra);
   free(w.run);
-  prf_keymap_free(&w.funcs);
+  for (int k = 0; k < 5; k++) {
+    prf_keymap_free(&w.funcs[k]);
+    free(w.func_ids[k]);
+  }
   prf_keymap_free(&w.maps);
   prf_keymap_free(&w.locs);
   if (st != PRF_OK)
