@@ -128,6 +128,11 @@ static prf_status make_rows(top_work *w, prf_top *top) {
   return PRF_OK;
 }
 
+/* The value of stack i: read in place, no look-up by node. */
+static double stack_value(const top_work *w, size_t i) {
+  return w->t->stack_self[i * w->t->ncol + w->column];
+}
+
 /* The total is the sum of |value| per sample, as pprof counts it (a delta
  * profile's gains and losses on one stack do not cancel out). */
 static double total_of(const top_work *w) {
@@ -140,7 +145,7 @@ static double total_of(const top_work *w) {
       total += fabs(prf_sample_values(w->p, i)[w->column]);
   for (size_t i = 0; n == 0 && i < prf_tree_stack_count(w->t); i++)
     if (prf_tree_stack(w->t, i) != 0)
-      total += fabs(prf_tree_self(w->t, prf_tree_stack(w->t, i), w->column));
+      total += fabs(stack_value(w, i));
   return total;
 }
 
@@ -149,7 +154,7 @@ static void add_values(top_work *w, prf_top *top) {
   top->total = total_of(w);
   for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
     prf_node leaf = prf_tree_stack(w->t, i);
-    double v = prf_tree_self(w->t, leaf, w->column);
+    double v = stack_value(w, i);
     if (leaf == 0 || v == 0)
       continue;
     size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
@@ -170,7 +175,7 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
   edge_set e = {0};
   for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
     prf_node leaf = prf_tree_stack(w->t, i);
-    if (leaf == 0 || prf_tree_self(w->t, leaf, w->column) == 0)
+    if (leaf == 0 || stack_value(w, i) == 0)
       continue;
     size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
     uint32_t parent = UINT32_MAX;
