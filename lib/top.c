@@ -207,42 +207,44 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
 
 static prf_status select_rows(top_work *w, prf_top *top,
                               const prf_top_options *o) {
-  uint32_t *order = malloc((top->count ? top->count : 1) * sizeof *order);
-  uint32_t *keep = calloc(top->count ? top->count : 1, sizeof *keep);
-  prf_top_row *kept = malloc((top->count ? top->count : 1) * sizeof *kept);
+  size_t all = top->count;
+  uint32_t *order = malloc((all ? all : 1) * sizeof *order);
+  uint32_t *keep = calloc(all ? all : 1, sizeof *keep);
+  prf_top_row *kept = malloc((all ? all : 1) * sizeof *kept);
   top_ctx ctx = {w->p, top->rows, o->by_cum};
   prf_status st = order && keep && kept ? PRF_OK : PRF_E_NOMEM;
-  size_t n = 0;
-  for (size_t i = 0; st == PRF_OK && i < top->count; i++)
-    order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(order, top->count, row_cmp, &ctx))
-    st = PRF_E_NOMEM;
   /* pprof drops rows by a share of the signed sum of what the (filtered)
      profile holds, and prints the cutoff as that share of the total. */
   double sum = 0;
-  for (size_t i = 0; i < top->count; i++)
+  for (size_t i = 0; i < all; i++)
     sum += top->rows[i].flat;
   double drop_below = (double)(long long)fabs(sum * o->node_fraction);
   top->cutoff = (double)(long long)fabs(top->total * o->node_fraction);
-  for (size_t i = 0; st == PRF_OK && i < top->count; i++) {
-    const prf_top_row *r = &top->rows[order[i]];
+  /* Only the rows above the cutoff need an order. */
+  size_t candidates = 0, n = 0;
+  for (size_t i = 0; st == PRF_OK && i < all; i++) {
+    const prf_top_row *r = &top->rows[i];
     if (r->flat == 0 && r->cum == 0)
       continue; /* never on a stack with a value: not a node for pprof */
-    if (fabs(r->cum) < drop_below) {
+    if (fabs(r->cum) < drop_below)
       top->dropped++;
-    } else if (o->node_count && n >= o->node_count) {
+    else
+      order[candidates++] = (uint32_t)i;
+  }
+  if (st == PRF_OK && !prf_sort_ids(order, candidates, row_cmp, &ctx))
+    st = PRF_E_NOMEM;
+  for (size_t i = 0; st == PRF_OK && i < candidates; i++) {
+    if (o->node_count && n >= o->node_count) {
       top->trimmed++;
-    } else {
-      kept[n] = *r;
-      kept[n].inlined = 0;
-      keep[order[i]] = (uint32_t)++n;
+      continue;
     }
+    kept[n] = top->rows[order[i]];
+    kept[n].inlined = 0;
+    keep[order[i]] = (uint32_t)++n;
   }
   if (st == PRF_OK) {
-    size_t all = top->count;
     top->count = n;
     st = label_inlines(w, top, keep, kept);
-    (void)all;
   }
   if (st == PRF_OK) {
     free(top->rows);
