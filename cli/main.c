@@ -40,6 +40,7 @@ typedef struct cli {
   prf_top_options top;
   const char *output;
   const char *input_format;
+  prf_read_options read;   /* the format options (weight, threads, perf) */
   prf_flame_options flame;
   int quiet;
   int timings;
@@ -50,7 +51,7 @@ static const char usage_text[] =
     "Usage: prof-render [render] [OPTIONS] [INPUT...]\n"
     "       prof-render collapse [OPTIONS] [INPUT...]\n"
     "       prof-render top [OPTIONS] [INPUT...]\n"
-    "       prof-render convert [--to pprof|folded] -o OUT [INPUT...]\n"
+    "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
     "or INPUT '-', standard input is read. The format is detected from the\n"
@@ -66,7 +67,8 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
-    "      --input-format NAME  do not sniff; read NAME (folded, pprof)\n"
+    "      --input-format NAME  do not sniff; read NAME: folded, pprof, perf,\n"
+    "                     cpuprofile, chrome-trace, speedscope, sentry, firefox\n"
     "      --max-input-size N  refuse inputs that decode to more than N bytes\n"
     "                     (K, M, G suffixes; 4G by default)\n"
     "      --granularity G  functions (default), filefunctions, files, lines\n"
@@ -79,6 +81,17 @@ static const char usage_text[] =
     "      --show RE      keep only matching functions\n"
     "      --prune-from RE  cut stacks below their first matching function\n"
     "      --tag-focus KEY=VALUE  keep samples with that label\n"
+    "      --weight time|samples  timed formats (.cpuprofile, traces, Sentry,\n"
+    "                     Firefox, speedscope): weigh samples by duration\n"
+    "                     (default) or count them\n"
+    "      --include-idle keep idle samples ((idle), empty stacks)\n"
+    "      --thread NAME|ID  only this thread or profile\n"
+    "      --per-thread   thread name as the root frame (the default)\n"
+    "      --no-thread-root  merge threads without a root frame\n"
+    "      --pid, --tid   perf script: root frame comm-PID or comm-PID/TID\n"
+    "      --kernel, --jit, --all  perf script: mark kernel (_[k]) and JIT\n"
+    "                     (_[j]) frames (--all: both)\n"
+    "      --addrs        perf script: show addresses of unknown symbols\n"
     "      --sample-type NAME|INDEX  the value column to use (pprof: the\n"
     "                     default_sample_type, else the last)\n"
     "      --title TEXT   title (default \"Flame Graph\")\n"
@@ -217,8 +230,7 @@ static prf_status read_input(cli *c, prf_profile *p, const char *path,
              strerror(errno));
     return PRF_E_INPUT;
   }
-  prf_read_options ro;
-  prf_read_options_init(&ro);
+  prf_read_options ro = c->read;
   ro.format = c->input_format;
   ro.source_name = src.name;
   ro.warn = on_warning;
@@ -310,7 +322,10 @@ enum {
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
   OPT_TIMINGS, OPT_FOCUS, OPT_IGNORE, OPT_HIDE, OPT_SHOW, OPT_PRUNE_FROM,
-  OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT
+  OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT,
+  OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT, OPT_WEIGHT,
+  OPT_INCLUDE_IDLE, OPT_THREAD, OPT_PER_THREAD, OPT_NO_THREAD_ROOT, OPT_PID,
+  OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS
 };
 
 static const struct option long_options[] = {
@@ -353,6 +368,17 @@ static const struct option long_options[] = {
     {"nodecount", required_argument, NULL, OPT_NODECOUNT},
     {"nodefraction", required_argument, NULL, OPT_NODEFRACTION},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"weight", required_argument, NULL, OPT_WEIGHT},
+    {"include-idle", no_argument, NULL, OPT_INCLUDE_IDLE},
+    {"thread", required_argument, NULL, OPT_THREAD},
+    {"per-thread", no_argument, NULL, OPT_PER_THREAD},
+    {"no-thread-root", no_argument, NULL, OPT_NO_THREAD_ROOT},
+    {"pid", no_argument, NULL, OPT_PID},
+    {"tid", no_argument, NULL, OPT_TID},
+    {"kernel", no_argument, NULL, OPT_KERNEL},
+    {"jit", no_argument, NULL, OPT_JIT},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"addrs", no_argument, NULL, OPT_ADDRS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -425,8 +451,9 @@ static int parse_args(cli *c, int argc, char **argv) {
     case OPT_PRUNE_FROM: c->filter.prune_from = optarg; break;
     case OPT_TAG_FOCUS: c->filter.tag_focus = optarg; break;
     case OPT_TO:
-      if (strcmp(optarg, "pprof") && strcmp(optarg, "folded"))
-        rc = usage_error("--to takes pprof or folded, not '%s'", optarg);
+      if (strcmp(optarg, "pprof") && strcmp(optarg, "folded") &&
+          strcmp(optarg, "speedscope"))
+        rc = usage_error("--to takes pprof, folded or speedscope, not '%s'", optarg);
       c->convert_to = optarg;
       break;
     case OPT_GRANULARITY: {
@@ -474,6 +501,24 @@ static int parse_args(cli *c, int argc, char **argv) {
       else
         rc = usage_error("--format takes text or tsv, not '%s'", optarg);
       break;
+    case OPT_WEIGHT:
+      if (strcmp(optarg, "time") == 0)
+        c->read.weight = PRF_WEIGHT_TIME;
+      else if (strcmp(optarg, "samples") == 0)
+        c->read.weight = PRF_WEIGHT_SAMPLES;
+      else
+        rc = usage_error("--weight takes time or samples, not '%s'", optarg);
+      break;
+    case OPT_INCLUDE_IDLE: c->read.include_idle = 1; break;
+    case OPT_THREAD: c->read.thread = optarg; break;
+    case OPT_PER_THREAD: c->read.no_thread_root = 0; break;
+    case OPT_NO_THREAD_ROOT: c->read.no_thread_root = 1; break;
+    case OPT_PID: c->read.perf_flags |= PRF_PERF_PID; break;
+    case OPT_TID: c->read.perf_flags |= PRF_PERF_TID; break;
+    case OPT_KERNEL: c->read.perf_flags |= PRF_PERF_KERNEL; break;
+    case OPT_JIT: c->read.perf_flags |= PRF_PERF_JIT; break;
+    case OPT_ALL: c->read.perf_flags |= PRF_PERF_ALL; break;
+    case OPT_ADDRS: c->read.perf_flags |= PRF_PERF_ADDRS; break;
     case 'h': fputs(usage_text, stdout); return fflush(stdout) ? EXIT_IOERR : 0;
     case 'V': printf("prof-render %s\n", prf_version()); return fflush(stdout) ? EXIT_IOERR : 0;
     case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -494,6 +539,8 @@ static const char *convert_format(const cli *c) {
   if ((n > 7 && strcmp(o + n - 7, ".folded") == 0) ||
       (n > 4 && strcmp(o + n - 4, ".txt") == 0))
     return "folded";
+  if (n > 5 && strcmp(o + n - 5, ".json") == 0)
+    return "speedscope";
   return "pprof";
 }
 
@@ -593,6 +640,7 @@ int main(int argc, char **argv) {
   cli c;
   memset(&c, 0, sizeof c);
   c.command = "render";
+  prf_read_options_init(&c.read);
   prf_flame_options_init(&c.flame);
   int first = 1;
   prf_top_options_init(&c.top);

@@ -3,8 +3,15 @@
  */
 #include "registry.h"
 
+#include "chrome.h"
+#include "firefox.h"
 #include "folded.h"
+#include "perf.h"
 #include "pprof.h"
+#include "sentry.h"
+#include "speedscope.h"
+
+#include "reader.h"
 
 #include <string.h>
 
@@ -13,9 +20,23 @@ static const prf_format formats[] = {
      prf_folded_sniff, prf_folded_read, prf_folded_write},
     {"pprof", "pprof profile.proto, gzipped or raw", prf_pprof_sniff,
      prf_pprof_read, prf_pprof_write},
+    {"perf", "`perf script` text (Linux perf)", prf_perf_sniff, prf_perf_read,
+     NULL},
+    {"cpuprofile", "Chrome/Node .cpuprofile", prf_cpuprofile_sniff,
+     prf_cpuprofile_read, NULL},
+    {"chrome-trace", "Chrome trace events (DevTools Performance export)",
+     prf_chrome_trace_sniff, prf_chrome_trace_read, NULL},
+    {"speedscope", "speedscope JSON", prf_speedscope_sniff,
+     prf_speedscope_read, prf_speedscope_write},
+    {"sentry", "Sentry sampled profile (v1) or profile chunk (v2)",
+     prf_sentry_sniff, prf_sentry_read, NULL},
+    {"firefox", "Firefox Profiler (Gecko or processed format)",
+     prf_firefox_sniff, prf_firefox_read, NULL},
 };
 
-static const char *const format_names[] = {"folded", "pprof", NULL};
+static const char *const format_names[] = {
+    "folded", "pprof", "perf", "cpuprofile", "chrome-trace", "speedscope",
+    "sentry", "firefox", NULL};
 
 enum { SNIFF_BYTES = 64 * 1024 };
 
@@ -39,6 +60,67 @@ const prf_format *prf_format_sniff(const unsigned char *head, size_t len) {
     }
   }
   return best;
+}
+
+/* --thread names a thread the input does not have: say which it has
+ * (readers register every thread, also those they skip). */
+static prf_status check_thread_found(const prf_profile *p, size_t first,
+                                     const prf_read_options *o,
+                                     prf_error *err) {
+  if (!o->thread || !*o->thread)
+    return PRF_OK;
+  size_t n = prf_thread_count(p);
+  for (size_t i = first; i < n; i++)
+    if (prf_thread_wanted(o, prf_thread_id(p, (uint32_t)i),
+                          prf_thread_name(p, (uint32_t)i)))
+      return PRF_OK;
+  prf_buf b;
+  prf_buf_init(&b);
+  for (size_t i = first; i < n && i < first + 20; i++) {
+    const char *name = prf_thread_name(p, (uint32_t)i);
+    prf_buf_printf(&b, "%s%lld%s%s%s", i > first ? ", " : "",
+                   (long long)prf_thread_id(p, (uint32_t)i), *name ? " (" : "",
+                   name, *name ? ")" : "");
+  }
+  if (n > first + 20)
+    prf_buf_puts(&b, ", ...");
+  prf_buf_putc(&b, '\0');
+  prf_status st = prf_fail(err, PRF_E_USAGE,
+                           "--thread '%s': no such thread; %s%s", o->thread,
+                           n > first ? "the input has: " : "the input has no threads",
+                           b.failed ? "" : b.data);
+  prf_buf_free(&b);
+  return st;
+}
+
+/* Records the input's format in the metadata ("pprof", "folded, pprof"
+ * for merged inputs of two formats). */
+static prf_status note_format(prf_profile *p, const char *name,
+                              prf_error *err) {
+  const char *old = prf_meta_get(p, "format");
+  if (old && strcmp(old, name) == 0)
+    return PRF_OK;
+  prf_buf b;
+  prf_buf_init(&b);
+  if (old) {
+    size_t n = strlen(name);
+    for (const char *s = old; *s;) {
+      const char *e = strchr(s, ',');
+      size_t len = e ? (size_t)(e - s) : strlen(s);
+      if (len == n && memcmp(s, name, n) == 0) {
+        prf_buf_free(&b);
+        return PRF_OK;
+      }
+      s = e ? e + 2 : s + len;
+    }
+    prf_buf_puts(&b, old);
+    prf_buf_puts(&b, ", ");
+  }
+  prf_buf_puts(&b, name);
+  prf_buf_putc(&b, '\0');
+  prf_status st = b.failed ? PRF_E_NOMEM : prf_meta_set(p, "format", b.data);
+  prf_buf_free(&b);
+  return st == PRF_OK ? PRF_OK : prf_fail(err, st, "out of memory");
 }
 
 void prf_read_options_init(prf_read_options *options) {
@@ -73,11 +155,18 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
       format = prf_format_sniff(in.buf + in.start, in.end - in.start);
       if (!format)
         st = prf_fail(err, PRF_E_DATA,
-                      "unrecognised input format: expected one of: folded, pprof");
+                      "unrecognised input format: expected one of: folded, "
+                      "pprof, perf, cpuprofile, chrome-trace, speedscope, "
+                      "sentry, firefox");
     }
   }
+  size_t threads_before = prf_thread_count(profile);
   if (st == PRF_OK)
     st = format->read(profile, &in, options, err);
+  if (st == PRF_OK)
+    st = check_thread_found(profile, threads_before, options, err);
+  if (st == PRF_OK)
+    st = note_format(profile, format->name, err);
   prf_input_close(&in);
   return st;
 }

@@ -307,7 +307,35 @@ typedef struct prf_read_options {
   int keep_order;          /* keep samples in input order (flame charts) */
   uint64_t max_input_size; /* refuse more decoded bytes than this (a
                               decompression bomb); 0: 4 GiB */
+  /* Formats that time their samples (.cpuprofile, Chrome traces, Sentry,
+     the Firefox Profiler, speedscope) weigh each sample by its duration
+     by default; PRF_WEIGHT_SAMPLES counts samples instead. */
+  int weight;              /* prf_weight */
+  int include_idle;        /* keep idle samples ((idle), empty Sentry
+                              stacks), dropped by default */
+  /* Several threads or profiles in one input are merged with the thread
+     name as the root frame, unless no_thread_root; thread (a name or a
+     numeric id) keeps only that thread (then without a root frame). */
+  int no_thread_root;
+  const char *thread;
+  unsigned perf_flags;     /* PRF_PERF_* for `perf script` input */
 } prf_read_options;
+
+typedef enum prf_weight {
+  PRF_WEIGHT_DEFAULT = 0, /* what the format records (time, or counts) */
+  PRF_WEIGHT_TIME = 1,
+  PRF_WEIGHT_SAMPLES = 2
+} prf_weight;
+
+/* `perf script` collapse options, as stackcollapse-perf.pl's. */
+enum {
+  PRF_PERF_PID = 1u << 0,    /* root frame "comm-PID" */
+  PRF_PERF_TID = 1u << 1,    /* root frame "comm-PID/TID" */
+  PRF_PERF_KERNEL = 1u << 2, /* kernel frames get the _[k] suffix */
+  PRF_PERF_JIT = 1u << 3,    /* JIT frames get the _[j] suffix */
+  PRF_PERF_ADDRS = 1u << 4,  /* unknown symbols show their address */
+  PRF_PERF_ALL = PRF_PERF_KERNEL | PRF_PERF_JIT
+};
 
 void prf_read_options_init(prf_read_options *options);
 

@@ -1,0 +1,414 @@
+/*
+ * json.c - the JSON readers' shared parsing and typed access.
+ */
+#include "json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t prf_utf8_check(const unsigned char *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    /* Skip ASCII eight bytes at a time. */
+    while (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ull)
+        break;
+      i += 8;
+    }
+    if (i >= len)
+      break;
+    unsigned c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+      n = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0)
+        lo = 0xA0; /* overlong */
+      else if (c == 0xED)
+        hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0)
+        lo = 0x90;
+      else if (c == 0xF4)
+        hi = 0x8F; /* above U+10FFFF */
+    } else
+      return i;
+    if (len - i <= n)
+      return i;
+    if (s[i + 1] < lo || s[i + 1] > hi)
+      return i;
+    for (size_t k = 2; k <= n; k++)
+      if ((s[i + k] & 0xC0) != 0x80)
+        return i;
+    i += n + 1;
+  }
+  return len;
+}
+
+static uint64_t line_of(const char *text, size_t offset) {
+  uint64_t line = 1;
+  for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + offset - p)));
+       p++)
+    line++;
+  return line;
+}
+
+static prf_status fail_at(prf_error *err, const char *text, size_t offset,
+                          const char *msg) {
+  prf_fail(err, PRF_E_DATA, "%s", msg);
+  if (err) {
+    err->offset = offset;
+    err->has_offset = 1;
+    err->line = line_of(text, offset);
+  }
+  return PRF_E_DATA;
+}
+
+prf_status prf_json_slurp(prf_input *in, char **text, size_t *len) {
+  unsigned char *data;
+  size_t n;
+  prf_status st = prf_input_slurp(in, &data, &n);
+  if (st != PRF_OK)
+    return st;
+  size_t bad = prf_utf8_check(data, n);
+  if (bad != n) {
+    char msg[80];
+    snprintf(msg, sizeof msg,
+             "invalid UTF-8 (byte 0x%02x): expected JSON text in UTF-8",
+             data[bad]);
+    fail_at(in->err, (const char *)data, bad, msg);
+    free(data);
+    return PRF_E_DATA;
+  }
+  *text = (char *)data;
+  *len = n;
+  return PRF_OK;
+}
+
+prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
+                               prf_error *err) {
+  const char *end = NULL;
+  *root = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  if (!v) {
+    size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    return fail_at(err, text, off,
+                   off >= len ? "invalid JSON: the input ends inside a value"
+                              : "invalid JSON: expected a JSON value here (bad "
+                                "syntax, or nesting deeper than 1000 levels)");
+  }
+  size_t off = (size_t)(end - text);
+  while (off < len && (text[off] == ' ' || text[off] == '\t' ||
+                       text[off] == '\n' || text[off] == '\r' || text[off] == '\0'))
+    off++;
+  if (off < len) {
+    cJSON_Delete(v);
+    return fail_at(err, text, off,
+                   "invalid JSON: expected the end of the input after the "
+                   "top-level value");
+  }
+  *root = v;
+  return PRF_OK;
+}
+
+prf_status prf_json_read(prf_input *in, cJSON **root) {
+  char *text;
+  size_t len;
+  prf_status st = prf_json_slurp(in, &text, &len);
+  if (st != PRF_OK)
+    return st;
+  st = prf_json_parse_text(text, len, root, in->err);
+  free(text);
+  if (st == PRF_OK && !*root)
+    st = prf_fail(in->err, PRF_E_NOMEM, "out of memory parsing JSON");
+  return st;
+}
+
+/* ---- paths ---- */
+
+void prf_jpath_init(prf_jpath *p) {
+  p->buf[0] = '\0';
+  p->len = 0;
+}
+
+static size_t jpath_append(prf_jpath *p, const char *piece) {
+  size_t old = p->len, n = strlen(piece);
+  if (p->len + n < sizeof p->buf - 4) {
+    memcpy(p->buf + p->len, piece, n + 1);
+    p->len += n;
+  } else if (p->len < sizeof p->buf - 4) {
+    memcpy(p->buf + p->len, "...", 4);
+    p->len += 3;
+  }
+  return old;
+}
+
+size_t prf_jpath_key(prf_jpath *p, const char *key) {
+  char piece[96];
+  snprintf(piece, sizeof piece, ".%s", key);
+  return jpath_append(p, piece);
+}
+
+size_t prf_jpath_index(prf_jpath *p, size_t index) {
+  char piece[32];
+  snprintf(piece, sizeof piece, "[%zu]", index);
+  return jpath_append(p, piece);
+}
+
+void prf_jpath_cut(prf_jpath *p, size_t len) {
+  if (len < sizeof p->buf) {
+    p->len = len;
+    p->buf[len] = '\0';
+  }
+}
+
+const char *prf_json_type_name(const cJSON *item) {
+  if (!item)
+    return "nothing";
+  if (cJSON_IsNull(item))
+    return "null";
+  if (cJSON_IsBool(item))
+    return "a boolean";
+  if (cJSON_IsNumber(item))
+    return "a number";
+  if (cJSON_IsString(item))
+    return "a string";
+  if (cJSON_IsArray(item))
+    return "an array";
+  if (cJSON_IsObject(item))
+    return "an object";
+  return "an invalid value";
+}
+
+prf_status prf_json_expected(prf_error *err, const prf_jpath *path,
+                             const char *key, const char *what,
+                             const cJSON *item) {
+  const char *p = path && path->len ? path->buf : "";
+  if (!item)
+    return prf_fail(err, PRF_E_DATA, "at %s%s%s: expected %s, but it is missing",
+                    *p || key ? p : "the top level", key ? "." : "",
+                    key ? key : "", what);
+  return prf_fail(err, PRF_E_DATA, "at %s%s%s: expected %s, found %s",
+                  *p || key ? p : "the top level", key ? "." : "",
+                  key ? key : "", what, prf_json_type_name(item));
+}
+
+const cJSON *prf_json_get(const cJSON *obj, const char *key) {
+  if (!cJSON_IsObject(obj))
+    return NULL;
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* ---- numbers ---- */
+
+/* A number, or with lenient a string that is wholly a finite number. */
+static bool as_number(const cJSON *v, bool lenient, double *out) {
+  if (cJSON_IsNumber(v)) {
+    *out = v->valuedouble;
+    return isfinite(*out);
+  }
+  if (lenient && cJSON_IsString(v) && v->valuestring && *v->valuestring) {
+    char *end;
+    errno = 0;
+    double d = strtod(v->valuestring, &end);
+    if (*end || errno || !isfinite(d))
+      return false;
+    /* strtod also reads "nan", "inf" and hex; only decimal digits here. */
+    for (const char *s = v->valuestring; *s; s++)
+      if (!strchr("0123456789+-.eE", *s))
+        return false;
+    *out = d;
+    return true;
+  }
+  return false;
+}
+
+/* Integers beyond 2^53 lose precision in a double; strings keep them. */
+static bool as_int(const cJSON *v, bool lenient, int64_t *out) {
+  if (lenient && cJSON_IsString(v) && v->valuestring && *v->valuestring) {
+    const char *s = v->valuestring;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (!*end && !errno && (*s == '-' || (*s >= '0' && *s <= '9'))) {
+      *out = x;
+      return true;
+    }
+  }
+  double d;
+  if (!as_number(v, lenient, &d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
+    return false;
+  *out = (int64_t)d;
+  return true;
+}
+
+prf_status prf_json_item_num(const cJSON *item, bool lenient,
+                             const prf_jpath *path, prf_error *err,
+                             double *out) {
+  if (!as_number(item, lenient, out))
+    return prf_json_expected(err, path, NULL, "a finite number", item);
+  return PRF_OK;
+}
+
+prf_status prf_json_item_int(const cJSON *item, bool lenient, int64_t min,
+                             int64_t max, const prf_jpath *path,
+                             prf_error *err, int64_t *out) {
+  int64_t v;
+  if (!as_int(item, lenient, &v))
+    return prf_json_expected(err, path, NULL, "a whole number", item);
+  if (v < min || v > max) {
+    char what[96];
+    snprintf(what, sizeof what, "a whole number from %lld to %lld",
+             (long long)min, (long long)max);
+    return prf_json_expected(err, path, NULL, what, item);
+  }
+  *out = v;
+  return PRF_OK;
+}
+
+prf_status prf_json_num(const cJSON *obj, const char *key, bool lenient,
+                        const prf_jpath *path, prf_error *err, double *out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (!as_number(v, lenient, out))
+    return prf_json_expected(err, path, key, "a finite number", v);
+  return PRF_OK;
+}
+
+prf_status prf_json_num_opt(const cJSON *obj, const char *key, bool lenient,
+                            const prf_jpath *path, prf_error *err,
+                            double *out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (!v || cJSON_IsNull(v))
+    return PRF_OK;
+  return prf_json_num(obj, key, lenient, path, err, out);
+}
+
+prf_status prf_json_int(const cJSON *obj, const char *key, bool lenient,
+                        int64_t min, int64_t max, const prf_jpath *path,
+                        prf_error *err, int64_t *out) {
+  const cJSON *v = prf_json_get(obj, key);
+  int64_t x;
+  if (!as_int(v, lenient, &x))
+    return prf_json_expected(err, path, key, "a whole number", v);
+  if (x < min || x > max) {
+    char what[96];
+    snprintf(what, sizeof what, "a whole number from %lld to %lld",
+             (long long)min, (long long)max);
+    return prf_json_expected(err, path, key, what, v);
+  }
+  *out = x;
+  return PRF_OK;
+}
+
+prf_status prf_json_int_opt(const cJSON *obj, const char *key, bool lenient,
+                            int64_t min, int64_t max, const prf_jpath *path,
+                            prf_error *err, int64_t *out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (!v || cJSON_IsNull(v))
+    return PRF_OK;
+  return prf_json_int(obj, key, lenient, min, max, path, err, out);
+}
+
+/* ---- strings, arrays, objects ---- */
+
+prf_status prf_json_str(const cJSON *obj, const char *key,
+                        const prf_jpath *path, prf_error *err,
+                        const char **out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return prf_json_expected(err, path, key, "a string", v);
+  *out = v->valuestring;
+  return PRF_OK;
+}
+
+prf_status prf_json_str_opt(const cJSON *obj, const char *key,
+                            const prf_jpath *path, prf_error *err,
+                            const char **out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (!v || cJSON_IsNull(v))
+    return PRF_OK;
+  return prf_json_str(obj, key, path, err, out);
+}
+
+static prf_status typed(const cJSON *obj, const char *key, bool opt,
+                        cJSON_bool (*is)(const cJSON *), const char *what,
+                        const prf_jpath *path, prf_error *err,
+                        const cJSON **out) {
+  const cJSON *v = prf_json_get(obj, key);
+  if (opt && (!v || cJSON_IsNull(v))) {
+    *out = NULL;
+    return PRF_OK;
+  }
+  if (!is(v))
+    return prf_json_expected(err, path, key, what, v);
+  *out = v;
+  return PRF_OK;
+}
+
+prf_status prf_json_array(const cJSON *obj, const char *key,
+                          const prf_jpath *path, prf_error *err,
+                          const cJSON **out) {
+  return typed(obj, key, false, cJSON_IsArray, "an array", path, err, out);
+}
+
+prf_status prf_json_array_opt(const cJSON *obj, const char *key,
+                              const prf_jpath *path, prf_error *err,
+                              const cJSON **out) {
+  return typed(obj, key, true, cJSON_IsArray, "an array", path, err, out);
+}
+
+prf_status prf_json_object(const cJSON *obj, const char *key,
+                           const prf_jpath *path, prf_error *err,
+                           const cJSON **out) {
+  return typed(obj, key, false, cJSON_IsObject, "an object", path, err, out);
+}
+
+prf_status prf_json_object_opt(const cJSON *obj, const char *key,
+                               const prf_jpath *path, prf_error *err,
+                               const cJSON **out) {
+  return typed(obj, key, true, cJSON_IsObject, "an object", path, err, out);
+}
+
+/* ---- sniffing ---- */
+
+bool prf_json_starts(const unsigned char *head, size_t len, char c) {
+  size_t i = 0;
+  while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' ||
+                     head[i] == '\r'))
+    i++;
+  return i < len && head[i] == (unsigned char)c;
+}
+
+bool prf_json_has_key(const unsigned char *head, size_t len, const char *key) {
+  size_t k = strlen(key);
+  if (k + 2 > len)
+    return false;
+  for (size_t i = 0; i + k + 2 <= len; i++) {
+    const unsigned char *q = memchr(head + i, '"', len - i - k - 1);
+    if (!q)
+      return false;
+    i = (size_t)(q - head);
+    if (memcmp(q + 1, key, k) == 0 && q[k + 1] == '"') {
+      /* a key: followed by optional whitespace and ':' */
+      size_t j = i + k + 2;
+      while (j < len && (head[j] == ' ' || head[j] == '\t' || head[j] == '\n' ||
+                         head[j] == '\r'))
+        j++;
+      if (j < len && head[j] == ':')
+        return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,39 @@
+/*
+ * reader.h - helpers every reader with threads, time or stacks shares:
+ * thread selection and the thread root frame, growing frame stacks, and
+ * time-weighted samples.
+ */
+#ifndef PRF_READER_H
+#define PRF_READER_H
+
+#include "../lib/internal.h"
+
+/* Whether the read options keep a thread (--thread picks one by name or
+ * numeric id; all are kept otherwise). */
+bool prf_thread_wanted(const prf_read_options *o, int64_t id,
+                       const char *name);
+
+/* The frame put at the root of a thread's stacks when several threads
+ * are merged: a frame named after the thread ("main", or "thread 42"
+ * when unnamed). *out is PRF_NONE when no root is wanted
+ * (--no-thread-root, or --thread picked one). */
+prf_status prf_thread_root(prf_profile *p, const prf_read_options *o,
+                           uint32_t thread, prf_fid *out);
+
+/* A growable root-first stack of frame ids. */
+typedef struct prf_fstack {
+  prf_fid *ids;
+  size_t len, cap;
+} prf_fstack;
+
+/* Appends a frame; false when out of memory. */
+bool prf_fstack_push(prf_fstack *s, prf_fid id);
+void prf_fstack_free(prf_fstack *s);
+
+/* Whether the reader should weigh by time (the default) rather than by
+ * sample count. */
+static inline bool prf_weigh_by_time(const prf_read_options *o) {
+  return o->weight != PRF_WEIGHT_SAMPLES;
+}
+
+#endif
