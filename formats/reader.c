@@ -50,3 +50,28 @@ void prf_fstack_free(prf_fstack *s) {
   s->ids = NULL;
   s->len = s->cap = 0;
 }
+
+prf_status prf_reader_columns(prf_profile *p, size_t n,
+                              const char *const *types,
+                              const char *const *units, prf_error *err) {
+  size_t have = prf_value_count(p);
+  if (have) {
+    if (have != n)
+      return prf_fail(err, PRF_E_DATA,
+                      "cannot merge: this input has %zu value column%s, the "
+                      "inputs before it had %zu", n, n == 1 ? "" : "s", have);
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(prf_value_type(p, i), types[i]) != 0)
+        return prf_fail(err, PRF_E_DATA,
+                        "cannot merge: value column %zu is '%s', the inputs "
+                        "before it had '%s'", i + 1, types[i],
+                        prf_value_type(p, i));
+    return PRF_OK;
+  }
+  for (size_t i = 0; i < n; i++) {
+    prf_status st = prf_value_add(p, types[i], units[i], NULL);
+    if (st != PRF_OK)
+      return prf_fail(err, st, "cannot declare value column '%s'", types[i]);
+  }
+  return n ? prf_value_set_default(p, n - 1) : PRF_OK;
+}

@@ -36,4 +36,14 @@ static inline bool prf_weigh_by_time(const prf_read_options *o) {
   return o->weight != PRF_WEIGHT_SAMPLES;
 }
 
+
+
+/* Declares the value columns of a reader's input, or, when the profile
+ * already has columns (an earlier input), checks that they match: the
+ * same number and the same types, else PRF_E_DATA "cannot merge". The
+ * default column is the last one. */
+prf_status prf_reader_columns(prf_profile *p, size_t n,
+                              const char *const *types,
+                              const char *const *units, prf_error *err);
+
 #endif
