@@ -51,6 +51,7 @@ static const char usage_text[] =
     "Usage: prof-render [render] [OPTIONS] [INPUT...]\n"
     "       prof-render collapse [OPTIONS] [INPUT...]\n"
     "       prof-render top [OPTIONS] [INPUT...]\n"
+    "       prof-render info [OPTIONS] [INPUT...]\n"
     "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
@@ -62,6 +63,8 @@ static const char usage_text[] =
     "  collapse           write canonical folded stacks (sorted, merged)\n"
     "  top                the hottest functions: flat flat% sum% cum cum%,\n"
     "                     the numbers of `go tool pprof -top`\n"
+    "  info               what the input holds: format, value columns,\n"
+    "                     totals, samples, threads, metadata\n"
     "  convert            write the inputs as a gzipped pprof profile (or\n"
     "                     folded stacks, by --to or an -o ending in .folded)\n"
     "\n"
@@ -597,7 +600,7 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   /* convert keeps every detail unless a granularity is asked for; top
      already groups by function name, the default granularity. */
   bool want_granularity =
-      strcmp(c->command, "convert") == 0
+      strcmp(c->command, "convert") == 0 || strcmp(c->command, "info") == 0
           ? c->granularity_set || c->noinlines
           : !(strcmp(c->command, "top") == 0 &&
               c->granularity == PRF_GRAN_FUNCTIONS && !c->noinlines);
@@ -612,6 +615,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
         st = prf_profile_write(p, "folded", sink_write, &out, &err);
       else if (strcmp(c->command, "top") == 0)
         st = prf_top_write(p, &c->top, sink_write, &out, &err);
+      else if (strcmp(c->command, "info") == 0)
+        st = prf_info_write(p, sink_write, &out, &err);
       else if (strcmp(c->command, "convert") == 0)
         st = prf_profile_write(p, convert_format(c), sink_write, &out, &err);
       else
@@ -647,6 +652,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && (strcmp(argv[1], "render") == 0 ||
                    strcmp(argv[1], "collapse") == 0 ||
                    strcmp(argv[1], "top") == 0 ||
+                   strcmp(argv[1], "info") == 0 ||
                    strcmp(argv[1], "convert") == 0)) {
     c.command = argv[1];
     first = 2;

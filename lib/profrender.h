@@ -362,6 +362,12 @@ typedef int (*prf_write_fn)(void *ctx, const void *data, size_t size);
 prf_status prf_profile_write(const prf_profile *profile, const char *format,
                              prf_write_fn write, void *ctx, prf_error *err);
 
+/* A summary for people: format, value columns and totals, samples and
+ * their time span, stack and frame counts, threads (with their sample
+ * counts and totals of the default column) and the metadata, as text. */
+prf_status prf_info_write(const prf_profile *profile, prf_write_fn write,
+                          void *ctx, prf_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Top table (flat and cumulative cost per function)                   */
 

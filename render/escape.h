@@ -23,4 +23,9 @@ void prf_escape_css(prf_buf *b, const char *s, size_t len);
  * least 1) and stores U+FFFD for an invalid sequence. */
 size_t prf_utf8_next(const char *s, size_t len, uint32_t *cp);
 
+/* A value with its unit, scaled the way the top table scales ("1.50s",
+ * "12MB"; counts plain): for headers and summaries. */
+void prf_format_measure(char *out, size_t size, double value,
+                        const char *unit);
+
 #endif

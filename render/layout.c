@@ -210,8 +210,49 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
   return st;
 }
 
-/* A flame chart: samples in input order; a frame spans consecutive samples
- * that share its path. */
+static int by_thread_time(void *ctx, uint32_t a, uint32_t b) {
+  const prf_profile *p = ctx;
+  const prf_sample *x = prf_sample_get(p, a), *y = prf_sample_get(p, b);
+  if (x->thread != y->thread)
+    return x->thread < y->thread ? -1 : 1;
+  if (x->time != y->time)
+    return x->time < y->time ? -1 : 1;
+  return 0;
+}
+
+/* The order of a flame chart: input order, or, when the samples carry
+ * timestamps, each thread's samples in time order (threads one after the
+ * other, so a thread root frame spans its thread). NULL with *failed
+ * false means input order. */
+static uint32_t *chart_order(const prf_profile *profile, bool *failed) {
+  size_t n = prf_sample_count(profile);
+  *failed = false;
+  bool timed = false, sorted = true;
+  for (size_t i = 0; i < n; i++) {
+    const prf_sample *s = prf_sample_get(profile, i);
+    timed = timed || s->time != INT64_MIN;
+    if (i && by_thread_time((void *)profile, (uint32_t)i - 1, (uint32_t)i) > 0)
+      sorted = false;
+  }
+  if (!timed || sorted || n > UINT32_MAX)
+    return NULL;
+  uint32_t *order = malloc(n * sizeof *order);
+  if (!order) {
+    *failed = true;
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    order[i] = (uint32_t)i;
+  if (!prf_sort_ids(order, n, by_thread_time, (void *)profile)) {
+    free(order);
+    *failed = true;
+    return NULL;
+  }
+  return order;
+}
+
+/* A flame chart: samples in time order (else input order); a frame spans
+ * consecutive samples that share its path. */
 static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
                                double min_w) {
   const prf_tree *t = l->tree;
@@ -219,8 +260,10 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
   prf_node *path = malloc(cap * sizeof *path);
   prf_node *open = malloc(cap * sizeof *open);
   double *start = malloc(cap * sizeof *start);
+  bool order_failed;
+  uint32_t *order = chart_order(profile, &order_failed);
   prf_status st = PRF_OK;
-  if (!path || !open || !start)
+  if (!path || !open || !start || order_failed)
     st = PRF_E_NOMEM;
   size_t nopen = 0;
   double x = 0;
@@ -229,8 +272,9 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
     size_t depth = 0;
     double v = 0;
     if (i < n) {
-      const prf_sample *s = prf_sample_get(profile, i);
-      v = prf_sample_values(profile, i)[l->column];
+      size_t si = order ? order[i] : i;
+      const prf_sample *s = prf_sample_get(profile, si);
+      v = prf_sample_values(profile, si)[l->column];
       if (v <= 0)
         continue;
       depth = prf_tree_path(t, s->leaf, path, cap);
@@ -253,6 +297,7 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
   }
   if (st == PRF_OK && !push_frame(l, 0, 0, 0, x))
     st = PRF_E_NOMEM;
+  free(order);
   free(path);
   free(open);
   free(start);
@@ -287,6 +332,36 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
     }
     fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
   }
+}
+
+/* The subtitle option, else "release 1.2 · production · GET /users" from
+ * the metadata that says which run of which program this is ("" when
+ * none). NULL when out of memory. */
+static char *make_subtitle(const prf_profile *p, const char *option) {
+  static const char *const keys[][2] = {
+      {"release", "release "}, {"environment", ""}, {"transaction", ""},
+      {"platform", ""}, {"trace_id", "trace "}};
+  prf_buf b;
+  prf_buf_init(&b);
+  if (option) {
+    prf_buf_puts(&b, option);
+  } else {
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+      const char *v = prf_meta_get(p, keys[i][0]);
+      if (!v || !*v)
+        continue;
+      if (b.len)
+        prf_buf_puts(&b, " \xc2\xb7 ");
+      prf_buf_puts(&b, keys[i][1]);
+      prf_buf_puts(&b, v);
+    }
+  }
+  prf_buf_putc(&b, '\0');
+  if (b.failed) {
+    prf_buf_free(&b);
+    return NULL;
+  }
+  return b.data;
 }
 
 prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
@@ -347,7 +422,11 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
   decorate(l, o, palette, measure, mctx);
   /* An icicle graph shows the details line at the top, under the title,
      where the eye is (as inferno does). */
-  double subtitle = o->subtitle && *o->subtitle ? o->font_size * 2 : 0;
+  if (!(l->subtitle = make_subtitle(profile, o->subtitle))) {
+    prf_layout_free(l);
+    return prf_fail(err, PRF_E_NOMEM, "out of memory laying out the flame graph");
+  }
+  double subtitle = *l->subtitle ? o->font_size * 2 : 0;
   l->ypad_top = (o->inverted ? o->font_size * 4 + 4 : o->font_size * 3) + subtitle;
   l->ypad_bottom = o->inverted ? o->font_size + 10 : o->font_size * 2 + 10;
   l->height = (l->max_depth + 1) * o->frame_height + l->ypad_top + l->ypad_bottom;
@@ -356,6 +435,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
 
 void prf_layout_free(prf_layout *l) {
   free(l->frames);
+  free(l->subtitle);
   prf_tree_free(l->owned);
   memset(l, 0, sizeof *l);
 }

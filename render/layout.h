@@ -34,6 +34,9 @@ typedef struct prf_layout {
   uint32_t max_depth;    /* deepest frame kept */
   bool differential;
   double max_delta;
+  /* the line under the title: the subtitle option, else what the
+     profile's metadata says it is (release, environment, transaction...) */
+  char *subtitle;
   /* pixel geometry shared by the writers */
   double width, height, frame_height, font_size, xpad, ypad_top, ypad_bottom;
 } prf_layout;

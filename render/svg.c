@@ -116,8 +116,8 @@ static void header(svg_writer *w, const prf_layout *l,
     title = o->flamechart ? "Flame Chart"
                           : o->inverted ? "Icicle Graph" : "Flame Graph";
   text_el(w, "title", NULL, l->width / 2, o->font_size * 2, title);
-  if (o->subtitle && *o->subtitle)
-    text_el(w, "subtitle", NULL, l->width / 2, o->font_size * 4, o->subtitle);
+  if (*l->subtitle)
+    text_el(w, "subtitle", NULL, l->width / 2, o->font_size * 4, l->subtitle);
   double bottom = l->height - l->ypad_bottom / 2;
   text_el(w, "details", NULL, l->xpad,
           o->inverted ? l->ypad_top - o->font_size : bottom, " ");

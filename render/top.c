@@ -114,6 +114,13 @@ static void format_value(char *out, size_t size, const scaler *s, double v) {
     snprintf(out, size, "%s%s", num, s->to ? s->to->name : s->plain);
 }
 
+void prf_format_measure(char *out, size_t size, double value,
+                        const char *unit) {
+  scaler s;
+  choose_unit(&s, unit, value, value);
+  format_value(out, size, &s, value);
+}
+
 static void put_value(prf_buf *b, const scaler *s, double v) {
   char tmp[160];
   format_value(tmp, sizeof tmp, s, v);

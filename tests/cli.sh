@@ -139,4 +139,19 @@ check "hostile names give well-formed XML" xmllint --noout "$TMP/evil.svg"
 check "no script injection from names" sh -c "! grep -q '<script>alert' '$TMP/evil.svg'"
 check "exactly two script elements" sh -c "[ \$(grep -c '<script' '$TMP/evil.svg') -eq 2 ]"
 
+# --- info, and metadata under the title ---
+printf '# release: 2.4.1\n# environment: <prod>\nmain;a 3\nmain;b 1\n' > "$TMP/meta.folded"
+$PR info "$TMP/meta.folded" > "$TMP/info.out"
+check "info names the format" grep -qx 'Format: folded' "$TMP/info.out"
+check "info gives the total" grep -qx 'Total: 4' "$TMP/info.out"
+check "info counts stacks and depth" grep -qx 'Stacks: 2 distinct, 3 call tree nodes, max depth 2' "$TMP/info.out"
+check "info lists metadata" grep -qx '  release: 2.4.1' "$TMP/info.out"
+$PR "$TMP/meta.folded" > "$TMP/meta.svg"
+check "release and environment under the title, escaped" grep -q '>release 2.4.1 · &lt;prod&gt;<' "$TMP/meta.svg"
+$PR --subtitle mine "$TMP/meta.folded" > "$TMP/meta2.svg"
+check "--subtitle wins over the metadata" sh -c "grep -q '>mine<' '$TMP/meta2.svg' && ! grep -q 'release 2.4.1' '$TMP/meta2.svg'"
+exit_is "--thread on an input without threads: exit 2" 2 $PR --thread main "$TMP/meta.folded"
+check "--thread error says the input has no threads" grep -q "no such thread; the input has no threads" "$TMP/exit.err"
+exit_is "--weight takes time or samples" 2 $PR --weight bogus "$TMP/meta.folded"
+
 done_testing
