@@ -30,7 +30,7 @@ LDLIBS     := $(PKG_LIBS) -lm
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c) $(wildcard render/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
-CLI_OBJ := $(BUILD)/cli/main.o
+CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 
 TEST_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TOOL_PROGS := $(BUILD)/tests/svgframes

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "profrender.h"
+#include "record.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -40,6 +41,8 @@ typedef struct cli {
   prf_top_options top;
   const char *output;
   const char *input_format;
+  const char *input_label; /* the name errors give the input (record) */
+  const char *frequency;   /* record -F */
   prf_read_options read;   /* the format options (weight, threads, perf) */
   prf_flame_options flame;
   int quiet;
@@ -52,6 +55,7 @@ static const char usage_text[] =
     "       prof-render collapse [OPTIONS] [INPUT...]\n"
     "       prof-render top [OPTIONS] [INPUT...]\n"
     "       prof-render info [OPTIONS] [INPUT...]\n"
+    "       prof-render record [-F HZ] [OPTIONS] -- COMMAND [ARGS...]\n"
     "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
@@ -65,6 +69,8 @@ static const char usage_text[] =
     "                     the numbers of `go tool pprof -top`\n"
     "  info               what the input holds: format, value columns,\n"
     "                     totals, samples, threads, metadata\n"
+    "  record             run COMMAND under `perf record -g` (-F HZ, 999 by\n"
+    "                     default) and render its flame graph\n"
     "  convert            write the inputs as a gzipped pprof profile (or\n"
     "                     folded stacks, by --to or an -o ending in .folded)\n"
     "\n"
@@ -235,7 +241,7 @@ static prf_status read_input(cli *c, prf_profile *p, const char *path,
   }
   prf_read_options ro = c->read;
   ro.format = c->input_format;
-  ro.source_name = src.name;
+  ro.source_name = c->input_label ? c->input_label : src.name;
   ro.warn = on_warning;
   ro.warn_ctx = c;
   ro.keep_order = c->flame.flamechart;
@@ -396,11 +402,21 @@ static int number_option(const char *name, const char *arg, double *out) {
 static int parse_args(cli *c, int argc, char **argv) {
   int opt;
   opterr = 0;
-  while ((opt = getopt_long(argc, argv, ":o:c:qhV", long_options, NULL)) != -1) {
+  /* record stops at its COMMAND, whose options are its own. */
+  const char *optstring = strcmp(c->command, "record") == 0 ? "+:o:c:qhVF:"
+                                                            : ":o:c:qhV";
+  while ((opt = getopt_long(argc, argv, optstring, long_options, NULL)) != -1) {
     prf_flame_options *f = &c->flame;
     int rc = 0;
     switch (opt) {
     case 'o': c->output = optarg; break;
+    case 'F': {
+      double hz;
+      if (!parse_number(optarg, &hz) || hz < 1 || hz > 100000 || hz != (int)hz)
+        rc = usage_error("-F needs a whole number of samples per second, not '%s'", optarg);
+      c->frequency = optarg;
+      break;
+    }
     case OPT_INPUT_FORMAT: c->input_format = optarg; break;
     case OPT_TITLE: f->title = optarg; break;
     case OPT_SUBTITLE: f->subtitle = optarg; break;
@@ -641,6 +657,22 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   return exit_code(st);
 }
 
+/* record: perf record, perf script into a temporary file, then the same
+ * path as render with the perf reader. */
+static int record(cli *c, char **command) {
+  char *script;
+  int rc = record_profile(c->frequency, command, &script);
+  if (rc)
+    return rc;
+  c->command = "render";
+  c->input_format = "perf";
+  c->input_label = "perf script output";
+  char *inputs[] = {script};
+  rc = run(c, inputs, 1);
+  record_cleanup(script);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   cli c;
   memset(&c, 0, sizeof c);
@@ -653,6 +685,7 @@ int main(int argc, char **argv) {
                    strcmp(argv[1], "collapse") == 0 ||
                    strcmp(argv[1], "top") == 0 ||
                    strcmp(argv[1], "info") == 0 ||
+                   strcmp(argv[1], "record") == 0 ||
                    strcmp(argv[1], "convert") == 0)) {
     c.command = argv[1];
     first = 2;
@@ -661,5 +694,7 @@ int main(int argc, char **argv) {
   int rc = parse_args(&c, argc - first + 1, argv + first - 1);
   if (rc >= 0)
     return rc;
+  if (strcmp(c.command, "record") == 0)
+    return record(&c, argv + first - 1 + optind);
   return run(&c, argv + first - 1 + optind, (size_t)(argc - first + 1 - optind));
 }
