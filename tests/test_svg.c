@@ -236,6 +236,62 @@ static void test_flamechart_keeps_order(void **state) {
   prf_profile_free(p);
 }
 
+/* Timed samples from two threads, given interleaved and out of order:
+ * the chart shows each thread's samples in time order, one thread after
+ * the other, so consecutive samples of a thread merge into one box. */
+static void test_flamechart_time_order(void **state) {
+  (void)state;
+  prf_profile *p = prf_profile_new();
+  assert_int_equal(prf_value_add(p, "cpu", "nanoseconds", NULL), PRF_OK);
+  uint32_t t1, t2;
+  assert_int_equal(prf_thread_add(p, 1, "one", &t1), PRF_OK);
+  assert_int_equal(prf_thread_add(p, 2, "two", &t2), PRF_OK);
+  prf_fid fa, fb, fc;
+  prf_frame f;
+  memset(&f, 0, sizeof f);
+  prf_string_intern(p, "a", 1, &f.name);
+  prf_frame_intern(p, &f, &fa);
+  prf_string_intern(p, "b", 1, &f.name);
+  prf_frame_intern(p, &f, &fb);
+  prf_string_intern(p, "c", 1, &f.name);
+  prf_frame_intern(p, &f, &fc);
+  prf_node la, lb, lc;
+  assert_int_equal(prf_stack_add(p, &fa, 1, NULL, &la), PRF_OK);
+  assert_int_equal(prf_stack_add(p, &fb, 1, NULL, &lb), PRF_OK);
+  assert_int_equal(prf_stack_add(p, &fc, 1, NULL, &lc), PRF_OK);
+  /* thread one: a@30 b@10 a@20 -> b a a; thread two: c@5 */
+  double one = 1;
+  assert_int_equal(prf_sample_add(p, la, &one, 30, t1), PRF_OK);
+  assert_int_equal(prf_sample_add(p, lc, &one, 5, t2), PRF_OK);
+  assert_int_equal(prf_sample_add(p, lb, &one, 10, t1), PRF_OK);
+  assert_int_equal(prf_sample_add(p, la, &one, 20, t1), PRF_OK);
+  prf_flame_options o;
+  prf_flame_options_init(&o);
+  o.flamechart = 1;
+  double adv = 7;
+  prf_layout l;
+  assert_int_equal(prf_layout_build(&l, p, &o, prf_measure_fixed, &adv, NULL),
+                   PRF_OK);
+  /* all, b[0,1), a[1,3), c[3,4) */
+  assert_int_equal(l.count, 4);
+  int seen = 0;
+  for (size_t i = 0; i < l.count; i++) {
+    const prf_layout_frame *fr = &l.frames[i];
+    if (fr->node == 0)
+      continue;
+    prf_fid id = prf_tree_frame(prf_profile_tree(p), fr->node);
+    if (id == fb)
+      assert_true(fr->x == 0 && fr->w == 1), seen |= 1;
+    if (id == fa)
+      assert_true(fr->x == 1 && fr->w == 2), seen |= 2;
+    if (id == fc)
+      assert_true(fr->x == 3 && fr->w == 1), seen |= 4;
+  }
+  assert_int_equal(seen, 7);
+  prf_layout_free(&l);
+  prf_profile_free(p);
+}
+
 static void test_differential_colours(void **state) {
   (void)state;
   prf_profile *p = load("a;grow 10 40\na;shrink 30 10\na;same 5 5\n");
@@ -334,6 +390,7 @@ int main(void) {
       cmocka_unit_test(test_min_width_prunes),
       cmocka_unit_test(test_layout_sort_weight_and_reverse),
       cmocka_unit_test(test_flamechart_keeps_order),
+      cmocka_unit_test(test_flamechart_time_order),
       cmocka_unit_test(test_differential_colours),
       cmocka_unit_test(test_palettes_are_stable),
       cmocka_unit_test(test_write_failure_and_bad_options),
