@@ -98,7 +98,8 @@ static prf_status nomem(pprof_reader *r) {
 }
 
 #define PUSH(r, arr, n, cap, value)                                          \
-  (prf_grow((void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr)     \
+  (((r)->n < (r)->cap ||                                                     \
+    prf_grow((void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr))   \
        ? ((r)->arr[(r)->n++] = (value), true)                                \
        : false)
 
@@ -463,7 +464,7 @@ static size_t drop_cut(const pprof_reader *r) {
     return 0;
   bool user = false;
   for (size_t i = r->nids; i-- > 0;) {
-    const pp_location *loc = find_loc(r, r->ids[i]);
+    const pp_location *loc = &r->locs[r->ids[i]]; /* an index by now */
     if (!loc->prune) {
       user = true;
       continue;
@@ -571,17 +572,20 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   }
   /* Root first: locations from the last, and in each the lines from the
      last (the out-of-line caller) to the first (the innermost inlinee). */
+  /* Ids become indexes into r->locs, looked up once. */
   for (size_t i = 0; i < r->nids; i++) {
-    if (!r->ids[i] || !find_loc(r, r->ids[i])) {
+    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
+    if (!loc) {
       pb.p = r->data + range->start;
       return bad(r, &pb, r->ids[i] ? "a sample refers to a missing location"
                                    : "a sample refers to location id 0");
     }
+    r->ids[i] = (uint64_t)(loc - r->locs);
   }
   size_t leafmost = drop_cut(r);
   size_t depth = 0;
   for (size_t i = r->nids; i-- > leafmost;) {
-    const pp_location *loc = find_loc(r, r->ids[i]);
+    const pp_location *loc = &r->locs[r->ids[i]];
     size_t n = loc->nlines ? loc->nlines : 1;
     size_t skip = i == leafmost && loc->prune == 2 ? loc->drop_inner : 0;
     if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))

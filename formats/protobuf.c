@@ -3,7 +3,7 @@
  */
 #include "protobuf.h"
 
-bool prf_pb_varint(prf_pb *pb, uint64_t *out) {
+bool prf_pb_varint_slow(prf_pb *pb, uint64_t *out) {
   uint64_t v = 0;
   for (unsigned shift = 0, i = 0; i < 10; i++, shift += 7) {
     if (pb->p >= pb->end)

@@ -29,7 +29,15 @@ static inline uint64_t prf_pb_offset(const prf_pb *pb) {
 }
 
 /* A varint of at most 10 bytes (the 10th may only hold the top bit). */
-bool prf_pb_varint(prf_pb *pb, uint64_t *out);
+bool prf_pb_varint_slow(prf_pb *pb, uint64_t *out);
+static inline bool prf_pb_varint(prf_pb *pb, uint64_t *out) {
+  /* Most varints in a profile (ids, indexes, small values) are one byte. */
+  if (pb->p < pb->end && *pb->p < 0x80) {
+    *out = *pb->p++;
+    return true;
+  }
+  return prf_pb_varint_slow(pb, out);
+}
 /* A field key: number (1 .. 2^29-1) and wire type. */
 bool prf_pb_key(prf_pb *pb, uint32_t *field, uint32_t *wire);
 /* The payload of a length-delimited field, as a cursor of its own. */

@@ -211,6 +211,10 @@ bool prf_is_differential(const prf_profile *profile);
 
 /* Initialises a tree for a profile with ncol columns, holding the root. */
 bool prf_tree_init(prf_tree *tree, prf_profile *profile, size_t ncol);
+/* Finds or adds the path of frames (root first, ids already checked)
+ * below the root; *out gets its last node. */
+prf_status prf_tree_add_path(prf_tree *tree, const prf_fid *frames,
+                             size_t depth, prf_node *out);
 void prf_tree_release(prf_tree *tree);
 /* Makes sure the totals are computed (children always follow parents).
  * False when out of memory. */

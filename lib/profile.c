@@ -206,13 +206,12 @@ const prf_tree *prf_profile_tree_const(const prf_profile *p) {
 prf_status prf_stack_add(prf_profile *p, const prf_fid *frames, size_t depth,
                          const double *values, prf_node *leaf) {
   prf_node node = 0;
-  for (size_t i = 0; i < depth; i++) {
+  for (size_t i = 0; i < depth; i++)
     if (frames[i] >= p->nframes)
       return PRF_E_USAGE;
-    prf_status st = prf_tree_child(&p->tree, node, frames[i], &node);
-    if (st != PRF_OK)
-      return st;
-  }
+  prf_status st = prf_tree_add_path(&p->tree, frames, depth, &node);
+  if (st != PRF_OK)
+    return st;
   if (leaf)
     *leaf = node;
   return values ? prf_tree_add_self(&p->tree, node, values) : PRF_OK;

@@ -157,10 +157,11 @@ static void add_values(top_work *w, prf_top *top) {
     double v = stack_value(w, i);
     if (leaf == 0 || v == 0)
       continue;
-    size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
-    top->rows[w->row_of[prf_tree_frame(w->t, leaf)]].flat += v;
-    for (size_t d = 0; d < depth; d++) {
-      uint32_t r = w->row_of[prf_tree_frame(w->t, w->path[d])];
+    /* Leaf to root along the parent links: the order does not matter. */
+    const prf_tnode *nodes = w->t->nodes;
+    top->rows[w->row_of[nodes[leaf].frame]].flat += v;
+    for (prf_node n = leaf; n != 0; n = nodes[n].parent) {
+      uint32_t r = w->row_of[nodes[n].frame];
       if (w->seen[r] != i + 1) {
         w->seen[r] = i + 1;
         top->rows[r].cum += v;

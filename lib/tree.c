@@ -166,6 +166,55 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
   return PRF_OK;
 }
 
+prf_status prf_tree_add_path(prf_tree *t, const prf_fid *frames, size_t depth,
+                             prf_node *out) {
+  prf_node node = 0;
+  size_t i = 0;
+  /* The part of the path that exists already. */
+  for (; i < depth; i++) {
+    prf_node c = find_child(t, node, frames[i]);
+    if (c == PRF_NONE)
+      break;
+    node = c;
+  }
+  if (i < depth) {
+    /* The first new node joins an existing parent (which may turn wide);
+       the rest hang each under the one made just before, which has no
+       other child: no look-ups, one reservation. */
+    prf_status st = prf_tree_child(t, node, frames[i], &node);
+    if (st != PRF_OK)
+      return st;
+    i++;
+    size_t rest = depth - i;
+    if (rest) {
+      if (t->count + rest >= PRF_NONE - 1 ||
+          t->depth[node] + rest >= PRF_NONE - 1)
+        return PRF_E_LIMIT;
+      if (!tree_reserve(t, t->count + rest))
+        return PRF_E_NOMEM;
+      uint32_t n = (uint32_t)t->count;
+      uint32_t d = t->depth[node];
+      for (; i < depth; i++, n++) {
+        t->nodes[n].parent = node;
+        t->nodes[n].frame = frames[i];
+        t->nodes[n].first_child = PRF_NONE;
+        t->nodes[n].next_sibling = PRF_NONE;
+        t->nodes[node].first_child = n;
+        t->nkids[node] = 1;
+        t->depth[n] = ++d;
+        t->nkids[n] = 0;
+        node = n;
+      }
+      t->count = n;
+      if (d > t->max_depth)
+        t->max_depth = d;
+      t->totals_valid = false;
+    }
+  }
+  *out = node;
+  return PRF_OK;
+}
+
 static uint64_t stack_hash(const void *ctx, uint32_t e) {
   return prf_hash_mix(((const prf_tree *)ctx)->stack_node[e]);
 }
