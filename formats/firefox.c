@@ -551,6 +551,34 @@ static prf_status intern_loc(ff_reader *r, const ff_loc *loc, prf_frame *f) {
 
 /* ---- frames ---- */
 
+/* Gecko profiles before version 14 and processed profiles before 17 named
+ * JS entry points "AutoEntryScript <reason>"; the upgraders drop the
+ * prefix. */
+static const char *strip_entry(const ff_reader *r, const char *name) {
+  static const char prefix[] = "AutoEntryScript ";
+  bool old = r->processed ? r->version < 17 : r->version < 14;
+  if (old && strncmp(name, prefix, sizeof prefix - 1) == 0)
+    return name + sizeof prefix - 1;
+  return name;
+}
+
+/* Before processed version 18, a JS function with a column number had
+ * "file:line" in fileName and the column in lineNumber. */
+static void fix_file_line(const ff_reader *r, prf_frame *f, const char **file,
+                          size_t *file_len, uint32_t fn_line) {
+  size_t n = strlen(*file), k = n;
+  *file_len = n;
+  if (!r->processed || r->version >= 18)
+    return;
+  while (k > 0 && (*file)[k - 1] >= '0' && (*file)[k - 1] <= '9')
+    k--;
+  if (k == n || k < 1 || (*file)[k - 1] != ':')
+    return;
+  f->column = fn_line;
+  f->line = to_u32(*file + k, n - k);
+  *file_len = k - 1;
+}
+
 static prf_status gecko_frame(ff_reader *r, ff_tables *t, size_t i,
                               prf_frame *f) {
   int64_t s;
@@ -566,7 +594,7 @@ static prf_status gecko_frame(ff_reader *r, ff_tables *t, size_t i,
   if (st != PRF_OK)
     return st;
   ff_loc loc;
-  parse_location(location, &loc);
+  parse_location(strip_entry(r, location), &loc);
   return intern_loc(r, &loc, f);
 }
 
@@ -606,10 +634,12 @@ static prf_status processed_frame(ff_reader *r, ff_tables *t, size_t i,
         st = str_at(r, t, &t->src_file, (size_t)src, s, &file);
     }
   }
-  if (st == PRF_OK && !f->line)
-    f->line = cell_u32(r, &t->fn_line, k, &st);
-  if (st == PRF_OK && !f->column)
-    f->column = cell_u32(r, &t->fn_column, k, &st);
+  prf_frame fl;
+  memset(&fl, 0, sizeof fl);
+  if (st == PRF_OK)
+    fl.line = cell_u32(r, &t->fn_line, k, &st);
+  if (st == PRF_OK)
+    fl.column = cell_u32(r, &t->fn_column, k, &st);
   if (st == PRF_OK && col_present(&t->rs_name)) {
     st = cell_index(r, &t->fn_resource, k, true, "the resource table",
                     t->resources.n, &res);
@@ -624,14 +654,24 @@ static prf_status processed_frame(ff_reader *r, ff_tables *t, size_t i,
   }
   if (st != PRF_OK)
     return st;
-  const cJSON *js = cell(&t->fn_js, k);
+  bool js = cJSON_IsTrue(cell(&t->fn_js, k));
+  size_t file_len = 0;
+  if (file && js)
+    fix_file_line(r, &fl, &file, &file_len, fl.line);
+  else if (file)
+    file_len = strlen(file);
+  if (!f->line)
+    f->line = fl.line;
+  if (!f->column)
+    f->column = fl.column;
+  name = strip_entry(r, name);
   ff_loc loc;
-  if (t->js_names && !file && cJSON_IsTrue(js) &&
-      parse_js(name, strlen(name), (memset(&loc, 0, sizeof loc), &loc)))
+  memset(&loc, 0, sizeof loc);
+  if (t->js_names && !file && js && parse_js(name, strlen(name), &loc))
     return intern_loc(r, &loc, f);
   st = intern(r, name, strlen(name), &f->name);
-  if (st == PRF_OK && file)
-    st = intern(r, file, strlen(file), &f->file);
+  if (st == PRF_OK)
+    st = intern(r, file, file_len, &f->file);
   return st;
 }
 
@@ -882,8 +922,14 @@ static prf_status samples_open(ff_reader *r, const ff_thread *th, bool gecko,
     st = col_open(r, &s->tab, "timeDeltas", true, &s->delta);
   else if (st == PRF_OK)
     st = col_open(r, &s->tab, "time", true, &s->time);
+  /* Before processed version 29 the weight column was called "duration". */
   if (st == PRF_OK)
-    st = col_open(r, &s->tab, "weight", false, &s->weight);
+    st = col_open(r, &s->tab,
+                  !gecko && !prf_json_get(s->tab.obj, "weight") &&
+                          prf_json_get(s->tab.obj, "duration")
+                      ? "duration"
+                      : "weight",
+                  false, &s->weight);
   if (st != PRF_OK)
     return st;
   const cJSON *wt = prf_json_get(s->tab.obj, "weightType");
@@ -1197,9 +1243,12 @@ static prf_status register_thread(ff_reader *r, size_t i, uint32_t *index) {
     if (!*end)
       id = v;
   }
-  prf_status st = prf_thread_add(r->p, id,
-                                 cJSON_IsString(name) ? name->valuestring : "",
-                                 index);
+  const char *n = cJSON_IsString(name) ? name->valuestring : "";
+  /* Before threads had a processType, a tab process's main thread was
+     called "Content" (the Firefox Profiler's upgraders rename it). */
+  if (!prf_json_get(th->obj, "processType") && strcmp(n, "Content") == 0)
+    n = "GeckoMain";
+  prf_status st = prf_thread_add(r->p, id, n, index);
   return st == PRF_OK ? PRF_OK : nomem(r);
 }
 
