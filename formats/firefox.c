@@ -388,15 +388,6 @@ typedef struct ff_loc {
   bool root_scope; /* "url:line": the name is "(root scope) url" */
 } ff_loc;
 
-static bool all_digits(const char *s, size_t n) {
-  if (n == 0)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-  return true;
-}
-
 static uint32_t to_u32(const char *s, size_t n) {
   uint64_t v = 0;
   for (size_t i = 0; i < n && v <= UINT32_MAX; i++)
@@ -404,76 +395,94 @@ static uint32_t to_u32(const char *s, size_t n) {
   return v > UINT32_MAX ? 0 : (uint32_t)v;
 }
 
-/* "X:line" or "X:line:col" with X non-empty; the shortest X wins (the
- * regular expression's lazy (.+?)), so "a.js:5:6" is line 5, column 6. */
-static bool split_url_line(const char *s, size_t n, ff_loc *loc) {
-  for (size_t x = 1; x < n; x++) {
-    if (s[x] != ':')
-      continue;
-    const char *rest = s + x + 1;
-    size_t m = n - x - 1;
-    const char *colon = memchr(rest, ':', m);
-    size_t a = colon ? (size_t)(colon - rest) : m;
-    if (!all_digits(rest, a))
-      continue;
-    if (colon && !all_digits(colon + 1, m - a - 1))
-      continue;
-    loc->file = s;
-    loc->file_len = x;
-    loc->line = to_u32(rest, a);
-    loc->column = colon ? to_u32(colon + 1, m - a - 1) : 0;
-    return true;
-  }
-  return false;
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* The ":line" or ":line:col" at the end of s[0..n): *t1 is the last
+ * colon, *t2 the one before it when there are two numbers (else
+ * SIZE_MAX). False without such an end. */
+static bool num_tail(const char *s, size_t n, size_t *t1, size_t *t2) {
+  size_t k = n;
+  while (k > 0 && is_digit(s[k - 1]))
+    k--;
+  if (k == n || k == 0 || s[k - 1] != ':')
+    return false;
+  *t1 = k - 1;
+  size_t j = k - 1;
+  while (j > 0 && is_digit(s[j - 1]))
+    j--;
+  *t2 = j < k - 1 && j > 0 && s[j - 1] == ':' ? j - 1 : SIZE_MAX;
+  return true;
 }
 
-/* JS: "name (url:line[:col])[N]" or "url:line[:col][N]". */
+/* s[start..end) is "X:line" or "X:line:col" with X non-empty; the
+ * shortest X wins (the Firefox Profiler's lazy (.+?)), so "a.js:5:6" is
+ * line 5, column 6. */
+static bool split_url_line(const char *s, size_t start, size_t end,
+                           size_t t1, size_t t2, ff_loc *loc) {
+  size_t x = t2 != SIZE_MAX && t2 > start ? t2 : t1;
+  if (x <= start)
+    return false;
+  loc->file = s + start;
+  loc->file_len = x - start;
+  if (x == t2) {
+    loc->line = to_u32(s + t2 + 1, t1 - t2 - 1);
+    loc->column = to_u32(s + t1 + 1, end - t1 - 1);
+  } else {
+    loc->line = to_u32(s + t1 + 1, end - t1 - 1);
+  }
+  return true;
+}
+
+/* JS: "name (url:line[:col])[N]" or "url:line[:col][N]". Linear time: the
+ * numbers can only be the end, and the greedy name takes the last " (". */
 static bool parse_js(const char *s, size_t n, ff_loc *loc) {
   if (n && s[n - 1] == ']') { /* a source index "[5]" */
     size_t k = n - 1;
-    while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9')
+    while (k > 0 && is_digit(s[k - 1]))
       k--;
     if (k > 0 && k < n - 1 && s[k - 1] == '[')
       n = k - 1;
   }
-  if (n >= 2 && s[n - 1] == ')') {
-    /* The last " (" whose contents match wins (a greedy name). */
-    for (size_t i = n - 1; i-- > 0;) {
-      if (s[i] != ' ' || s[i + 1] != '(')
-        continue;
-      if (split_url_line(s + i + 2, n - i - 3, loc)) {
+  size_t t1, t2;
+  if (n >= 2 && s[n - 1] == ')' && num_tail(s, n - 1, &t1, &t2))
+    for (size_t i = t1 >= 3 ? t1 - 2 : 0; i-- > 0;)
+      if (s[i] == ' ' && s[i + 1] == '(' &&
+          split_url_line(s, i + 2, n - 1, t1, t2, loc)) {
         loc->name = s;
         loc->name_len = i;
         return true;
       }
-    }
-  }
-  if (split_url_line(s, n, loc)) {
+  if (num_tail(s, n, &t1, &t2) && split_url_line(s, 0, n, t1, t2, loc)) {
     loc->root_scope = true;
-    loc->name = NULL;
-    loc->name_len = 0;
     return true;
   }
   return false;
 }
 
-/* C++: "name (in lib)", "name (in lib) + 123", "name (in lib) (a:b)". */
+/* C++: "name (in lib)", "name (in lib) + 123", "name (in lib) (a:b)".
+ * Linear time: the last " (in " whose closing ")" is followed by one of
+ * the three ends. */
 static bool parse_cpp(const char *s, size_t n, ff_loc *loc) {
-  static const char in[] = " (in ";
+  size_t plus = SIZE_MAX, k = n, last_colon = SIZE_MAX;
+  while (k > 0 && is_digit(s[k - 1]))
+    k--;
+  if (k < n && k >= 4 && memcmp(s + k - 3, " + ", 3) == 0)
+    plus = k - 4;
+  for (size_t i = n - 1; n && i-- > 0;)
+    if (s[i] == ':') {
+      last_colon = i;
+      break;
+    }
+  size_t close = SIZE_MAX;
   for (size_t i = n; i-- > 0;) {
-    if (n - i < sizeof in - 1 || memcmp(s + i, in, sizeof in - 1) != 0)
+    if (s[i] == ')')
+      close = i;
+    if (close == SIZE_MAX || n - i < 5 || memcmp(s + i, " (in ", 5) != 0)
       continue;
-    const char *lib = s + i + sizeof in - 1;
-    const char *close = memchr(lib, ')', (size_t)(s + n - lib));
-    if (!close)
-      continue;
-    const char *rest = close + 1;
-    size_t m = (size_t)(s + n - rest);
-    bool ok = m == 0 ||
-              (m > 3 && rest[0] == ' ' && rest[1] == '+' && rest[2] == ' ' &&
-               all_digits(rest + 3, m - 3)) ||
-              (m >= 4 && rest[0] == ' ' && rest[1] == '(' && rest[m - 1] == ')' &&
-               memchr(rest + 2, ':', m - 3));
+    bool ok = close == n - 1 || close == plus ||
+              (s[n - 1] == ')' && close + 2 < n - 1 && s[close + 1] == ' ' &&
+               s[close + 2] == '(' && last_colon != SIZE_MAX &&
+               last_colon > close + 2);
     if (!ok)
       continue;
     static const char thunk[] = "non-virtual thunk to ";
@@ -483,8 +492,8 @@ static bool parse_cpp(const char *s, size_t n, ff_loc *loc) {
       loc->name += sizeof thunk - 1;
       loc->name_len -= sizeof thunk - 1;
     }
-    loc->module = lib;
-    loc->module_len = (size_t)(close - lib);
+    loc->module = s + i + 5;
+    loc->module_len = close - i - 5;
     return true;
   }
   return false;
