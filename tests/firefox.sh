@@ -154,6 +154,17 @@ else
   ok "# SKIP jq is not installed"
 fi
 
+# Deep stacks are walked without recursion: a chain of 200000 stacks.
+awk 'BEGIN {
+  n = 200000
+  printf "{\"meta\":{\"interval\":1,\"version\":20},\"threads\":[{\"name\":\"deep\",\"processType\":\"default\","
+  printf "\"samples\":{\"schema\":{\"stack\":0,\"time\":1},\"data\":[[%d,0]]},", n - 1
+  printf "\"stackTable\":{\"schema\":{\"prefix\":0,\"frame\":1},\"data\":[[null,0]"
+  for (i = 1; i < n; i++) printf ",[%d,%d]", i - 1, i % 2
+  printf "]},\"frameTable\":{\"schema\":{\"location\":0},\"data\":[[0],[1]]},\"stringTable\":[\"a\",\"b\"]}]}"
+}' > "$TMP/deep.json"
+check "a stack 200000 frames deep" sh -c "$PR collapse '$TMP/deep.json' | awk -F';' '{exit !(NF == 200001)}'"
+
 # 6. Bad input: exit 65 with the JSON path.
 P=$D/firefox-profiler__processed-1.json
 bad() { # DESCRIPTION FILE EXPECTED-MESSAGE
