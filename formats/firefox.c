@@ -74,6 +74,7 @@ typedef struct ff_tables {
   int64_t *prefix; /* per stack: the prefix row, -1 for a root */
   int64_t *frame;  /* per stack: the frame row */
   prf_fid *fids;   /* per frame: interned lazily, PRF_NONE until then */
+  const cJSON *libs; /* gecko: the process's libraries */
   bool loaded;
 } ff_tables;
 
@@ -90,7 +91,7 @@ typedef struct ff_thread {
   const cJSON *obj;
   char path[160];
   double offset_ms; /* added to its sample times (sub-process start) */
-  const cJSON *strings_owner; /* gecko: the thread; processed: see tables */
+  const cJSON *libs; /* gecko: its process's libraries (an array) */
 } ff_thread;
 
 typedef struct ff_reader {
@@ -588,6 +589,31 @@ static void fix_file_line(const ff_reader *r, prf_frame *f, const char **file,
   *file_len = k - 1;
 }
 
+/* The library whose mapping holds an unsymbolicated address: it becomes
+ * the frame's module and the address library-relative, as the Firefox
+ * Profiler does. */
+static void locate_address(const cJSON *libs, ff_loc *loc) {
+  for (const cJSON *lib = libs ? libs->child : NULL; lib; lib = lib->next) {
+    const cJSON *start = prf_json_get(lib, "start");
+    const cJSON *end = prf_json_get(lib, "end");
+    const cJSON *name = prf_json_get(lib, "name");
+    if (!cJSON_IsNumber(start) || !cJSON_IsNumber(end) || !cJSON_IsString(name))
+      continue;
+    double a = (double)loc->address;
+    if (!(start->valuedouble >= 0 && a >= start->valuedouble &&
+          a < end->valuedouble))
+      continue;
+    const char *n = name->valuestring;
+    const char *slash = strrchr(n, '/'); /* old files: a path */
+    if (slash && slash[1])
+      n = slash + 1;
+    loc->module = n;
+    loc->module_len = strlen(n);
+    loc->address -= (uint64_t)start->valuedouble;
+    return;
+  }
+}
+
 static prf_status gecko_frame(ff_reader *r, ff_tables *t, size_t i,
                               prf_frame *f) {
   int64_t s;
@@ -604,6 +630,8 @@ static prf_status gecko_frame(ff_reader *r, ff_tables *t, size_t i,
     return st;
   ff_loc loc;
   parse_location(strip_entry(r, location), &loc);
+  if (loc.address)
+    locate_address(t->libs, &loc);
   return intern_loc(r, &loc, f);
 }
 
@@ -821,6 +849,7 @@ static prf_status gecko_tables(ff_reader *r, const ff_thread *th,
                                ff_tables *t) {
   memset(t, 0, sizeof *t);
   t->gecko = true;
+  t->libs = th->libs;
   prf_status st = tab_open(r, th->obj, th->path, "stackTable", true, false,
                            &t->stacks);
   if (st == PRF_OK)
@@ -1106,7 +1135,7 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
 /* ---- threads and processes ---- */
 
 static prf_status add_thread(ff_reader *r, const cJSON *obj, const char *path,
-                             double offset_ms) {
+                             double offset_ms, const cJSON *libs) {
   if (!cJSON_IsObject(obj))
     return fail_at(r, path, "an object (a thread)", obj);
   if (r->nthreads == r->threads_cap &&
@@ -1118,6 +1147,37 @@ static prf_status add_thread(ff_reader *r, const cJSON *obj, const char *path,
   th->obj = obj;
   snprintf(th->path, sizeof th->path, "%s", path);
   th->offset_ms = offset_ms;
+  th->libs = libs;
+  return PRF_OK;
+}
+
+/* A process's libraries: an array, or before Gecko version 4 its JSON
+ * text. Only used to name the library of unsymbolicated addresses, so a
+ * malformed list is ignored. */
+static prf_status process_libs(ff_reader *r, const cJSON *prof,
+                               const char *path, const cJSON **out) {
+  const cJSON *libs = prf_json_get(prof, "libs");
+  *out = NULL;
+  if (cJSON_IsString(libs)) {
+    char p[200];
+    path_join(p, sizeof p, path, "libs");
+    cJSON *parsed = NULL;
+    prf_error e;
+    prf_error_clear(&e);
+    if (prf_json_parse_text(libs->valuestring, strlen(libs->valuestring),
+                            &parsed, &e) != PRF_OK)
+      return PRF_OK;
+    if (r->nowned == r->owned_cap &&
+        !prf_grow((void **)&r->owned, &r->owned_cap, r->nowned + 1,
+                  sizeof *r->owned)) {
+      cJSON_Delete(parsed);
+      return nomem(r);
+    }
+    r->owned[r->nowned++] = parsed;
+    libs = parsed;
+  }
+  if (cJSON_IsArray(libs))
+    *out = libs;
   return PRF_OK;
 }
 
@@ -1188,8 +1248,11 @@ static prf_status collect_gecko(ff_reader *r, const cJSON *prof,
     ff_proc cur = q[qi];
     char p[200];
     double offset = 0;
+    const cJSON *libs = NULL;
     if (qi > 0)
       st = proc_offset(r, cur.profile, cur.path, root_start, &offset);
+    if (st == PRF_OK)
+      st = process_libs(r, cur.profile, cur.path, &libs);
     path_join(p, sizeof p, cur.path, "threads");
     const cJSON *threads = prf_json_get(cur.profile, "threads");
     if (st == PRF_OK && !cJSON_IsArray(threads))
@@ -1202,7 +1265,7 @@ static prf_status collect_gecko(ff_reader *r, const cJSON *prof,
       if (cJSON_IsString(t) && (st = parse_embedded(r, t, p, &sub)) == PRF_OK)
         st = push_proc(r, &q, &nq, &cap, sub, p);
       else if (st == PRF_OK)
-        st = add_thread(r, t, p, offset);
+        st = add_thread(r, t, p, offset, libs);
     }
     path_join(p, sizeof p, cur.path, "processes");
     const cJSON *procs = prf_json_get(cur.profile, "processes");
@@ -1229,7 +1292,7 @@ static prf_status collect_processed(ff_reader *r, const cJSON *prof,
   size_t i = 0;
   for (const cJSON *t = threads->child; t; t = t->next, i++) {
     snprintf(p, sizeof p, "%s.threads[%zu]", base, i);
-    prf_status st = add_thread(r, t, p, 0);
+    prf_status st = add_thread(r, t, p, 0, NULL);
     if (st != PRF_OK)
       return st;
   }
@@ -1325,9 +1388,8 @@ static prf_status read_meta(ff_reader *r, const cJSON *meta, const char *base,
                             double *start_ms) {
   prf_jpath path;
   prf_jpath_init(&path);
-  prf_jpath_key(&path, base[0] ? base + 1 : "");
-  if (!base[0])
-    prf_jpath_init(&path);
+  if (base[0])
+    prf_jpath_key(&path, base + 1);
   prf_jpath_key(&path, "meta");
   r->interval = 1;
   *start_ms = 0;
@@ -1366,6 +1428,18 @@ static prf_status read_meta(ff_reader *r, const cJSON *meta, const char *base,
     st = meta_str(r, meta, "misc", "misc");
   if (st == PRF_OK)
     st = meta_str(r, meta, "appBuildID", "release");
+  /* The recorded range: processed profiles note where profiling started
+     and ended. */
+  const cJSON *t0 = prf_json_get(meta, "profilingStartTime");
+  const cJSON *t1 = prf_json_get(meta, "profilingEndTime");
+  if (st == PRF_OK && cJSON_IsNumber(t0) && cJSON_IsNumber(t1) &&
+      t1->valuedouble >= t0->valuedouble &&
+      t1->valuedouble - t0->valuedouble < 1e12) {
+    snprintf(buf, sizeof buf, "%lld",
+             (long long)llround((t1->valuedouble - t0->valuedouble) * 1e6));
+    if (prf_meta_set(r->p, "duration_nanos", buf) != PRF_OK)
+      st = nomem(r);
+  }
   return st;
 }
 
