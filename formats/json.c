@@ -67,7 +67,8 @@ static uint64_t line_of(const char *text, size_t offset) {
 
 static prf_status fail_at(prf_error *err, const char *text, size_t offset,
                           const char *msg) {
-  prf_fail(err, PRF_E_DATA, "%s", msg);
+  /* Minified JSON is one long line: the byte offset says where. */
+  prf_fail(err, PRF_E_DATA, "at byte %zu: %s", offset, msg);
   if (err) {
     err->offset = offset;
     err->has_offset = 1;
@@ -182,7 +183,8 @@ const char *prf_json_type_name(const cJSON *item) {
   if (cJSON_IsBool(item))
     return "a boolean";
   if (cJSON_IsNumber(item))
-    return "a number";
+    return isfinite(item->valuedouble) ? "a number"
+                                       : "a number out of range";
   if (cJSON_IsString(item))
     return "a string";
   if (cJSON_IsArray(item))

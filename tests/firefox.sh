@@ -191,7 +191,7 @@ bad "threads that are not an array" "$TMP/threads.json" "at .threads: expected a
 printf '{"meta":{"interval":1,"version":20},"threads":[{"name":"x","samples":{"schema":{"stack":0,"time":1},"data":[[0,1]]},"stackTable":{"schema":{"prefix":0,"frame":1},"data":[[null,0]]},"stringTable":["a"]}]}' > "$TMP/noframes.json"
 bad "a missing frame table" "$TMP/noframes.json" "at .threads[0].frameTable: expected an object (a table), but it is missing"
 head -c 5000 $G > "$TMP/trunc.json"
-bad "a truncated file" "$TMP/trunc.json" "trunc.json:184: invalid JSON"
+bad "a truncated file" "$TMP/trunc.json" "trunc.json:184: at byte 4999: invalid JSON"
 printf '{"meta":{"interval":1,"version":20},"threads":[{"name":"x","samples":{"schema":{"stack":0,"time":1},"data":[[0,1]]},"stackTable":{"schema":{"prefix":0,"frame":1},"data":[[null,0]]},"frameTable":{"schema":{"location":0},"data":[[0]]},"stringTable":["a\377"]}]}' > "$TMP/utf8.json"
 bad "invalid UTF-8" "$TMP/utf8.json" "invalid UTF-8 (byte 0xff)"
 printf '{"meta":{"interval":-1},"threads":[]}' > "$TMP/interval.json"
