@@ -36,17 +36,33 @@ enum { MAX_WARNINGS = 20 };
 
 /* ---- character classes of Perl's regular expressions ---- */
 
-static bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
-         c == '\r';
-}
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_word(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         c == '_' || (unsigned char)c >= 0x80;
-}
+/* \s (space, \t, \n, \v, \f, \r), \d, \w (bytes >= 0x80 included, as
+ * Perl's for UTF-8 text read as bytes), and [\da-f]. */
+enum { C_SPACE = 1, C_DIGIT = 2, C_WORD = 4, C_LHEX = 8 };
+static const uint8_t char_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 0, 0, 0, 0, 0, 0,
+    0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 4,
+    0, 12, 12, 12, 12, 12, 12, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+static bool is_space(char c) { return char_class[(unsigned char)c] & C_SPACE; }
+static bool is_digit(char c) { return char_class[(unsigned char)c] & C_DIGIT; }
+static bool is_word(char c) { return char_class[(unsigned char)c] & C_WORD; }
 static bool is_lower_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f');
+  return char_class[(unsigned char)c] & C_LHEX;
 }
 
 static bool contains(const char *s, size_t len, const char *what) {
@@ -167,9 +183,20 @@ static bool match_frame(const char *s, size_t len, frame_line *f) {
     return false;
   size_t q = (size_t)(close - s);
   size_t p = SIZE_MAX;
-  for (size_t k = q >= 2 ? q - 1 : 0; k-- > w1;)
-    if (s[k] == ' ' && s[k + 1] == '(') {
-      p = k;
+  /* The last '(' before it with a blank before: eight bytes at a time
+     while no byte of the word is '(' (dso paths are long). */
+  size_t k = q;
+  while (k >= w1 + 10) {
+    uint64_t v;
+    memcpy(&v, s + k - 8, 8);
+    v ^= 0x2828282828282828ull;
+    if ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull)
+      break;
+    k -= 8;
+  }
+  while (k > w1 + 1)
+    if (s[--k] == '(' && s[k - 1] == ' ') {
+      p = k - 1;
       break;
     }
   if (p == SIZE_MAX)
@@ -262,6 +289,22 @@ typedef struct comm_entry {
   bool wanted, java;
 } comm_entry;
 
+/* A distinct stack: its frames root first in seq, its leaf once built. */
+typedef struct stack_entry {
+  uint64_t hash;
+  uint32_t off, len;
+  prf_node leaf;
+  bool untimed;  /* value holds untimed samples' sum */
+  double value;
+} stack_entry;
+
+/* A timed sample, kept in input order until the tree is built. */
+typedef struct timed_sample {
+  uint32_t stack, thread;
+  int64_t time;
+  double value;
+} timed_sample;
+
 typedef struct perf_reader {
   prf_profile *profile;
   const prf_read_options *options;
@@ -282,7 +325,17 @@ typedef struct perf_reader {
   double period;
   int64_t time;
   prf_fstack stack;    /* leaf first */
-  prf_fstack path;     /* root first, for adding */
+  prf_fstack path;     /* root first */
+  /* Samples are aggregated by distinct stack while reading; the tree is
+     built from the distinct stacks at the end (see build_tree). */
+  prf_fid *seq;
+  size_t nseq, seq_cap;
+  stack_entry *stacks;
+  size_t nstacks, stacks_cap;
+  uint32_t *stack_slots;
+  size_t stack_nslots;
+  timed_sample *timed;
+  size_t ntimed, timed_cap;
   size_t nsamples;     /* samples ended, --thread or not */
   size_t nwarnings;
   /* frame names by (symbol, dso) and comm entries by header bytes */
@@ -549,8 +602,14 @@ static bool named_is(const perf_reader *r, const named *e, const frame_src *f,
 
 /* Pushes the frames of one line onto the sample's stack. */
 static prf_status push_frames(perf_reader *r, const frame_src *f) {
+  /* The dso is hashed by its length and ends: the same symbol nearly
+     always comes with one dso, and the comparison below is exact. */
+  uint64_t a = 0, z = 0;
+  memcpy(&a, f->mod, f->mod_len < 8 ? f->mod_len : 8);
+  if (f->mod_len > 8)
+    memcpy(&z, f->mod + f->mod_len - 8, 8);
   uint64_t h = prf_hash_bytes(f->func, f->func_len) ^
-               prf_hash_mix(prf_hash_bytes(f->mod, f->mod_len) + f->java);
+               prf_hash_mix(a ^ prf_hash_mix(z + f->mod_len * 2 + f->java));
   if (f->pc_len)
     h ^= prf_hash_mix(prf_hash_bytes(f->pc, f->pc_len) + 1);
   size_t i = r->name_nslots ? (size_t)h & (r->name_nslots - 1) : 0;
@@ -769,6 +828,42 @@ static prf_status on_header(perf_reader *r, const char *s, size_t len,
   return PRF_OK;
 }
 
+/* The id of a distinct stack (root first), adding it if new. */
+static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
+                           uint32_t *out) {
+  uint64_t h = prf_hash_bytes(f, len * sizeof *f);
+  size_t i = r->stack_nslots ? (size_t)h & (r->stack_nslots - 1) : 0;
+  while (r->stack_nslots && r->stack_slots[i]) {
+    const stack_entry *e = &r->stacks[r->stack_slots[i] - 1];
+    if (e->hash == h && e->len == len &&
+        memcmp(r->seq + e->off, f, len * sizeof *f) == 0) {
+      *out = r->stack_slots[i] - 1;
+      return PRF_OK;
+    }
+    i = (i + 1) & (r->stack_nslots - 1);
+  }
+  if (r->nseq + len > UINT32_MAX || r->nstacks >= UINT32_MAX - 1)
+    return prf_fail(r->err, PRF_E_LIMIT, "too many distinct stacks");
+  if (!prf_grow((void **)&r->seq, &r->seq_cap, r->nseq + len, sizeof *f) ||
+      !prf_grow((void **)&r->stacks, &r->stacks_cap, r->nstacks + 1,
+                sizeof *r->stacks))
+    return PRF_E_NOMEM;
+  memcpy(r->seq + r->nseq, f, len * sizeof *f);
+  r->stacks[r->nstacks] = (stack_entry){h, (uint32_t)r->nseq, (uint32_t)len,
+                                        0, false, 0};
+  r->nseq += len;
+  r->nstacks++;
+  if (!slots_reserve(&r->stack_slots, &r->stack_nslots, r->nstacks,
+                     r->stacks, sizeof *r->stacks))
+    return PRF_E_NOMEM;
+  i = (size_t)h & (r->stack_nslots - 1);
+  while (r->stack_slots[i])
+    i = (i + 1) & (r->stack_nslots - 1);
+  r->stack_slots[i] = (uint32_t)r->nstacks;
+  *out = (uint32_t)r->nstacks - 1;
+  return PRF_OK;
+}
+
 /* An empty line: the sample ends and is counted. */
 static prf_status end_sample(perf_reader *r) {
   if (!r->open)
@@ -790,12 +885,78 @@ static prf_status end_sample(perf_reader *r) {
     r->path.ids[k++] = stack->ids[i];
   stack->len = 0;
   double value = r->by_period ? r->period : 1;
-  if (r->time == INT64_MIN && !r->options->keep_order)
-    return prf_stack_add(r->profile, r->path.ids, depth, &value, NULL);
-  prf_node leaf;
-  prf_status st = prf_stack_add(r->profile, r->path.ids, depth, NULL, &leaf);
-  if (st == PRF_OK)
-    st = prf_sample_add(r->profile, leaf, &value, r->time, r->cur.thread);
+  uint32_t id = 0;
+  prf_status st = stack_id(r, r->path.ids, depth, &id);
+  if (st != PRF_OK)
+    return st;
+  if (r->time == INT64_MIN && !r->options->keep_order) {
+    r->stacks[id].untimed = true;
+    r->stacks[id].value += value;
+    return PRF_OK;
+  }
+  if (!prf_grow((void **)&r->timed, &r->timed_cap, r->ntimed + 1,
+                sizeof *r->timed))
+    return PRF_E_NOMEM;
+  r->timed[r->ntimed++] = (timed_sample){id, r->cur.thread, r->time, value};
+  return PRF_OK;
+}
+
+/* ---- building the tree ---- */
+
+static int seq_cmp(void *ctx, uint32_t a, uint32_t b) {
+  const perf_reader *r = ctx;
+  const stack_entry *x = &r->stacks[a], *y = &r->stacks[b];
+  const prf_fid *p = r->seq + x->off, *q = r->seq + y->off;
+  size_t n = x->len < y->len ? x->len : y->len;
+  for (size_t i = 0; i < n; i++)
+    if (p[i] != q[i])
+      return p[i] < q[i] ? -1 : 1;
+  return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Adds every distinct stack to the tree once, in an order where each
+ * shares the longest prefix with the one before (so only the frames
+ * after it are looked up, and new nodes are made in depth-first order),
+ * then the values: untimed sums per stack, timed samples in input order. */
+static prf_status build_tree(perf_reader *r) {
+  prf_tree *tree = prf_profile_tree(r->profile);
+  uint32_t *order = malloc((r->nstacks + 1) * sizeof *order);
+  prf_node *nodes = NULL;
+  size_t nodes_cap = 0;
+  prf_status st = order ? PRF_OK : PRF_E_NOMEM;
+  for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++)
+    order[i] = (uint32_t)i;
+  if (st == PRF_OK && !prf_sort_ids(order, r->nstacks, seq_cmp, r))
+    st = PRF_E_NOMEM;
+  const stack_entry *prev = NULL;
+  for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++) {
+    stack_entry *e = &r->stacks[order[i]];
+    const prf_fid *f = r->seq + e->off;
+    size_t k = 0;
+    if (prev) {
+      const prf_fid *g = r->seq + prev->off;
+      while (k < e->len && k < prev->len && f[k] == g[k])
+        k++;
+    }
+    if (!prf_grow((void **)&nodes, &nodes_cap, e->len, sizeof *nodes)) {
+      st = PRF_E_NOMEM;
+      break;
+    }
+    for (size_t d = k; d < e->len && st == PRF_OK; d++)
+      st = prf_tree_child(tree, d ? nodes[d - 1] : 0, f[d], &nodes[d]);
+    e->leaf = nodes[e->len - 1];
+    prev = e;
+  }
+  for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++)
+    if (r->stacks[i].untimed)
+      st = prf_tree_add_self(tree, r->stacks[i].leaf, &r->stacks[i].value);
+  for (size_t i = 0; i < r->ntimed && st == PRF_OK; i++) {
+    const timed_sample *t = &r->timed[i];
+    st = prf_sample_add(r->profile, r->stacks[t->stack].leaf, &t->value,
+                        t->time, t->thread);
+  }
+  free(order);
+  free(nodes);
   return st;
 }
 
@@ -835,6 +996,10 @@ static void reader_free(perf_reader *r) {
   free(r->event);
   prf_fstack_free(&r->stack);
   prf_fstack_free(&r->path);
+  free(r->seq);
+  free(r->stacks);
+  free(r->stack_slots);
+  free(r->timed);
   free(r->keys);
   free(r->fids);
   free(r->names);
@@ -861,6 +1026,8 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
     st = read_line(&r, line, len);
   if (st == PRF_OK && in->failed)
     st = err->code;
+  if (st == PRF_OK)
+    st = build_tree(&r);
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s", prf_status_name(st));
   if (st != PRF_OK && st != PRF_E_INPUT)
