@@ -336,6 +336,7 @@ typedef struct perf_reader {
   size_t stack_nslots;
   timed_sample *timed;
   size_t ntimed, timed_cap;
+  int64_t first_time, last_time; /* of the samples kept, INT64_MIN: none */
   size_t nsamples;     /* samples ended, --thread or not */
   size_t nwarnings;
   /* frame names by (symbol, dso) and comm entries by header bytes */
@@ -898,6 +899,12 @@ static prf_status end_sample(perf_reader *r) {
                 sizeof *r->timed))
     return PRF_E_NOMEM;
   r->timed[r->ntimed++] = (timed_sample){id, r->cur.thread, r->time, value};
+  if (r->time != INT64_MIN) {
+    if (r->first_time == INT64_MIN || r->time < r->first_time)
+      r->first_time = r->time;
+    if (r->last_time == INT64_MIN || r->time > r->last_time)
+      r->last_time = r->time;
+  }
   return PRF_OK;
 }
 
@@ -960,9 +967,47 @@ static prf_status build_tree(perf_reader *r) {
   return st;
 }
 
+/* `perf script --header` lines ("# hostname : db7") become metadata. */
+static prf_status read_comment(perf_reader *r, const char *s, size_t len) {
+  static const char *const keys[][2] = {
+      {"hostname", "hostname"},         {"os release", "os_release"},
+      {"perf version", "perf_version"}, {"arch", "arch"},
+      {"cpudesc", "cpudesc"},           {"cmdline", "cmdline"},
+      {"captured on", "captured_on"}};
+  if (r->seen_content || len < 2 || s[1] != ' ')
+    return PRF_OK;
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    size_t n = strlen(keys[k][0]);
+    if (len < n + 4 || memcmp(s + 2, keys[k][0], n) != 0)
+      continue;
+    size_t i = n + 2;
+    while (i < len && s[i] == ' ')
+      i++;
+    if (i >= len || s[i] != ':')
+      continue;
+    i++;
+    while (i < len && s[i] == ' ')
+      i++;
+    size_t end = len;
+    while (end > i && is_space(s[end - 1]))
+      end--;
+    prf_buf *b = &r->name;
+    b->len = 0;
+    prf_buf_put(b, s + i, end - i);
+    prf_buf_putc(b, '\0');
+    if (b->failed)
+      return PRF_E_NOMEM;
+    for (size_t j = 0; j + 1 < b->len; j++)
+      if ((unsigned char)b->data[j] < 0x20)
+        b->data[j] = ' ';
+    return prf_meta_set(r->profile, keys[k][1], b->data);
+  }
+  return PRF_OK;
+}
+
 static prf_status read_line(perf_reader *r, const char *s, size_t len) {
   if (len > 0 && s[0] == '#')
-    return PRF_OK;
+    return read_comment(r, s, len);
   if (len == 0)
     return end_sample(r);
   header h;
@@ -992,6 +1037,25 @@ static prf_status read_line(perf_reader *r, const char *s, size_t len) {
   return PRF_OK;
 }
 
+/* The event read and the time the kept samples span: from the first to
+ * the last timestamp, plus the mean interval (a timestamp ends the time a
+ * sample stands for). */
+static prf_status set_meta(perf_reader *r) {
+  prf_status st = PRF_OK;
+  if (r->event)
+    st = prf_meta_set(r->profile, "event", r->event);
+  size_t n = 0;
+  for (size_t i = 0; i < r->ntimed; i++)
+    n += r->timed[i].time != INT64_MIN;
+  if (st == PRF_OK && n > 1 && r->last_time > r->first_time) {
+    double span = (double)r->last_time - (double)r->first_time;
+    char v[32];
+    snprintf(v, sizeof v, "%.0f", span + span / (double)(n - 1));
+    st = prf_meta_set(r->profile, "duration_nanos", v);
+  }
+  return st;
+}
+
 static void reader_free(perf_reader *r) {
   free(r->event);
   prf_fstack_free(&r->stack);
@@ -1018,6 +1082,7 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
   r.err = err;
   r.in = in;
   r.flags = options->perf_flags;
+  r.first_time = r.last_time = INT64_MIN;
   prf_buf_init(&r.name);
   prf_status st = PRF_OK;
   const char *line;
@@ -1028,6 +1093,8 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
     st = err->code;
   if (st == PRF_OK)
     st = build_tree(&r);
+  if (st == PRF_OK)
+    st = set_meta(&r);
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s", prf_status_name(st));
   if (st != PRF_OK && st != PRF_E_INPUT)

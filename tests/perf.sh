@@ -124,6 +124,10 @@ same_file "--weight samples counts samples, not periods" "$TMP/want" "$TMP/got"
 $PR top -q $P/FlameGraph__test__perf-dd-stacks-01.txt > "$TMP/top" 2>&1
 grep -q "^Type: cpu-clock" "$TMP/top" && grep -q "30.30ms.*__srcu_read_unlock" "$TMP/top" && ok "cpu-clock periods are nanoseconds" ||
   not_ok "cpu-clock periods are nanoseconds" "$(head -5 "$TMP/top")"
+# The duration the timestamps span: dd sampled cpu-clock every 10.1 ms, so
+# it equals the periods' total (the oracle's sum).
+grep -q "^Duration: 101.01ms, Total samples = 101.01ms" "$TMP/top" && ok "the duration comes from the timestamps" ||
+  not_ok "the duration comes from the timestamps" "$(head -3 "$TMP/top")"
 # The first event type only, with a warning.
 $PR collapse $P/FlameGraph__test__perf-cycles-instructions-01.txt 2>"$TMP/err" >/dev/null
 grep -q "skipping samples of event 'cycles'" "$TMP/err" && ok "other events are skipped with a warning" ||
