@@ -126,12 +126,15 @@ bench/gen_folded: bench/gen_folded.c
 bench/gen_pprof: bench/gen_pprof.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
 
-bench: all bench/gen_folded bench/gen_pprof bench/phases
+bench/gen_perf: bench/gen_perf.c
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/phases
 	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan prof-render libprofrender.a libprofrender.so \
-	  bench/gen_folded bench/gen_pprof bench/phases flame.svg
+	  bench/gen_folded bench/gen_pprof bench/gen_perf bench/phases flame.svg
 
 bench/phases: bench/phases.c libprofrender.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Irender -o $@ $< libprofrender.a $(LDFLAGS) $(LDLIBS)
