@@ -67,6 +67,7 @@ typedef struct ss_reader {
   bool by_time;
   bool any_wanted;
   size_t nsamples;      /* samples recorded */
+  double span_lo, span_hi; /* wanted profiles' start and end, ns */
   prf_fid *stack;       /* root-first frame ids of the current stack */
   prf_node *nodes;      /* the tree nodes of an evented stack */
   int64_t *open;        /* shared frame index per open evented frame */
@@ -184,6 +185,10 @@ static prf_status read_header(ss_reader *r, const cJSON *prof, size_t i,
   if (prf_thread_add(r->p, (int64_t)i, name, &thread) != PRF_OK)
     return nomem(r);
   *wanted = prf_thread_wanted(r->o, (int64_t)i, name);
+  if (*wanted && r->unit[i]->cat == CAT_TIME) {
+    r->span_lo = fmin(r->span_lo, start * r->unit[i]->ns);
+    r->span_hi = fmax(r->span_hi, end * r->unit[i]->ns);
+  }
   return PRF_OK;
 }
 
@@ -498,6 +503,16 @@ static prf_status read_meta(ss_reader *r, const cJSON *root) {
   return PRF_OK;
 }
 
+/* The time the wanted profiles span, from their start and end values. */
+static prf_status note_duration(ss_reader *r) {
+  double d = r->span_hi - r->span_lo;
+  if (r->cat != CAT_TIME || !(d > 0 && d < 9e18))
+    return PRF_OK;
+  char buf[32];
+  snprintf(buf, sizeof buf, "%lld", (long long)llround(d));
+  return prf_meta_set(r->p, "duration_nanos", buf) == PRF_OK ? PRF_OK : nomem(r);
+}
+
 static prf_status read_profiles(ss_reader *r, const cJSON *root) {
   prf_status st = prf_json_array(root, "profiles", &r->path, r->err,
                                  &r->profiles);
@@ -528,6 +543,8 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
     return st; /* none wanted: the registry reports the bad --thread */
   r->any_wanted = true;
   st = choose_column(r, first);
+  if (st == PRF_OK)
+    st = note_duration(r);
   i = 0;
   for (const cJSON *prof = r->profiles->child; prof && st == PRF_OK;
        prof = prof->next, i++) {
@@ -557,6 +574,8 @@ prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
   r.o = options;
   r.err = err;
   r.by_time = prf_weigh_by_time(options);
+  r.span_lo = INFINITY;
+  r.span_hi = -INFINITY;
   prf_jpath_init(&r.path);
   if (!cJSON_IsObject(root))
     st = prf_json_expected(err, &r.path, NULL,

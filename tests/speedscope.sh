@@ -134,6 +134,8 @@ else
   skip "--weight samples counts samples" "python3 is not installed"
 fi
 $PR top $S | grep -q '^Type: cpu' && ok "seconds give a cpu column" || not_ok "seconds give a cpu column"
+$PR top $S | grep -q '^Duration: 14s,' && ok "the duration is endValue - startValue" || not_ok "the duration is endValue - startValue" "$($PR top $S)"
+check "renders a speedscope file to well-formed SVG" sh -c "$PR $TWO > '$TMP/two.svg' && xmllint --noout '$TMP/two.svg'"
 $PR top --weight samples $S | grep -q '^Type: samples' && ok "--weight samples gives a samples column" || not_ok "--weight samples gives a samples column"
 
 # --- invalid files: refused as speedscope refuses them ---
