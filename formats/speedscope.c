@@ -65,7 +65,6 @@ typedef struct ss_reader {
   const unit_def *target; /* the unit of the value column (time) */
   unit_cat cat;           /* of the wanted profiles */
   bool by_time;
-  bool any_wanted;
   size_t nsamples;      /* samples recorded */
   double span_lo, span_hi; /* wanted profiles' start and end, ns */
   prf_fid *stack;       /* root-first frame ids of the current stack */
@@ -541,7 +540,6 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
   }
   if (st != PRF_OK || first == SIZE_MAX)
     return st; /* none wanted: the registry reports the bad --thread */
-  r->any_wanted = true;
   st = choose_column(r, first);
   if (st == PRF_OK)
     st = note_duration(r);
