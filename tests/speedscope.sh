@@ -256,7 +256,7 @@ bad "only empty stacks" "at .profiles: no samples" "{$J,\"profiles\":[{$SP,\"sam
 bad "truncated JSON" "invalid JSON" "{$J,\"profiles\":[{$SP,\"samples\":[[0]]"
 printf '{"shared":{"frames":[{"name":"\377"}]},"profiles":[]}' > "$TMP/bad.json"
 exit_is "invalid UTF-8: exit 65" 65 $PR collapse --input-format speedscope "$TMP/bad.json"
-grep -q "bad.json:1: invalid UTF-8 (byte 0xff)" "$TMP/exit.err" && ok "invalid UTF-8: the error names the line and the byte" || not_ok "invalid UTF-8: the error names the line and the byte" "$(cat "$TMP/exit.err")"
+grep -q "bad.json:1: at byte 30: invalid UTF-8 (byte 0xff)" "$TMP/exit.err" && ok "invalid UTF-8: the error names the line and the byte" || not_ok "invalid UTF-8: the error names the line and the byte" "$(cat "$TMP/exit.err")"
 
 # A negative value cannot be written: speedscope refuses negative weights.
 exit_is "a delta profile with negative values: exit 65" 65 $PR convert -o "$TMP/delta.json" testdata/pprof/parca__query__alloc_space_delta.pb.gz
