@@ -672,9 +672,11 @@ static prf_status read_transaction(sentry_reader *r, const cJSON *root) {
       return prf_json_expected(r->err, &r->path, NULL, "an object", tx);
   } else if (st == PRF_OK) {
     st = prf_json_object_opt(root, "transaction", &r->path, r->err, &tx);
+    if (st != PRF_OK || !tx)
+      return st;
     prf_jpath_key(&r->path, "transaction");
   }
-  if (st != PRF_OK || !tx)
+  if (st != PRF_OK)
     return st;
   static const char *const pairs[] = {"name", "transaction", "name", "name",
                                       "id", "transaction_id",

@@ -26,6 +26,7 @@ it shares no code with prof-render and follows the documented semantics:
 Prints the stacks as `prof-render collapse` does: merged, sorted bytewise.
 """
 import argparse
+import gzip
 import json
 import math
 import re
@@ -121,8 +122,11 @@ def main():
     ap.add_argument("--thread")
     ap.add_argument("--no-thread-root", action="store_true")
     a = ap.parse_args()
-    with open(a.file, encoding="utf-8") as fp:
-        doc = json.load(fp)
+    with open(a.file, "rb") as fp:
+        data = fp.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    doc = json.loads(data.decode("utf-8"))
     samples, prof, legacy = samples_of(doc)
     names = thread_names(samples, prof, legacy)
     by_thread = {}
