@@ -24,7 +24,7 @@
 #include <string.h>
 
 enum { FORMAT_LEGACY, FORMAT_V1, FORMAT_V2 };
-enum { MAX_THREADS = 65536 }; /* the thread table is searched linearly */
+enum { MAX_THREADS = 10000 }; /* the thread table is searched linearly */
 #define NO_END INT64_MIN
 
 typedef struct sentry_sample {
@@ -896,8 +896,12 @@ static prf_status add_samples(sentry_reader *r, const cJSON *prof) {
     last[s->thread] = order[k];
   }
   prf_fid idle = PRF_NONE;
+  size_t before = prf_sample_count(r->profile);
   for (size_t k = 0; st == PRF_OK && k < r->nsamples; k++)
     st = add_sample(r, &r->samples[order[k]], &idle);
+  if (st == PRF_OK && prf_sample_count(r->profile) == before)
+    warn(r, "no sample was kept: the last sample of each thread only marks "
+         "its end, idle samples are dropped without --include-idle");
   if (st == PRF_OK && r->has_active)
     st = meta_int(r, "active_thread_id", r->active);
   if (st == PRF_OK && r->format == FORMAT_V2)
@@ -1057,5 +1061,7 @@ int prf_sentry_sniff(const unsigned char *head, size_t len) {
       score += 30;
       break;
     }
-  return score >= 50 ? score : 0;
+  /* A v1 profile's debug_meta may fill the head: one key Sentry alone
+     writes is enough, "profile" with "version" or "platform" too. */
+  return score >= 30 ? score : 0;
 }

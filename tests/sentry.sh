@@ -36,7 +36,8 @@ for f in $D/*.json $D/*.json.gz; do
 done
 oracle "--thread by name" $D/v2-two-threads.json --thread ThreadPoolExecutor-0_0
 oracle "--thread by id (string ids in the input)" $D/v2-two-threads.json --thread 140245
-oracle "--thread picks a legacy thread named from its queue" $D/vroom__cocoa.json.gz --thread com.apple.uikit.eventfetch-thread
+oracle "--thread picks a legacy thread named from its queue" $D/vroom__cocoa.json.gz --thread com.apple.main-thread
+oracle "--thread picks an unnamed legacy thread by id" $D/vroom__cocoa.json.gz --thread 17923
 oracle "--thread picks an unnamed v1 thread by id" $D/v1-strings.json --thread 771
 
 # A sample lasts until the next one of its thread: one thread's times
@@ -88,6 +89,21 @@ for f in $D/vroom__node.json $D/v2-two-threads.json $D/vroom__cocoa.json.gz; do
   $PR collapse --input-format sentry "$f" > "$TMP/forced"
   same_file "$(basename "$f") is detected as Sentry" "$TMP/forced" "$TMP/auto"
 done
+# debug_meta (sorted first by Sentry's serializer) can fill the first 64 KiB.
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+big = {"debug_meta": {"images": [{"type": "macho", "debug_id": "%032x" % i, "image_addr": hex(4096 * i),
+                                  "code_file": "/usr/lib/system/libfoo%d.dylib" % i} for i in range(1500)]}}
+big.update(d)
+json.dump(big, sys.stdout)' $D/v1-strings.json > "$TMP/big.json"
+$PR collapse "$TMP/big.json" > "$TMP/big.got" 2>"$TMP/big.err"
+$PR collapse $D/v1-strings.json > "$TMP/big.want"
+same_file "a v1 profile whose debug_meta fills the first 64 KiB is detected" "$TMP/big.want" "$TMP/big.got"
+$PR top --thread com.apple.uikit.eventfetch-thread $D/vroom__cocoa.json.gz > /dev/null 2>"$TMP/warn"
+grep -q "no sample was kept" "$TMP/warn" && ok "a thread with one sample: a warning that nothing was kept" ||
+  not_ok "a thread with one sample: a warning that nothing was kept" "$(cat "$TMP/warn")"
+
 not_sentry() { # DESCRIPTION JSON: another format's file must not be read as Sentry
   printf '%s' "$2" > "$TMP/other.json"
   $PR collapse "$TMP/other.json" > /dev/null 2>"$TMP/other.err"
