@@ -176,7 +176,16 @@ static prf_status frame_strings(sentry_reader *r, const cJSON *obj,
     if (st != PRF_OK)
       return st;
   }
-  return PRF_OK;
+  /* v1 frames may keep the symbolicator's status in data. */
+  const cJSON *data;
+  prf_status st = prf_json_object_opt(obj, "data", &r->path, r->err, &data);
+  if (st == PRF_OK && data && !f->status) {
+    size_t mark = prf_jpath_key(&r->path, "data");
+    st = prf_json_str_opt(data, "symbolicator_status", &r->path, r->err,
+                          &f->status);
+    prf_jpath_cut(&r->path, mark);
+  }
+  return st;
 }
 
 static const char *first_of(const char *a, const char *b, const char *c) {

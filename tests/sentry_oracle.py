@@ -21,7 +21,8 @@ it shares no code with prof-render and follows the documented semantics:
 - A frame is named by function (else name, else symbol); without one
   "[module]" (module, else the package's file name without .dylib, .so, .a,
   .dll, .exe), else its instruction_addr, else "<unknown>". A symbolicated
-  frame without sym_addr was inlined: suffix "_[i]".
+  frame (status, or data.symbolicator_status) without sym_addr was inlined:
+  suffix "_[i]".
 
 Prints the stacks as `prof-render collapse` does: merged, sorted bytewise.
 """
@@ -49,7 +50,8 @@ def frame_label(f):
     if not fn:
         module = f.get("module") or (package_name(f["package"]) if f.get("package") else "")
         fn = "[%s]" % module if module else (f.get("instruction_addr") or "<unknown>")
-    if f.get("status") == "symbolicated" and not f.get("sym_addr"):
+    status = f.get("status") or (f.get("data") or {}).get("symbolicator_status")
+    if status == "symbolicated" and not f.get("sym_addr"):
         fn += "_[i]"
     return fn.replace("\n", " ").replace("\r", " ")
 
