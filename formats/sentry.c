@@ -946,9 +946,8 @@ static prf_status parse_legacy(sentry_reader *r, const cJSON *str,
   prf_error inner;
   prf_error_clear(&inner);
   if (prf_json_parse_text(text, len, out, &inner) != PRF_OK)
-    return prf_fail(r->err, inner.code, "in the JSON string at .profile, byte "
-                    "%llu: %s", (unsigned long long)inner.offset,
-                    inner.message);
+    return prf_fail(r->err, inner.code, "in the JSON string at .profile, %s",
+                    inner.message); /* the message gives the byte */
   if (!*out)
     return nomem(r);
   /* Paths inside it are spelled as jq reaches them. */

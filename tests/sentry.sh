@@ -112,7 +112,7 @@ not_sentry() { # DESCRIPTION JSON: another format's file must not be read as Sen
   else ok "$1"; fi
 }
 not_sentry "a .cpuprofile is not taken for Sentry" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"startTime":0,"endTime":1,"samples":[1],"timeDeltas":[1],"platform":"x","profile":1}'
-not_sentry "speedscope is not taken for Sentry" '{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[]},"profiles":[],"version":"1","profile":{}}'
+not_sentry "speedscope is not taken for Sentry" '{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":1,"samples":[[0]],"weights":[1]}],"version":"1","profile":{}}'
 not_sentry "a Firefox profile is not taken for Sentry" '{"meta":{"version":24,"platform":"Linux"},"threads":[],"profile":{}}'
 not_sentry "a Chrome trace object is not taken for Sentry" '{"traceEvents":[{"name":"Profile","args":{"data":{"profile":1}}}],"metadata":{"platform":"x"}}'
 not_sentry "a Chrome trace array is not taken for Sentry" '[{"name":"Profile","ph":"P","args":{"profile":{},"version":"1"}}]'
@@ -157,7 +157,7 @@ bad "a frame name of the wrong type" 'at .profile.frames[0].function: expected a
 bad "a thread name of the wrong type" 'at .profile.thread_metadata.1.name: expected a string, found an array' \
   "{$V2,\"profile\":{$FR,\"stacks\":[[0]],\"samples\":[{\"stack_id\":0,\"thread_id\":\"1\",\"timestamp\":1.0}],\"thread_metadata\":{\"1\":{\"name\":[]}}}}"
 bad "metadata of the wrong type" 'at .release: expected a string, found a number' "{$V2,\"release\":5,\"profile\":{}}"
-bad "a legacy profile string that is not JSON" 'in the JSON string at .profile, byte 12: invalid JSON' \
+bad "a legacy profile string that is not JSON" 'in the JSON string at .profile, at byte 12: invalid JSON' \
   '{"platform":"cocoa","profile_id":"x","profile":"{\"samples\":[}"}'
 bad "a legacy sample without frames" 'at (.profile|fromjson).samples[0].frames: expected an array, but it is missing' \
   '{"platform":"cocoa","profile_id":"x","profile":"{\"samples\":[{\"thread_id\":\"1\",\"relative_timestamp_ns\":\"5\"}]}"}'
