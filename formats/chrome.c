@@ -484,7 +484,7 @@ static bool is_space(char ch) {
 
 /* Chrome writes a trace as it goes: a file cut short lacks the closing
  * ']' and may end in a comma. Close the array as the reference viewers
- * do. text has one spare byte past len. Returns whether it repaired. */
+ * do. text has two spare bytes past len. Returns whether it repaired. */
 static bool repair(char *text, size_t *len) {
   size_t i = 0, n = *len;
   while (i < n && is_space(text[i]))
@@ -510,6 +510,13 @@ static prf_status parse_trace(prf_input *in, const prf_read_options *o,
   prf_status st = prf_json_slurp(in, &text, &len);
   if (st != PRF_OK)
     return st;
+  /* Room for the closing bracket and the NUL. */
+  char *bigger = realloc(text, len + 2);
+  if (!bigger) {
+    free(text);
+    return prf_fail(in->err, PRF_E_NOMEM, "out of memory");
+  }
+  text = bigger;
   if (repair(text, &len))
     chr_warn(o, "the trace is cut short (no closing ']'): read the events "
                   "before the cut");
