@@ -473,12 +473,13 @@ static prf_status sf_build(sf_table *t, const cJSON *obj, prf_error *err) {
   for (const cJSON *f = obj->child; f; f = f->next) {
     char *end;
     long long id = strtoll(f->string ? f->string : "", &end, 10);
-    if (!f->string || !*f->string || *end || !cJSON_IsObject(f))
+    if (!f->string || !*f->string || *end || !cJSON_IsObject(f) ||
+        id <= INT64_MIN / 2 || id >= INT64_MAX / 2)
       return prf_fail(err, PRF_E_DATA,
                       "at .stackFrames: expected frame objects under numeric "
                       "ids, found \"%.40s\"", f->string ? f->string : "");
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id, &fresh);
+    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh) {
@@ -517,7 +518,7 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
   int64_t id = leaf;
   while (id != 0) {
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id, &fresh);
+    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh || k > t->n)
@@ -535,7 +536,9 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
     if (!prf_fstack_push(s, t->fids[k - 1]))
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     const cJSON *par = prf_json_get(t->frames[k - 1], "parent");
-    id = cJSON_IsNumber(par) ? (int64_t)par->valuedouble : 0;
+    id = cJSON_IsNumber(par) && fabs(par->valuedouble) < 9e15
+             ? (int64_t)par->valuedouble
+             : 0;
   }
   for (size_t i = 0; i < s->len / 2; i++) {
     prf_fid tmp = s->ids[i];

@@ -323,12 +323,16 @@ static void node_path(const chr_profile *cp, size_t i, char *buf, size_t size) {
              n->event, n->index);
 }
 
+/* The key of a node id in a prf_keymap (which cannot hold UINT64_MAX;
+ * ids stop at INT64_MAX - 1). */
+static uint64_t id_key(int64_t id) { return (uint64_t)id ^ (1ull << 63); }
+
 /* The index of node id, PRF_NONE when there is none (a look-up of a
  * missing id adds it to the map, past the nodes: it stays missing). */
 static prf_status find_node(prf_keymap *ids, size_t nnodes, int64_t id,
                             uint32_t *out) {
   bool fresh;
-  uint32_t k = prf_keymap_id(ids, (uint64_t)id, &fresh);
+  uint32_t k = prf_keymap_id(ids, id_key(id), &fresh);
   if (!k)
     return PRF_E_NOMEM;
   *out = fresh || k > nnodes ? PRF_NONE : k - 1;
@@ -341,7 +345,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
   char where[256];
   for (size_t i = 0; i < cp->nnodes; i++) {
     bool fresh;
-    uint32_t k = prf_keymap_id(ids, (uint64_t)cp->nodes[i].id, &fresh);
+    uint32_t k = prf_keymap_id(ids, id_key(cp->nodes[i].id), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (!fresh || k != i + 1) {
