@@ -518,18 +518,17 @@ static void sample_times(const chr_profile *cp, size_t n, double *t) {
   t[n] = n ? (elapsed >= valid ? elapsed : valid) : 0;
   /* Pass 2: samples inside a run, clamped between its start and the
      next run's start, never going back. */
-  size_t run = 0;
+  size_t run = 0, next = 0;
   elapsed = n ? cp->deltas[0] : 0;
   for (size_t i = 0; i < n; i++) {
     if (i > 0)
       elapsed += cp->deltas[i];
     if (!isnan(t[i])) {
       run = i;
+      for (next = i + 1; next < n && isnan(t[next]); next++)
+        ;
       continue;
     }
-    size_t next = i + 1;
-    while (next < n && isnan(t[next]))
-      next++;
     double lo = t[i - 1] > t[run] ? t[i - 1] : t[run];
     double hi = t[next];
     t[i] = elapsed < lo ? lo : elapsed > hi ? hi : elapsed;
