@@ -129,12 +129,16 @@ bench/gen_pprof: bench/gen_pprof.c
 bench/gen_perf: bench/gen_perf.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
 
-bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/phases
+bench/gen_trace: bench/gen_trace.c
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace bench/phases
 	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan prof-render libprofrender.a libprofrender.so \
-	  bench/gen_folded bench/gen_pprof bench/gen_perf bench/phases flame.svg
+	  bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace \
+	  bench/phases flame.svg
 
 bench/phases: bench/phases.c libprofrender.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Irender -o $@ $< libprofrender.a $(LDFLAGS) $(LDLIBS)

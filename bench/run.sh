@@ -263,3 +263,35 @@ perf_run() {
     echo "  0.85 s for 80 MB single-threaded on this machine class (~94 MB/s)"
   fi
 } | tee -a "$OUT/results.txt"
+
+# ---- Chrome trace: prof-render collapse of a generated ~200 MB trace ----
+# (bench/gen_trace.c: Profile + ProfileChunk events of two threads among the
+# timeline's other events). The whole JSON tree is held in memory (cJSON),
+# so peak memory is a multiple of the input. BENCH_TRACE_BYTES sets the
+# size, BENCH_TRACE_RUNS the runs (median; default 1, a run takes a while).
+TRACE_BYTES=${BENCH_TRACE_BYTES:-200000000}
+TRACE_RUNS=${BENCH_TRACE_RUNS:-1}
+if [ ! -x bench/gen_trace ] || [ bench/gen_trace.c -nt bench/gen_trace ]; then
+  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -o bench/gen_trace bench/gen_trace.c
+fi
+TRACE=$OUT/trace$TRACE_BYTES.json
+TSTAMP="$(bench/gen_trace --version) $(sha256sum bench/gen_trace.c | cut -c1-16) $TRACE_BYTES"
+if [ ! -f "$TRACE" ] || [ "$(cat "$TRACE.stamp" 2>/dev/null)" != "$TSTAMP" ]; then
+  echo "bench: generating $TRACE" >&2
+  bench/gen_trace --target-bytes "$TRACE_BYTES" > "$TRACE.tmp" 2> "$TRACE.meta"
+  mv "$TRACE.tmp" "$TRACE"
+  echo "$TSTAMP" > "$TRACE.stamp"
+fi
+{
+  echo
+  echo "Chrome trace: $(cat "$TRACE.meta")"
+  mb=$(stat -c %s "$TRACE" | awk '{printf "%.1f", $1 / 1e6}')
+  RUNS=$TRACE_RUNS
+  cat "$TRACE" > /dev/null
+  PHASES=""; run_n /dev/null cat "$TRACE"
+  echo "  cat:                   $WALL s, peak $(awk -v k="$RSS" 'BEGIN {printf "%.1f", k / 1024}') MB"
+  run_n /dev/null ./prof-render collapse -q "$TRACE"
+  awk -v w="$WALL" -v k="$RSS" -v mb="$mb" 'BEGIN {
+    printf "  prof-render collapse:  %.2f s (%.1f MB/s), peak %.0f MB (%.1fx the input)\n",
+           w, mb / w, k / 1024, k / 1024 / mb }'
+} | tee -a "$OUT/results.txt"

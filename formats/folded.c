@@ -478,7 +478,7 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     if (text.failed)
       st = PRF_E_NOMEM;
   }
-  if (st == PRF_OK) {
+  if (st == PRF_OK && nrefs > 0) { /* qsort must not get NULL */
     for (size_t i = 0; i < nrefs; i++)
       refs[i].text = text.data + refs[i].offset;
     qsort(refs, nrefs, sizeof *refs, line_cmp);
