@@ -55,16 +55,10 @@ int prf_chrome_trace_sniff(const unsigned char *head, size_t len) {
 /* ---- shared helpers ---- */
 
 void chr_warn(const prf_read_options *o, const char *fmt, ...) {
-  if (!o->warn)
-    return;
-  prf_error w;
-  prf_error_clear(&w);
-  prf_error_set_source(&w, o->source_name);
   va_list ap;
   va_start(ap, fmt);
-  prf_vfail(&w, PRF_E_DATA, fmt, ap);
+  prf_reader_vwarn(o, 0, fmt, ap);
   va_end(ap);
-  o->warn(o->warn_ctx, &w);
 }
 
 void chr_events_path(prf_jpath *path, const char *prefix) {

@@ -123,14 +123,7 @@ static void path_join(char *out, size_t size, const char *base,
 }
 
 static void warn(ff_reader *r, const char *message) {
-  if (!r->o->warn)
-    return;
-  prf_error w;
-  prf_error_clear(&w);
-  w.code = PRF_E_DATA;
-  prf_error_set_source(&w, r->o->source_name);
-  snprintf(w.message, sizeof w.message, "%s", message);
-  r->o->warn(r->o->warn_ctx, &w);
+  prf_reader_warn(r->o, 0, "%s", message);
 }
 
 /* A vector of an array's items: cJSON arrays are linked lists. */

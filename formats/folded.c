@@ -6,6 +6,7 @@
  * boundaries and tree nodes and only looks up the frames that differ.
  */
 #include "folded.h"
+#include "reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,15 +197,7 @@ static prf_status declare_columns(folded_reader *r, int ncounts) {
 }
 
 static void warn(folded_reader *r, const char *message) {
-  if (!r->options->warn)
-    return;
-  prf_error w;
-  prf_error_clear(&w);
-  w.code = PRF_E_DATA;
-  prf_error_set_source(&w, r->options->source_name);
-  w.line = r->in->line;
-  snprintf(w.message, sizeof w.message, "%s", message);
-  r->options->warn(r->options->warn_ctx, &w);
+  prf_reader_warn(r->options, r->in->line, "%s", message);
 }
 
 /* "# key: value" comment lines (austin writes them) become metadata. */

@@ -358,18 +358,10 @@ typedef struct perf_reader {
 static void warn(perf_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void warn(perf_reader *r, const char *fmt, ...) {
-  if (!r->options->warn)
-    return;
-  prf_error w;
-  prf_error_clear(&w);
-  w.code = PRF_E_DATA;
-  prf_error_set_source(&w, r->options->source_name);
-  w.line = r->in->line;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(w.message, sizeof w.message, fmt, ap);
+  prf_reader_vwarn(r->options, r->in->line, fmt, ap);
   va_end(ap);
-  r->options->warn(r->options->warn_ctx, &w);
 }
 
 static bool keys_put(perf_reader *r, const char *s, size_t n, uint32_t *at) {

@@ -3,6 +3,7 @@
  */
 #include "reader.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,4 +75,25 @@ prf_status prf_reader_columns(prf_profile *p, size_t n,
       return prf_fail(err, st, "cannot declare value column '%s'", types[i]);
   }
   return n ? prf_value_set_default(p, n - 1) : PRF_OK;
+}
+
+void prf_reader_vwarn(const prf_read_options *o, uint64_t line,
+                      const char *fmt, va_list ap) {
+  if (!o->warn)
+    return;
+  prf_error w;
+  prf_error_clear(&w);
+  w.code = PRF_E_DATA;
+  prf_error_set_source(&w, o->source_name);
+  w.line = line;
+  vsnprintf(w.message, sizeof w.message, fmt, ap);
+  o->warn(o->warn_ctx, &w);
+}
+
+void prf_reader_warn(const prf_read_options *o, uint64_t line,
+                     const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  prf_reader_vwarn(o, line, fmt, ap);
+  va_end(ap);
 }

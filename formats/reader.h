@@ -38,6 +38,13 @@ static inline bool prf_weigh_by_time(const prf_read_options *o) {
 
 
 
+/* Passes a warning (a recoverable problem) to options->warn, if any, with
+ * the source name and line (0 when unknown). */
+void prf_reader_warn(const prf_read_options *o, uint64_t line,
+                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void prf_reader_vwarn(const prf_read_options *o, uint64_t line,
+                      const char *fmt, va_list ap);
+
 /* Declares the value columns of a reader's input, or, when the profile
  * already has columns (an earlier input), checks that they match: the
  * same number and the same types, else PRF_E_DATA "cannot merge". The

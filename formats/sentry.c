@@ -75,17 +75,10 @@ static prf_status nomem(sentry_reader *r) {
 static void warn(sentry_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void warn(sentry_reader *r, const char *fmt, ...) {
-  if (!r->options->warn)
-    return;
-  prf_error w;
-  prf_error_clear(&w);
-  w.code = PRF_E_DATA;
-  prf_error_set_source(&w, r->options->source_name);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(w.message, sizeof w.message, fmt, ap);
+  prf_reader_vwarn(r->options, 0, fmt, ap);
   va_end(ap);
-  r->options->warn(r->options->warn_ctx, &w);
 }
 
 static prf_status intern(sentry_reader *r, const char *s, size_t len,
