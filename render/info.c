@@ -74,6 +74,19 @@ static void samples(prf_buf *b, const prf_profile *p) {
   }
 }
 
+/* The recorded duration (pprof's duration_nanos, and what the JSON
+ * readers derive), readable. */
+static void duration(prf_buf *b, const prf_profile *p) {
+  const char *v = prf_meta_get(p, "duration_nanos");
+  char *end;
+  double d = v ? strtod(v, &end) : 0;
+  if (!v || end == v || *end || !(d > 0))
+    return;
+  prf_buf_puts(b, "Duration: ");
+  put_measure(b, d, "nanoseconds");
+  prf_buf_putc(b, '\n');
+}
+
 static void shape(prf_buf *b, const prf_profile *p) {
   const prf_tree *t = prf_profile_tree_const(p);
   prf_buf_printf(b, "Stacks: %zu distinct, %zu call tree nodes, max depth %u\n",
@@ -144,6 +157,7 @@ prf_status prf_info_write(const prf_profile *p, prf_write_fn write, void *ctx,
     prf_buf_putc(&b, '\n');
   }
   columns(&b, p);
+  duration(&b, p);
   samples(&b, p);
   shape(&b, p);
   prf_status st = threads(&b, p);
