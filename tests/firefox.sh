@@ -88,10 +88,12 @@ for pair in "importFromFirefox 1:59__simple-firefox" \
   else not_ok "$(basename "$f"): self and total weights equal speedscope's ($want)" "$bad"; fi
 done
 
-# 3. Every Firefox file loads (the corpus too, when it is there): the
-#    Cleopatra format of 2012-2016 is refused, saying so.
-for f in $D/*.json ../shared/corpus/firefox/*; do
-  [ -f "$f" ] || continue
+# 3. Every corpus Firefox file (all are in testdata/firefox, the Cleopatra
+#    one gzipped) loads; the Cleopatra format of 2012-2016 is refused,
+#    saying so.
+n_files=0
+for f in $D/*.json $D/*.json.gz; do
+  n_files=$((n_files + 1))
   case $f in
   *cleopatra*)
     exit_is "$(basename "$f") is refused with exit 65" 65 $PR collapse "$f"
@@ -100,6 +102,7 @@ for f in $D/*.json ../shared/corpus/firefox/*; do
   *) check "loads $(basename "$f")" sh -c "$PR collapse '$f' | grep -q ." ;;
   esac
 done
+[ "$n_files" -eq 16 ] && ok "all 16 corpus Firefox files were checked" || not_ok "all 16 corpus Firefox files were checked" "found $n_files"
 printf '{"format":"profileJSONWithSymbolicationTable,1","meta":{"version":2},"profileJSON":[]}' > "$TMP/cleo.json"
 exit_is "a Cleopatra profile is refused with exit 65" 65 $PR "$TMP/cleo.json"
 grep -q "at .format: 'profileJSONWithSymbolicationTable,1' is the Cleopatra format" "$TMP/exit.err" &&
