@@ -48,6 +48,17 @@ static uint8_t special_of(const char *name, const char *url) {
   return CHR_PLAIN;
 }
 
+/* Appends a node read from either node format. */
+static prf_status push_node(chr_profile *cp, const chr_node *n,
+                            prf_error *err) {
+  if (cp->nnodes == cp->nodes_cap &&
+      !prf_grow((void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
+                sizeof *cp->nodes))
+    return prf_fail(err, PRF_E_NOMEM, "out of memory");
+  cp->nodes[cp->nnodes++] = *n;
+  return PRF_OK;
+}
+
 static prf_status add_node(chr_profile *cp, const cJSON *item, prf_jpath *path,
                            uint32_t event, uint32_t index, prf_error *err) {
   chr_node n;
@@ -91,12 +102,7 @@ static prf_status add_node(chr_profile *cp, const cJSON *item, prf_jpath *path,
   if (st != PRF_OK)
     return st;
   n.special = special_of(name, url);
-  if (cp->nnodes == cp->nodes_cap &&
-      !prf_grow((void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
-                sizeof *cp->nodes))
-    return prf_fail(err, PRF_E_NOMEM, "out of memory");
-  cp->nodes[cp->nnodes++] = n;
-  return PRF_OK;
+  return push_node(cp, &n, err);
 }
 
 prf_status chr_add_nodes(chr_profile *cp, const cJSON *nodes, prf_jpath *path,
@@ -235,12 +241,7 @@ static prf_status old_node(chr_profile *cp, const cJSON *item, uint32_t parent,
   if (st != PRF_OK)
     return st;
   n.special = special_of(name, url);
-  if (cp->nnodes == cp->nodes_cap &&
-      !prf_grow((void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
-                sizeof *cp->nodes))
-    return prf_fail(err, PRF_E_NOMEM, "out of memory");
-  cp->nodes[cp->nnodes++] = n;
-  return PRF_OK;
+  return push_node(cp, &n, err);
 }
 
 prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,

@@ -256,36 +256,46 @@ static bool as_int(const cJSON *v, bool lenient, int64_t *out) {
   return true;
 }
 
-prf_status prf_json_item_num(const cJSON *item, bool lenient,
-                             const prf_jpath *path, prf_error *err,
-                             double *out) {
+/* item (the member key of its object, or an array element when key is
+ * NULL) as a number / an integer in [min, max]. */
+static prf_status get_num(const cJSON *item, const char *key, bool lenient,
+                          const prf_jpath *path, prf_error *err, double *out) {
   if (!as_number(item, lenient, out))
-    return prf_json_expected(err, path, NULL, "a finite number", item);
+    return prf_json_expected(err, path, key, "a finite number", item);
   return PRF_OK;
 }
 
-prf_status prf_json_item_int(const cJSON *item, bool lenient, int64_t min,
-                             int64_t max, const prf_jpath *path,
-                             prf_error *err, int64_t *out) {
+static prf_status get_int(const cJSON *item, const char *key, bool lenient,
+                          int64_t min, int64_t max, const prf_jpath *path,
+                          prf_error *err, int64_t *out) {
   int64_t v;
   if (!as_int(item, lenient, &v))
-    return prf_json_expected(err, path, NULL, "a whole number", item);
+    return prf_json_expected(err, path, key, "a whole number", item);
   if (v < min || v > max) {
     char what[96];
     snprintf(what, sizeof what, "a whole number from %lld to %lld",
              (long long)min, (long long)max);
-    return prf_json_expected(err, path, NULL, what, item);
+    return prf_json_expected(err, path, key, what, item);
   }
   *out = v;
   return PRF_OK;
 }
 
+prf_status prf_json_item_num(const cJSON *item, bool lenient,
+                             const prf_jpath *path, prf_error *err,
+                             double *out) {
+  return get_num(item, NULL, lenient, path, err, out);
+}
+
+prf_status prf_json_item_int(const cJSON *item, bool lenient, int64_t min,
+                             int64_t max, const prf_jpath *path,
+                             prf_error *err, int64_t *out) {
+  return get_int(item, NULL, lenient, min, max, path, err, out);
+}
+
 prf_status prf_json_num(const cJSON *obj, const char *key, bool lenient,
                         const prf_jpath *path, prf_error *err, double *out) {
-  const cJSON *v = prf_json_get(obj, key);
-  if (!as_number(v, lenient, out))
-    return prf_json_expected(err, path, key, "a finite number", v);
-  return PRF_OK;
+  return get_num(prf_json_get(obj, key), key, lenient, path, err, out);
 }
 
 prf_status prf_json_num_opt(const cJSON *obj, const char *key, bool lenient,
@@ -300,18 +310,8 @@ prf_status prf_json_num_opt(const cJSON *obj, const char *key, bool lenient,
 prf_status prf_json_int(const cJSON *obj, const char *key, bool lenient,
                         int64_t min, int64_t max, const prf_jpath *path,
                         prf_error *err, int64_t *out) {
-  const cJSON *v = prf_json_get(obj, key);
-  int64_t x;
-  if (!as_int(v, lenient, &x))
-    return prf_json_expected(err, path, key, "a whole number", v);
-  if (x < min || x > max) {
-    char what[96];
-    snprintf(what, sizeof what, "a whole number from %lld to %lld",
-             (long long)min, (long long)max);
-    return prf_json_expected(err, path, key, what, v);
-  }
-  *out = x;
-  return PRF_OK;
+  return get_int(prf_json_get(obj, key), key, lenient, min, max, path, err,
+                 out);
 }
 
 prf_status prf_json_int_opt(const cJSON *obj, const char *key, bool lenient,

@@ -19,17 +19,22 @@ bool prf_thread_wanted(const prf_read_options *o, int64_t id,
   return *end == '\0' && want == id;
 }
 
+const char *prf_thread_root_name(const prf_profile *p, uint32_t thread,
+                                 char *buf, size_t size) {
+  const char *name = prf_thread_name(p, thread);
+  if (*name)
+    return name;
+  snprintf(buf, size, "thread %lld", (long long)prf_thread_id(p, thread));
+  return buf;
+}
+
 prf_status prf_thread_root(prf_profile *p, const prf_read_options *o,
                            uint32_t thread, prf_fid *out) {
   *out = PRF_NONE;
   if (o->no_thread_root || (o->thread && *o->thread) || thread == PRF_NONE)
     return PRF_OK;
-  const char *name = prf_thread_name(p, thread);
   char buf[48];
-  if (!*name) {
-    snprintf(buf, sizeof buf, "thread %lld", (long long)prf_thread_id(p, thread));
-    name = buf;
-  }
+  const char *name = prf_thread_root_name(p, thread, buf, sizeof buf);
   prf_frame f;
   memset(&f, 0, sizeof f);
   prf_status st = prf_string_intern(p, name, strlen(name), &f.name);

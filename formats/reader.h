@@ -17,6 +17,10 @@ bool prf_thread_wanted(const prf_read_options *o, int64_t id,
  * are merged: a frame named after the thread ("main", or "thread 42"
  * when unnamed). *out is PRF_NONE when no root is wanted
  * (--no-thread-root, or --thread picked one). */
+/* The name of that root frame: the thread's name, else "thread ID" in
+ * buf. */
+const char *prf_thread_root_name(const prf_profile *p, uint32_t thread,
+                                 char *buf, size_t size);
 prf_status prf_thread_root(prf_profile *p, const prf_read_options *o,
                            uint32_t thread, prf_fid *out);
 

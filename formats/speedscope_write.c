@@ -14,6 +14,7 @@
 #include "speedscope.h"
 
 #include "json.h"
+#include "reader.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -196,12 +197,8 @@ static bool is_thread_root(const prf_profile *p, prf_fid fid, uint32_t thread) {
   const prf_frame *f = prf_frame_get(p, fid);
   if (!f || f->file || f->module || f->line || f->kind)
     return false;
-  const char *name = prf_thread_name(p, thread);
   char buf[48];
-  if (!*name) {
-    snprintf(buf, sizeof buf, "thread %lld", (long long)prf_thread_id(p, thread));
-    name = buf;
-  }
+  const char *name = prf_thread_root_name(p, thread, buf, sizeof buf);
   return strcmp(prf_string(p, f->name, NULL), name) == 0;
 }
 
