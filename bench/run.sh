@@ -212,18 +212,25 @@ echo "(also in $OUT/results.txt)"
 # busy machine inflates less than wall time) and median peak RSS.
 # BENCH_PERF_BYTES overrides the size.
 # ======================================================================
+# generated GEN FILE ARGS...: makes FILE with bench/GEN ARGS (its stderr, a
+# description, into FILE.meta) unless FILE is there from the same generator
+# source and arguments (FILE.stamp).
+generated() {
+  local gen=$1 file=$2 stamp
+  shift 2
+  make -s "bench/$gen" >&2
+  stamp="$("bench/$gen" --version) $(sha256sum "bench/$gen.c" | cut -c1-16) $*"
+  if [ ! -f "$file" ] || [ "$(cat "$file.stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "bench: generating $file ($gen $*)" >&2
+    "bench/$gen" "$@" > "$file.tmp" 2> "$file.meta"
+    mv "$file.tmp" "$file"
+    echo "$stamp" > "$file.stamp"
+  fi
+}
+
 PERF_BYTES=${BENCH_PERF_BYTES:-100000000}
-if [ ! -x bench/gen_perf ] || [ bench/gen_perf.c -nt bench/gen_perf ]; then
-  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -o bench/gen_perf bench/gen_perf.c
-fi
 PERF_IN=$OUT/perf$PERF_BYTES.perf
-perf_stamp="$(bench/gen_perf --version) $(sha256sum bench/gen_perf.c | cut -c1-16) $PERF_BYTES"
-if [ ! -f "$PERF_IN" ] || [ "$(cat "$PERF_IN.stamp" 2>/dev/null)" != "$perf_stamp" ]; then
-  echo "bench: generating $PERF_IN (gen_perf --target-bytes $PERF_BYTES --seed 1)" >&2
-  bench/gen_perf --target-bytes "$PERF_BYTES" --seed 1 > "$PERF_IN.tmp" 2> "$PERF_IN.meta"
-  mv "$PERF_IN.tmp" "$PERF_IN"
-  echo "$perf_stamp" > "$PERF_IN.stamp"
-fi
+generated gen_perf "$PERF_IN" --target-bytes "$PERF_BYTES" --seed 1
 
 # perf_run CMD...: $RUNS runs; sets P_WALL, P_CPU (median s) and P_RSS (kB).
 perf_run() {
@@ -271,17 +278,8 @@ perf_run() {
 # size, BENCH_TRACE_RUNS the runs (median; default 1, a run takes a while).
 TRACE_BYTES=${BENCH_TRACE_BYTES:-200000000}
 TRACE_RUNS=${BENCH_TRACE_RUNS:-1}
-if [ ! -x bench/gen_trace ] || [ bench/gen_trace.c -nt bench/gen_trace ]; then
-  ${CC:-cc} -std=c11 -O2 -Wall -Wextra -o bench/gen_trace bench/gen_trace.c
-fi
 TRACE=$OUT/trace$TRACE_BYTES.json
-TSTAMP="$(bench/gen_trace --version) $(sha256sum bench/gen_trace.c | cut -c1-16) $TRACE_BYTES"
-if [ ! -f "$TRACE" ] || [ "$(cat "$TRACE.stamp" 2>/dev/null)" != "$TSTAMP" ]; then
-  echo "bench: generating $TRACE" >&2
-  bench/gen_trace --target-bytes "$TRACE_BYTES" > "$TRACE.tmp" 2> "$TRACE.meta"
-  mv "$TRACE.tmp" "$TRACE"
-  echo "$TSTAMP" > "$TRACE.stamp"
-fi
+generated gen_trace "$TRACE" --target-bytes "$TRACE_BYTES"
 {
   echo
   echo "Chrome trace: $(cat "$TRACE.meta")"
