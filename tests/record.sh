@@ -17,7 +17,8 @@ if command -v perf >/dev/null 2>&1 && perf record -q -o "$TMP/probe.data" -- tru
   check "the profiled command is the root frame" grep -q '<title>sh (' "$TMP/rec.svg"
   check "no temporary files are left behind" sh -c "! ls \${TMPDIR:-/tmp} | grep -q '^prof-render-.*\\.\\(data\\|txt\\|log\\)$'"
   $PR record -o "$TMP/rec2.svg" -- sh -c 'exit 3' 2>"$TMP/rec2.err"
-  check "a command that fails still gives its graph, with a warning" grep -q 'exited with status 3' "$TMP/rec2.err"
+  check "a command that fails still gives a warning" grep -q 'exited with status 3' "$TMP/rec2.err"
+  check "... and its graph" sh -c "xmllint --noout '$TMP/rec2.svg' && grep -q '<title>sh (' '$TMP/rec2.svg'"
 else
   ok "# SKIP perf cannot record here (not installed or not permitted)"
 fi
