@@ -9,11 +9,7 @@
 . tests/lib.sh
 D=testdata/chrome
 
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "ok 1 # SKIP python3 is needed to read the snapshots"
-  echo "1..1"
-  exit 0
-fi
+skip_all_without python3 "python3 is needed to read the snapshots"
 
 # snap SNAPSHOT "EXPORT" INPUT [prof-render options...] [-- --strip-args]
 snap() {

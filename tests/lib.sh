@@ -33,4 +33,12 @@ exit_is() {
   if [ "$got" -eq "$want" ]; then ok "$d"; else not_ok "$d" "expected exit $want, got $got: $*" "$(head -c 1000 "$TMP/exit.err")"; fi
 }
 
+# skip_all_without CMD WHY: ends the script with a skip when CMD is missing.
+skip_all_without() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "ok 1 # SKIP $2"
+  echo "1..1"
+  exit 0
+}
+
 done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }

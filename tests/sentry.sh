@@ -10,11 +10,7 @@
 . tests/lib.sh
 
 D=testdata/sentry
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "ok 1 # SKIP python3 is needed for the Sentry oracle"
-  echo "1..1"
-  exit 0
-fi
+skip_all_without python3 "python3 is needed for the Sentry oracle"
 
 # --- every file, every option, against the oracle ---
 oracle() { # DESCRIPTION FILE OPTIONS...
