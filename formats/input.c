@@ -6,7 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { RAW_SIZE = 256 * 1024, WINDOW_MIN = 1024 * 1024 };
+/* Buffers start small (most inputs of a test or fuzz run are tiny) and
+ * double while the input keeps filling them, up to the sizes that suit
+ * large files: RAW_SIZE per read call, a decoded window of WINDOW_MIN. */
+enum {
+  RAW_START = 16 * 1024,
+  RAW_SIZE = 256 * 1024,
+  WINDOW_START = 64 * 1024,
+  WINDOW_MIN = 1024 * 1024
+};
 #define MAX_LINE ((size_t)256 << 20)
 
 size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
@@ -21,8 +29,15 @@ size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
 static bool raw_fill(prf_input *in) {
   if (in->raw_pos < in->raw_len || in->raw_eof)
     return true;
+  if (in->raw_len == in->raw_cap && in->raw_cap < RAW_SIZE) {
+    unsigned char *bigger = realloc(in->raw, in->raw_cap * 2);
+    if (bigger) { /* else keep reading with the smaller buffer */
+      in->raw = bigger;
+      in->raw_cap *= 2;
+    }
+  }
   in->raw_pos = 0;
-  in->raw_len = in->read(in->ctx, in->raw, RAW_SIZE, in->err);
+  in->raw_len = in->read(in->ctx, in->raw, in->raw_cap, in->err);
   if (in->raw_len == 0) {
     in->raw_eof = true;
     if (in->err && in->err->code != PRF_OK) {
@@ -177,8 +192,11 @@ bool prf_input_fill(prf_input *in, size_t want) {
       in->end -= in->start;
       in->start = 0;
     }
-    size_t need = in->end + (want > WINDOW_MIN ? want : WINDOW_MIN);
-    if (in->cap - in->end < WINDOW_MIN / 2 &&
+    size_t step = in->cap < WINDOW_MIN ? in->cap : WINDOW_MIN;
+    if (step < want)
+      step = want;
+    size_t need = in->end + step;
+    if (in->cap - in->end < step / 2 &&
         !prf_grow((void **)&in->buf, &in->cap, need, 1)) {
       in->failed = true;
       prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
@@ -211,11 +229,22 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
   in->ctx = ctx;
   in->err = err;
   in->source = source;
-  in->raw = malloc(RAW_SIZE);
+  in->raw = malloc(RAW_START);
+  in->raw_cap = RAW_START;
   if (!in->raw)
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
-  if (!raw_fill(in))
-    return err ? err->code : PRF_E_INPUT;
+  /* A short first read (a pipe) must not hide the gzip magic. */
+  while (in->raw_len < 2 && !in->raw_eof) {
+    size_t n = read(ctx, in->raw + in->raw_len, in->raw_cap - in->raw_len, err);
+    if (n == 0) {
+      in->raw_eof = true;
+      if (err && err->code != PRF_OK) {
+        in->failed = true;
+        return err->code;
+      }
+    }
+    in->raw_len += n;
+  }
   if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
     if (inflateInit2(&in->z, 15 + 16) != Z_OK)
       return prf_fail(err, PRF_E_NOMEM, "cannot start gzip decoding");
@@ -242,7 +271,7 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
     memcpy(in->pending, head, n);
     in->npending = n;
   }
-  if (!prf_grow((void **)&in->buf, &in->cap, WINDOW_MIN, 1))
+  if (!prf_grow((void **)&in->buf, &in->cap, WINDOW_START, 1))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   if (in->enc == PRF_ENC_PLAIN && in->npending) {
     memcpy(in->buf, in->pending, in->npending);

@@ -19,7 +19,7 @@ typedef struct prf_input {
   const char *source;
   /* raw bytes from the callback */
   unsigned char *raw;
-  size_t raw_pos, raw_len;
+  size_t raw_pos, raw_len, raw_cap;
   bool raw_eof;
   /* gzip */
   bool gzip;
