@@ -47,7 +47,8 @@ static inline bool prf_weigh_by_time(const prf_read_options *o) {
 void prf_reader_warn(const prf_read_options *o, uint64_t line,
                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void prf_reader_vwarn(const prf_read_options *o, uint64_t line,
-                      const char *fmt, va_list ap);
+                      const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Declares the value columns of a reader's input, or, when the profile
  * already has columns (an earlier input), checks that they match: the

@@ -69,7 +69,7 @@ uint64_t prf_hash_mix(uint64_t x);
 prf_status prf_fail(prf_error *err, prf_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 prf_status prf_vfail(prf_error *err, prf_status code, const char *fmt,
-                     va_list ap);
+                     va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* Copies a source name into err->source (truncating). */
 void prf_error_set_source(prf_error *err, const char *source);

@@ -140,6 +140,13 @@ prf_profile *prf_profile_new(void);
 /* Frees the profile, its tree, strings, frames and samples. Accepts NULL. */
 void prf_profile_free(prf_profile *profile);
 
+/* Checks the model's invariants: every id refers to something that
+ * exists, parent links and child lists agree, depths follow the parents,
+ * no two siblings share a frame, values are finite and totals add up.
+ * PRF_OK, or PRF_E_DATA with what is broken in err (a bug in a reader or
+ * in code that built the profile by hand). */
+prf_status prf_profile_check(const prf_profile *profile, prf_error *err);
+
 /* Interns len bytes (need not be NUL-terminated); *out gets the id. */
 prf_status prf_string_intern(prf_profile *profile, const char *s, size_t len,
                              prf_str *out);
