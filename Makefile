@@ -35,7 +35,16 @@ CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 TEST_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 TOOL_PROGS := $(BUILD)/tests/svgframes
 
-.PHONY: all deps demo check check-asan test bench golden clean
+# Fuzz targets (tests/fuzz/targets): each builds as a replay program for
+# the test suite and, with clang, as a libFuzzer binary (make fuzz).
+FUZZ_TARGETS := $(shell sed -e '/^\#/d' -e 's/ .*//' tests/fuzz/targets)
+FUZZ_REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay-%,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_CC      ?= clang
+FUZZ_HDR     := tests/fuzz/fuzz.h lib/profrender.h
+
+.PHONY: all deps demo check check-asan test bench golden clean fuzz fuzz-deps fuzz-build libprofrender.a-fuzz
 all: prof-render libprofrender.a libprofrender.so
 
 # ---- dependencies (apt-get only for what pkg-config cannot find) ----
@@ -94,7 +103,19 @@ $(BUILD)/tests/svgframes: tests/svgframes.c
 	@echo "  CC LD   $@"
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
-test: all $(TEST_PROGS) $(TOOL_PROGS)
+# fuzz_read.c is one reader's target (FUZZ_FORMAT; "sniff" reads any)
+fuzz_format = $(if $(filter sniff,$(1)),NULL,"\"$(1)\"")
+fuzz_main = $(if $(filter pipeline,$(1)),tests/fuzz/fuzz_pipeline.c,tests/fuzz/fuzz_read.c)
+
+$(BUILD)/fuzz/replay-%: tests/fuzz/fuzz_read.c tests/fuzz/fuzz_pipeline.c \
+    tests/fuzz/fuzz.c tests/fuzz/replay.c $(FUZZ_HDR) libprofrender.a
+	@mkdir -p $(@D)
+	@echo "  CC LD   $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
+	  -DFUZZ_FORMAT=$(call fuzz_format,$*) -o $@ $(call fuzz_main,$*) \
+	  tests/fuzz/fuzz.c tests/fuzz/replay.c libprofrender.a $(LDFLAGS) $(LDLIBS)
+
+test: all $(TEST_PROGS) $(TOOL_PROGS) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 check: deps
@@ -105,13 +126,46 @@ check-asan: deps
 	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  WERROR=$(WERROR) test-asan
 
-test-asan: all $(TEST_PROGS) $(TOOL_PROGS)
+test-asan: all $(TEST_PROGS) $(TOOL_PROGS) $(FUZZ_REPLAY)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=$(BUILD) sh tests/run.sh
 	@rm -f prof-render libprofrender.a libprofrender.so
 
 golden: all
 	sh tests/golden.sh regenerate
+
+# ---- fuzzing (clang's libFuzzer; Debian clang and libclang-rt-14-dev) ----
+# make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J] [FUZZ_TARGETS="pprof perf"] runs
+# each target for N seconds (J processes), the corpus growing in
+# build-fuzz/corpus/TARGET, crashes written to build-fuzz/crashes/.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g" \
+	  SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" libprofrender.a-fuzz \
+	  $(patsubst %,build-fuzz/fuzz-%,$(FUZZ_TARGETS))
+
+libprofrender.a-fuzz: $(LIB_OBJ)
+	@rm -f build-fuzz/libprofrender.a
+	@ar rcs build-fuzz/libprofrender.a $^
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz_read.c tests/fuzz/fuzz_pipeline.c \
+    tests/fuzz/fuzz.c $(FUZZ_HDR) $(LIB_OBJ)
+	@echo "  CC LD   $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer \
+	  -DFUZZ_FORMAT=$(call fuzz_format,$*) -o $@ $(call fuzz_main,$*) \
+	  tests/fuzz/fuzz.c build-fuzz/libprofrender.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-deps: deps
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || \
+	    ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then \
+	  echo "Installing clang and its libFuzzer runtime"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; \
+	fi
+
+fuzz: fuzz-deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 # ---- demo and benchmark ----
 demo: deps
@@ -136,7 +190,7 @@ bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace bench
 	bash bench/run.sh
 
 clean:
-	rm -rf build build-asan prof-render libprofrender.a libprofrender.so \
+	rm -rf build build-asan build-fuzz prof-render libprofrender.a libprofrender.so \
 	  bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace \
 	  bench/phases flame.svg
 

@@ -1,0 +1,115 @@
+/*
+ * fuzz_pipeline.c - read (format sniffed) -> filters and granularity ->
+ * every writer. The first input byte picks the options, so the fuzzer
+ * explores them too. Checks: the model's invariants before and after the
+ * analysis, SVG output that is valid UTF-8 without control characters
+ * (well-formed text for XML) and the same bytes when written twice, and
+ * written pprof and speedscope output that reads back.
+ */
+#include "fuzz.h"
+
+#include <string.h>
+
+/* Readers refuse inputs without a weighed stack, so an empty profile
+ * (after a filter dropped everything) is not expected to read back. */
+static int has_weight(const prf_profile *p) {
+  const prf_tree *t = prf_profile_tree_const(p);
+  size_t col = prf_value_default(p);
+  for (size_t i = 0; i < prf_tree_stack_count(t); i++)
+    if (prf_tree_stack(t, i) != 0 &&
+        prf_tree_self(t, prf_tree_stack(t, i), col) != 0)
+      return 1;
+  return 0;
+}
+
+static void write_one(prf_profile *p, const char *format) {
+  fuzz_out out = {0};
+  prf_error err;
+  prf_error_clear(&err);
+  prf_status st = prf_profile_write(p, format, fuzz_out_write, &out, &err);
+  if (st == PRF_OK && out.len == out.total && has_weight(p) &&
+      (!strcmp(format, "pprof") || !strcmp(format, "speedscope"))) {
+    prf_read_options o;
+    fuzz_read_options(&o, format);
+    prf_profile *back = prf_profile_new();
+    if (back) {
+      st = prf_profile_read_buffer(back, out.data, out.len, &o, &err);
+      if (st == PRF_E_DATA)
+        fuzz_fail("written output does not read back", err.message);
+      if (st == PRF_OK)
+        fuzz_check_model(back);
+      prf_profile_free(back);
+    }
+  }
+  fuzz_out_free(&out);
+}
+
+static void write_svg(prf_profile *p, unsigned bits) {
+  prf_flame_options f;
+  prf_flame_options_init(&f);
+  f.inverted = bits & 1;
+  f.reverse = (bits >> 1) & 1;
+  f.flamechart = (bits >> 2) & 1;
+  f.sort = (bits >> 3) & 1 ? PRF_SORT_WEIGHT : PRF_SORT_ALPHA;
+  f.min_width = (bits >> 4) & 1 ? 0 : 0.1;
+  fuzz_out a = {0}, b = {0};
+  prf_error err;
+  prf_error_clear(&err);
+  prf_status sa = prf_svg_write(p, &f, fuzz_out_write, &a, &err);
+  prf_status sb = prf_svg_write(p, &f, fuzz_out_write, &b, &err);
+  if (sa != sb || (sa == PRF_OK && !fuzz_out_equal(&a, &b)))
+    fuzz_fail("the SVG differs from one run to the next", "");
+  if (sa == PRF_OK)
+    fuzz_check_xml_text(&a, "svg");
+  fuzz_out_free(&a);
+  fuzz_out_free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1)
+    return 0;
+  unsigned bits = data[0];
+  data++;
+  size--;
+  prf_read_options o;
+  fuzz_read_options(&o, NULL);
+  o.keep_order = (bits >> 5) & 1;
+  prf_profile *p = prf_profile_new();
+  if (!p)
+    return 0;
+  prf_error err;
+  prf_error_clear(&err);
+  if (prf_profile_read_buffer(p, data, size, &o, &err) != PRF_OK)
+    goto out;
+  fuzz_check_model(p);
+  if ((bits >> 6) & 1) {
+    prf_filter filter = {0};
+    filter.focus = "a";
+    filter.hide = "^[0-9_]";
+    filter.prune_from = "b$";
+    if (prf_profile_filter(p, &filter, &err) != PRF_OK)
+      goto out;
+    fuzz_check_model(p);
+  }
+  if ((bits >> 7) & 1) {
+    if (prf_profile_set_granularity(p, PRF_GRAN_LINES, bits & 1, &err) !=
+        PRF_OK)
+      goto out;
+    fuzz_check_model(p);
+  }
+  write_one(p, "folded");
+  write_one(p, "pprof");
+  write_one(p, "speedscope");
+  fuzz_out out = {0};
+  prf_info_write(p, fuzz_out_write, &out, &err);
+  fuzz_out_free(&out);
+  prf_top_options t;
+  prf_top_options_init(&t);
+  t.tsv = bits & 1;
+  prf_top_write(p, &t, fuzz_out_write, &out, &err);
+  fuzz_out_free(&out);
+  write_svg(p, bits);
+out:
+  prf_profile_free(p);
+  return 0;
+}
