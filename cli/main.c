@@ -80,6 +80,8 @@ static const char usage_text[] =
     "                     cpuprofile, chrome-trace, speedscope, sentry, firefox\n"
     "      --max-input-size N  refuse inputs that decode to more than N bytes\n"
     "                     (K, M, G suffixes; 4G by default)\n"
+    "      --max-depth N  refuse stacks deeper than N frames (100000)\n"
+    "      --max-frames N refuse more than N distinct frames (16777216)\n"
     "      --granularity G  functions (default), filefunctions, files, lines\n"
     "                     or addresses: how finely frames are told apart\n"
     "      --noinlines    give inlined functions' cost to their callers\n"
@@ -331,7 +333,7 @@ enum {
   OPT_NAMETYPE, OPT_HASH, OPT_INVERTED, OPT_REVERSE, OPT_FLAMECHART,
   OPT_SORT, OPT_NEGATE, OPT_NOTES, OPT_FACTOR, OPT_TOTAL, OPT_NOJS,
   OPT_TIMINGS, OPT_FOCUS, OPT_IGNORE, OPT_HIDE, OPT_SHOW, OPT_PRUNE_FROM,
-  OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT,
+  OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_MAX_DEPTH, OPT_MAX_FRAMES,
   OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT, OPT_WEIGHT,
   OPT_INCLUDE_IDLE, OPT_THREAD, OPT_PER_THREAD, OPT_NO_THREAD_ROOT, OPT_PID,
   OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS
@@ -365,6 +367,8 @@ static const struct option long_options[] = {
     {"timings", no_argument, NULL, OPT_TIMINGS},
     {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
     {"max-input-size", required_argument, NULL, OPT_MAX_INPUT},
+    {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
     {"granularity", required_argument, NULL, OPT_GRANULARITY},
     {"to", required_argument, NULL, OPT_TO},
     {"focus", required_argument, NULL, OPT_FOCUS},
@@ -499,6 +503,21 @@ static int parse_args(cli *c, int argc, char **argv) {
         rc = usage_error("--max-input-size needs bytes (with K, M or G), not '%s'", optarg);
       else
         c->max_input_size = (uint64_t)v << shift;
+      break;
+    }
+    case OPT_MAX_DEPTH:
+    case OPT_MAX_FRAMES: {
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(optarg, &end, 10);
+      const char *name = opt == OPT_MAX_DEPTH ? "--max-depth" : "--max-frames";
+      if (errno || end == optarg || *end || v == 0 || v >= UINT32_MAX - 1)
+        rc = usage_error("%s needs a count from 1 to 4294967293, not '%s'",
+                         name, optarg);
+      else if (opt == OPT_MAX_DEPTH)
+        c->read.max_depth = (uint32_t)v;
+      else
+        c->read.max_frames = (uint32_t)v;
       break;
     }
     case OPT_NODECOUNT: {

@@ -66,10 +66,10 @@ static bool parse_count(const char *s, size_t len, double *out) {
     }
   }
   double v = (double)mant;
-  for (int i = 0; i < scale; i++)
+  for (int i = 0; i < scale && v <= PRF_MAX_COUNT; i++)
     v *= 10;
   *out = frac ? v / pow10[frac] : v;
-  return true;
+  return *out <= PRF_MAX_COUNT; /* pprof's int64 holds every count */
 }
 
 /* Finds the last blank-separated numeric token of s[0..*len). On success
@@ -304,7 +304,7 @@ static prf_status read_line(folded_reader *r, const char *s, size_t len) {
   size_t stack_len = len;
   if (!take_count(s, &stack_len, &counts[1])) {
     warn(r, "skipping line: expected 'frame;frame;... COUNT' with a "
-            "non-negative number at the end");
+            "non-negative number (below 2^63) at the end");
     return PRF_OK;
   }
   size_t before_len = stack_len;
@@ -356,9 +356,11 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
     prf_fail(err, st, "%s", prf_status_name(st));
   if (st != PRF_OK && st != PRF_E_INPUT)
     err->line = in->line;
-  if (st == PRF_OK && r.nstacks == 0)
+  if (st == PRF_OK && r.nstacks == 0) {
     st = prf_fail(err, PRF_E_DATA,
                   "no stacks found: expected lines of 'frame;frame;... COUNT'");
+    prf_reader_at_end(err, in);
+  }
   free(r.ends);
   free(r.prev);
   free(r.prev_ends);

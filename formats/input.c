@@ -36,6 +36,7 @@ static bool raw_fill(prf_input *in) {
       in->raw_cap *= 2;
     }
   }
+  in->raw_base += in->raw_len;
   in->raw_pos = 0;
   in->raw_len = in->read(in->ctx, in->raw, in->raw_cap, in->err);
   if (in->raw_len == 0) {
@@ -46,6 +47,17 @@ static bool raw_fill(prf_input *in) {
     }
   }
   return true;
+}
+
+/* Fails the input with a gzip error at the current input byte. */
+static void gzip_fail(prf_input *in, const char *what, const char *detail) {
+  in->failed = true;
+  if (in->err) {
+    in->err->has_offset = 1;
+    in->err->offset = in->raw_base + in->raw_pos;
+  }
+  prf_fail(in->err, PRF_E_DATA, "%s%s%s", what, detail ? ": " : "",
+           detail ? detail : "");
 }
 
 /* Bytes after gzip decoding (or raw bytes). Returns 0 at the end. */
@@ -69,12 +81,12 @@ static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
         break;
       /* Another gzip member follows: keep inflating (like gzip -d). */
       if (inflateReset(&in->z) != Z_OK) {
-        in->failed = true;
-        prf_fail(in->err, PRF_E_DATA, "bad gzip stream");
+        gzip_fail(in, "bad gzip stream", NULL);
         return 0;
       }
       in->z_live = true;
-      in->gzip_members++;
+      if (++in->gzip_members == 2)
+        in->second_member = in->raw_base + in->raw_pos;
     }
     in->z.next_in = in->raw + in->raw_pos;
     in->z.avail_in = (uInt)avail;
@@ -88,14 +100,11 @@ static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
     if (rc == Z_STREAM_END) {
       in->z_live = false;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      in->failed = true;
-      prf_fail(in->err, PRF_E_DATA, "bad gzip data: %s",
-               in->z.msg ? in->z.msg : "inflate failed");
+      gzip_fail(in, "bad gzip data", in->z.msg ? in->z.msg : "inflate failed");
       return 0;
     } else if (used == 0 && made == 0) {
       if (avail == 0) { /* the input ended inside a gzip member */
-        in->failed = true;
-        prf_fail(in->err, PRF_E_DATA, "truncated gzip stream");
+        gzip_fail(in, "truncated gzip stream", NULL);
         return 0;
       }
       break;
@@ -208,6 +217,10 @@ bool prf_input_fill(prf_input *in, size_t want) {
     in->decoded += n;
     if (in->decoded > in->max_decoded) {
       in->failed = true;
+      if (in->err) {
+        in->err->has_offset = 1;
+        in->err->offset = in->max_decoded;
+      }
       prf_fail(in->err, PRF_E_LIMIT,
                "the input decodes to more than %llu bytes (the limit: "
                "--max-input-size)", (unsigned long long)in->max_decoded);

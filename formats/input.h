@@ -20,6 +20,8 @@ typedef struct prf_input {
   /* raw bytes from the callback */
   unsigned char *raw;
   size_t raw_pos, raw_len, raw_cap;
+  uint64_t raw_base;       /* input bytes before raw[0] */
+  uint64_t second_member;  /* input offset of the second gzip member */
   bool raw_eof;
   /* gzip */
   bool gzip;

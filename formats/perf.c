@@ -804,8 +804,13 @@ static prf_status on_header(perf_reader *r, const char *s, size_t len,
   }
   /* The period; none (or "0") counts 1, as in the reference. */
   double period = 0;
-  for (size_t k = p0; k < p1; k++)
+  for (size_t k = p0; k < p1 && period <= PRF_MAX_COUNT; k++)
     period = period * 10 + (s[k] - '0');
+  if (period > PRF_MAX_COUNT) {
+    warn(r, "skipping sample: its period %.*s is above 2^63-1",
+         (int)(p1 - p0), s + p0);
+    return PRF_OK;
+  }
   if (p1 == p0 || (p1 - p0 == 1 && s[p0] == '0'))
     period = 1;
   comm_entry *c;
@@ -1102,6 +1107,7 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
                   r.open ? "; the only sample has no empty line after it, and "
                            "stackcollapse-perf.pl skips such a sample"
                          : "");
+    prf_reader_at_end(err, in);
     if (r.open)
       err->line = r.open_line;
   }

@@ -608,6 +608,12 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
     v[c] = (double)r->values[c];
   prf_node leaf;
   prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
+  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
+    if (v != vals)
+      free(v);
+    pb.p = r->data + range->start;
+    return bad(r, &pb, "a sample exceeds a limit");
+  }
   if (st == PRF_OK)
     st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
                                 *labels, nlabels);
@@ -764,6 +770,8 @@ prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
     return st;
   if (in->gzip_members > 1) { /* as the reference reader: one profile */
     free(data);
+    err->has_offset = 1;
+    err->offset = in->second_member;
     return prf_fail(err, PRF_E_DATA,
                     "two concatenated gzip members: expected one pprof profile");
   }
@@ -772,8 +780,13 @@ prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
   r.profile = profile;
   r.err = err;
   r.data = data;
-  st = size ? decode(&r, data, size)
-            : prf_fail(err, PRF_E_DATA, "empty input: expected a pprof profile");
+  if (size) {
+    st = decode(&r, data, size);
+  } else {
+    st = prf_fail(err, PRF_E_DATA, "empty input: expected a pprof profile");
+    err->has_offset = 1;
+    err->offset = 0;
+  }
   reader_free(&r);
   free(data);
   return st;

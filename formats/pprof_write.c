@@ -17,6 +17,15 @@
 
 /* ---- encoding ---- */
 
+/* pprof values are int64: sums of many large counts saturate. */
+static int64_t to_int64(double v) {
+  if (!(v > -9223372036854775807.0))
+    return v != v ? 0 : -INT64_MAX;
+  if (v >= 9223372036854775807.0)
+    return INT64_MAX;
+  return (int64_t)llround(v);
+}
+
 static void put_varint(prf_buf *b, uint64_t v) {
   unsigned char tmp[10];
   size_t n = 0;
@@ -257,7 +266,7 @@ static void sample(writer *w, prf_node leaf, const double *values,
     n = 0;
   }
   for (size_t c = 0; c < prf_value_count(w->p); c++)
-    put_varint(&vals, (uint64_t)(int64_t)llround(values[c]));
+    put_varint(&vals, (uint64_t)to_int64(values[c]));
   put_bytes(&s, 1, ids.data ? ids.data : "", ids.len);
   put_bytes(&s, 2, vals.data ? vals.data : "", vals.len);
   for (size_t i = 0; i < nlabels; i++) {

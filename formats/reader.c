@@ -102,3 +102,11 @@ void prf_reader_warn(const prf_read_options *o, uint64_t line,
   prf_reader_vwarn(o, line, fmt, ap);
   va_end(ap);
 }
+
+void prf_reader_at_end(prf_error *err, const prf_input *in) {
+  if (!err)
+    return;
+  err->line = in->line;
+  err->has_offset = in->line == 0;
+  err->offset = 0;
+}

@@ -7,6 +7,7 @@
 #define PRF_READER_H
 
 #include "../lib/internal.h"
+#include "input.h"
 
 /* Whether the read options keep a thread (--thread picks one by name or
  * numeric id; all are kept otherwise). */
@@ -49,6 +50,10 @@ void prf_reader_warn(const prf_read_options *o, uint64_t line,
 void prf_reader_vwarn(const prf_read_options *o, uint64_t line,
                       const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* Places an error found at the end of the input ("no samples found"):
+ * at its last line, or at byte 0 when it has none. */
+void prf_reader_at_end(prf_error *err, const prf_input *in);
 
 /* Declares the value columns of a reader's input, or, when the profile
  * already has columns (an earlier input), checks that they match: the

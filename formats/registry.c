@@ -123,6 +123,19 @@ static prf_status note_format(prf_profile *p, const char *name,
   return st == PRF_OK ? PRF_OK : prf_fail(err, st, "out of memory");
 }
 
+/* Readers report a failed model call their own way ("out of memory",
+ * "cannot add a stack"); when a limit caused it, say which, keeping the
+ * position the reader gave. */
+static prf_status limit_error(const prf_profile *p, prf_error *err) {
+  if (p->limit_hit == PRF_LIMIT_DEPTH)
+    return prf_fail(err, PRF_E_LIMIT,
+                    "a stack is deeper than %u frames (the limit: "
+                    "--max-depth)", p->max_depth);
+  return prf_fail(err, PRF_E_LIMIT,
+                  "more than %u distinct frames (the limit: --max-frames)",
+                  p->max_frames);
+}
+
 void prf_read_options_init(prf_read_options *options) {
   memset(options, 0, sizeof *options);
 }
@@ -151,6 +164,8 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
       st = err->code;
     } else if (in.end == in.start) {
       st = prf_fail(err, PRF_E_DATA, "empty input: expected a profile");
+      err->has_offset = 1;
+      err->offset = 0;
     } else {
       format = prf_format_sniff(in.buf + in.start, in.end - in.start);
       if (!format)
@@ -161,8 +176,15 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
     }
   }
   size_t threads_before = prf_thread_count(profile);
+  profile->max_depth =
+      options->max_depth ? options->max_depth : PRF_DEFAULT_MAX_DEPTH;
+  profile->max_frames =
+      options->max_frames ? options->max_frames : PRF_DEFAULT_MAX_FRAMES;
+  profile->limit_hit = PRF_LIMIT_NONE;
   if (st == PRF_OK)
     st = format->read(profile, &in, options, err);
+  if (st != PRF_OK && profile->limit_hit != PRF_LIMIT_NONE)
+    st = limit_error(profile, err);
   if (st == PRF_OK)
     st = check_thread_found(profile, threads_before, options, err);
   if (st == PRF_OK)

@@ -199,8 +199,17 @@ struct prf_profile {
   size_t nthreads, threads_cap;
   double *unfiltered_total; /* per column, set by the first filter: pprof
                                keeps percentages relative to it */
+  uint32_t max_depth;  /* frames per stack at most (prf_tree_child) */
+  uint32_t max_frames; /* distinct frames at most (prf_frame_intern) */
+  uint8_t limit_hit;   /* PRF_LIMIT_*: which limit a PRF_E_LIMIT came from */
   prf_tree tree;
 };
+
+/* The largest count or weight a reader accepts: 2^63 - 1 rounded down to
+ * a double, so that pprof's int64 values hold every one. */
+#define PRF_MAX_COUNT 9223372036854774784.0
+
+enum { PRF_LIMIT_NONE = 0, PRF_LIMIT_DEPTH = 1, PRF_LIMIT_FRAMES = 2 };
 
 /* Reverses the order of the samples from index first to the end. */
 void prf_samples_reverse(prf_profile *profile, size_t first);

@@ -11,6 +11,8 @@ prf_profile *prf_profile_new(void) {
   prf_profile *p = calloc(1, sizeof *p);
   if (!p)
     return NULL;
+  p->max_depth = PRF_DEFAULT_MAX_DEPTH;
+  p->max_frames = PRF_DEFAULT_MAX_FRAMES;
   if (!prf_strtab_init(&p->strings) || !prf_tree_init(&p->tree, p, 0)) {
     prf_profile_free(p);
     return NULL;
@@ -143,8 +145,10 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
       return PRF_OK;
     }
   }
-  if (p->nframes >= PRF_NONE - 1)
+  if (p->nframes >= PRF_NONE - 1 || p->nframes >= p->max_frames) {
+    p->limit_hit = PRF_LIMIT_FRAMES;
     return PRF_E_LIMIT;
+  }
   if (!prf_grow((void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof f))
     return PRF_E_NOMEM;
   p->frames[p->nframes] = f;

@@ -326,7 +326,15 @@ typedef struct prf_read_options {
   int no_thread_root;
   const char *thread;
   unsigned perf_flags;     /* PRF_PERF_* for `perf script` input */
+  /* Limits on what one input may build: frames in one stack and distinct
+     frames in the profile (0: PRF_DEFAULT_MAX_*). Exceeding one fails the
+     read with PRF_E_LIMIT and a message naming the limit. */
+  uint32_t max_depth;
+  uint32_t max_frames;
 } prf_read_options;
+
+#define PRF_DEFAULT_MAX_DEPTH 100000u       /* frames in one stack */
+#define PRF_DEFAULT_MAX_FRAMES 16777216u    /* distinct frames (2^24) */
 
 typedef enum prf_weight {
   PRF_WEIGHT_DEFAULT = 0, /* what the format records (time, or counts) */

@@ -110,6 +110,16 @@ void prf_tree_free(prf_tree *t) {
   free(t);
 }
 
+/* A stack of `depth` frames exceeds the profile's limit (noted in it). */
+static bool too_deep(prf_tree *t, size_t depth) {
+  uint32_t max = t->profile ? t->profile->max_depth : PRF_NONE - 2;
+  if (depth <= max && depth < PRF_NONE - 1)
+    return false;
+  if (t->profile)
+    t->profile->limit_hit = PRF_LIMIT_DEPTH;
+  return true;
+}
+
 static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
   if (!is_wide(t, parent)) {
     for (prf_node c = t->nodes[parent].first_child; c != PRF_NONE; c = t->nodes[c].next_sibling)
@@ -134,7 +144,9 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
     *out = found;
     return PRF_OK;
   }
-  if (t->count >= PRF_NONE - 1 || t->depth[parent] >= PRF_NONE - 1)
+  if (t->count >= PRF_NONE - 1)
+    return PRF_E_LIMIT;
+  if (too_deep(t, (size_t)t->depth[parent] + 1))
     return PRF_E_LIMIT;
   /* Turning wide puts all the children in the table at once. */
   size_t more = t->nkids[parent] == PRF_NARROW ? PRF_NARROW + 1
@@ -187,8 +199,7 @@ prf_status prf_tree_add_path(prf_tree *t, const prf_fid *frames, size_t depth,
     i++;
     size_t rest = depth - i;
     if (rest) {
-      if (t->count + rest >= PRF_NONE - 1 ||
-          t->depth[node] + rest >= PRF_NONE - 1)
+      if (t->count + rest >= PRF_NONE - 1 || too_deep(t, t->depth[node] + rest))
         return PRF_E_LIMIT;
       if (!tree_reserve(t, t->count + rest))
         return PRF_E_NOMEM;
