@@ -4,6 +4,8 @@
 #                    bundled example to flame.svg
 #   make check       the same set-up, then the whole test suite
 #   make check-asan  the suite under AddressSanitizer + UBSan
+#   make check-valgrind  the CLI golden tests under valgrind memcheck
+#   make fuzz        libFuzzer on every reader (FUZZ_SECONDS=N each)
 #   make bench       speed and memory figures (bench/README.md)
 #   make golden      regenerate the golden outputs after an intended change
 
@@ -44,7 +46,7 @@ FUZZ_JOBS    ?= 1
 FUZZ_CC      ?= clang
 FUZZ_HDR     := tests/fuzz/fuzz.h lib/profrender.h
 
-.PHONY: all deps demo check check-asan test bench golden clean fuzz fuzz-deps fuzz-build libprofrender.a-fuzz
+.PHONY: all deps demo check check-asan check-valgrind test bench golden clean fuzz fuzz-deps fuzz-build libprofrender.a-fuzz
 all: prof-render libprofrender.a libprofrender.so
 
 # ---- dependencies (apt-get only for what pkg-config cannot find) ----
@@ -123,7 +125,7 @@ check: deps
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
-	  SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  SANITIZE="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  WERROR=$(WERROR) test-asan
 
 test-asan: all $(TEST_PROGS) $(TOOL_PROGS) $(FUZZ_REPLAY)
@@ -134,11 +136,26 @@ test-asan: all $(TEST_PROGS) $(TOOL_PROGS) $(FUZZ_REPLAY)
 golden: all
 	sh tests/golden.sh regenerate
 
+# The CLI golden tests under valgrind memcheck: any memory error or leak
+# (definite or indirect) fails the run.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+  --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+check-valgrind: deps
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind >/dev/null; }
+	@$(MAKE) --no-print-directory all
+	@PR="$(VALGRIND) ./prof-render" sh tests/golden.sh > $(BUILD)/valgrind.log 2>&1; rc=$$?; \
+	  grep -v '^ok ' $(BUILD)/valgrind.log; \
+	  echo "check-valgrind: $$(grep -c '^ok ' $(BUILD)/valgrind.log) passed, $$(grep -c '^not ok ' $(BUILD)/valgrind.log) failed"; \
+	  exit $$rc
+
 # ---- fuzzing (clang's libFuzzer; Debian clang and libclang-rt-14-dev) ----
 # make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J] [FUZZ_TARGETS="pprof perf"] runs
 # each target for N seconds (J processes), the corpus growing in
 # build-fuzz/corpus/TARGET, crashes written to build-fuzz/crashes/.
-FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SAN := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
 fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g" \
 	  SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" libprofrender.a-fuzz \

@@ -185,6 +185,8 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
     st = format->read(profile, &in, options, err);
   if (st != PRF_OK && profile->limit_hit != PRF_LIMIT_NONE)
     st = limit_error(profile, err);
+  profile->max_depth = PRF_NONE - 2;
+  profile->max_frames = PRF_NONE - 2;
   if (st == PRF_OK)
     st = check_thread_found(profile, threads_before, options, err);
   if (st == PRF_OK)

@@ -11,8 +11,10 @@ prf_profile *prf_profile_new(void) {
   prf_profile *p = calloc(1, sizeof *p);
   if (!p)
     return NULL;
-  p->max_depth = PRF_DEFAULT_MAX_DEPTH;
-  p->max_frames = PRF_DEFAULT_MAX_FRAMES;
+  /* Limits hold while reading input (prf_profile_read sets them); a
+     profile built through the API is bounded only by the id space. */
+  p->max_depth = PRF_NONE - 2;
+  p->max_frames = PRF_NONE - 2;
   if (!prf_strtab_init(&p->strings) || !prf_tree_init(&p->tree, p, 0)) {
     prf_profile_free(p);
     return NULL;

@@ -188,8 +188,7 @@ static size_t put_integer(char *out, size_t size, long long v) {
 
 void prf_format_count(char *out, size_t size, double value) {
   char digits[64];
-  double rounded = (double)(long long)value;
-  if (value == rounded && value > -1e18 && value < 1e18) {
+  if (value > -1e18 && value < 1e18 && value == (double)(long long)value) {
     put_integer(digits, sizeof digits, (long long)value);
   } else {
     snprintf(digits, sizeof digits, "%.3f", value);
@@ -259,7 +258,7 @@ bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
 }
 
 void prf_format_number(char *out, size_t size, double v) {
-  if (v == (double)(long long)v && v > -9e18 && v < 9e18) {
+  if (v > -9e18 && v < 9e18 && v == (double)(long long)v) {
     put_integer(out, size, (long long)v);
     return;
   }

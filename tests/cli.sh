@@ -86,7 +86,7 @@ grep -q "does-not-exist.folded: cannot open: No such file" "$TMP/exit.err" && ok
 exit_is "directory as input: exit 66" 66 $PR "$TMP"
 : > "$TMP/empty.folded"
 exit_is "empty input: exit 65" 65 $PR "$TMP/empty.folded"
-grep -q "empty.folded: empty input" "$TMP/exit.err" && ok "empty input message names the file" || not_ok "empty input message names the file" "$(cat "$TMP/exit.err")"
+grep -q "empty.folded: byte 0: empty input" "$TMP/exit.err" && ok "empty input message names the file" || not_ok "empty input message names the file" "$(cat "$TMP/exit.err")"
 printf 'garbage\nmore garbage\n' > "$TMP/garbage.folded"
 exit_is "no valid line: exit 65" 65 $PR "$TMP/garbage.folded"
 grep -q "garbage.folded:1: warning\|garbage.folded:1: skipping" "$TMP/exit.err" && ok "skipped lines are reported with file:line" || not_ok "skipped lines are reported with file:line" "$(cat "$TMP/exit.err")"
@@ -122,10 +122,11 @@ fi
 
 # --- a stack a million frames deep (no recursion proportional to depth) ---
 awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "%sf%d", (i ? ";" : ""), i % 7; print " 1" }' > "$TMP/deep.folded"
-$PR collapse "$TMP/deep.folded" > "$TMP/deep.out"
-same_file "a 1,000,000-frame stack collapses back unchanged" "$TMP/deep.folded" "$TMP/deep.out"
-check "a 1,000,000-frame stack renders" sh -c "$PR --reverse '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
-check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --flamechart --inverted '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
+exit_is "a 1,000,000-frame stack exceeds the default --max-depth" 65 $PR collapse "$TMP/deep.folded"
+$PR collapse --max-depth 1000000 "$TMP/deep.folded" > "$TMP/deep.out"
+same_file "a 1,000,000-frame stack collapses back unchanged (--max-depth 1000000)" "$TMP/deep.folded" "$TMP/deep.out"
+check "a 1,000,000-frame stack renders" sh -c "$PR --max-depth 1000000 --reverse '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
+check "a 1,000,000-frame stack renders as a flame chart" sh -c "$PR --max-depth 1000000 --flamechart --inverted '$TMP/deep.folded' | tail -c 200 | grep -q '</svg>'"
 rm -f "$TMP/deep.folded" "$TMP/deep.out"
 
 (umask 027 && $PR -o "$TMP/mode.svg" "$TMP/x.folded")

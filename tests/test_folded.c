@@ -371,7 +371,18 @@ static void test_long_line(void **state) {
     prf_buf_puts(&b, i ? ";fn" : "fn");
   prf_buf_puts(&b, " 1\nfn 2\n");
   prf_profile *p = prf_profile_new();
-  assert_int_equal(prf_profile_read_buffer(p, b.data, b.len, NULL, NULL), PRF_OK);
+  /* Deeper than the default limit: a clear error naming it, line 1. */
+  prf_error err;
+  assert_int_equal(prf_profile_read_buffer(p, b.data, b.len, NULL, &err),
+                   PRF_E_LIMIT);
+  assert_non_null(strstr(err.message, "--max-depth"));
+  assert_int_equal(err.line, 1);
+  prf_profile_free(p);
+  p = prf_profile_new();
+  prf_read_options o;
+  prf_read_options_init(&o);
+  o.max_depth = DEPTH;
+  assert_int_equal(prf_profile_read_buffer(p, b.data, b.len, &o, NULL), PRF_OK);
   assert_int_equal(prf_tree_max_depth(prf_profile_tree(p)), DEPTH);
   assert_true(prf_tree_total(prf_profile_tree(p), 0, 0) == 3);
   prf_buf_free(&b);

@@ -196,11 +196,18 @@ def siblings_perf(n):
 
 
 GENERATED = {
-    "folded-siblings-10000000": lambda: siblings_folded(10000000),
-    "perf-siblings-1000000": lambda: siblings_perf(1000000),
-    "pprof-siblings-1000000": lambda: pprof(
-        [(["main", "f%d" % i], 1) for i in range(1000000)]),
+    "folded-siblings": siblings_folded,
+    "perf-siblings": siblings_perf,
+    "pprof-siblings": lambda n: pprof([(["main", "f%d" % i], 1) for i in range(n)]),
 }
+
+
+def generated(name):
+    """'folded-siblings-10000000' -> the bytes of that input, or None."""
+    kind, _, count = name.rpartition("-")
+    if kind in GENERATED and count.isdigit():
+        return GENERATED[kind](int(count))
+    return None
 
 
 def main(argv):
@@ -211,9 +218,10 @@ def main(argv):
             with open(path, "wb") as f:
                 f.write(data)
         return 0
-    if len(argv) == 3 and argv[1] in GENERATED:
+    data = generated(argv[1]) if len(argv) == 3 else None
+    if data is not None:
         with open(argv[2], "wb") as f:
-            f.write(GENERATED[argv[1]]())
+            f.write(data)
         return 0
     sys.stderr.write(__doc__)
     return 2
