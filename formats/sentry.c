@@ -656,6 +656,9 @@ static bool parse_rfc3339(const char *s, int64_t *out) {
     return false;
   int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
                  offset;
+  /* nanoseconds in an int64 cover the years 1678 to 2262 */
+  if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1)
+    return false;
   *out = secs * 1000000000 + frac;
   return true;
 }
