@@ -337,14 +337,18 @@ prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len) {
   while (!in->eof)
     if (!prf_input_fill(in, in->end - in->start + WINDOW_MIN))
       return in->err ? in->err->code : PRF_E_INPUT;
+  /* Hand the window itself over (no copy of a large input): move the
+     bytes to its start and make room for the terminating NUL. */
   size_t n = in->end - in->start;
-  unsigned char *copy = malloc(n + 1);
-  if (!copy)
+  if (in->start > 0)
+    memmove(in->buf, in->buf + in->start, n);
+  if (!prf_grow((void **)&in->buf, &in->cap, n + 1, 1))
     return prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
-  memcpy(copy, in->buf + in->start, n);
-  copy[n] = '\0';
-  in->start = in->end;
-  *data = copy;
+  in->buf[n] = '\0';
+  *data = in->buf;
   *len = n;
+  in->consumed += in->end;
+  in->buf = NULL;
+  in->start = in->end = in->cap = 0;
   return PRF_OK;
 }
