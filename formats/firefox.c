@@ -1574,8 +1574,8 @@ int prf_firefox_sniff(const unsigned char *head, size_t len) {
 
 prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
                             const prf_read_options *options, prf_error *err) {
-  cJSON *root = NULL;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
   ff_reader r;
@@ -1584,13 +1584,12 @@ prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
   r.o = options;
   r.err = err;
   r.by_time = prf_weigh_by_time(options);
-  st = read_profile(&r, root);
+  st = read_profile(&r, doc.root);
   for (size_t i = 0; i < r.nowned; i++)
     cJSON_Delete(r.owned[i]);
   free(r.owned);
   free(r.threads);
   free(r.samples);
   free(r.walk);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }

@@ -1010,8 +1010,8 @@ static prf_status read_root(sentry_reader *r, const cJSON *root) {
 
 prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
                            const prf_read_options *options, prf_error *err) {
-  cJSON *root;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
   sentry_reader r;
@@ -1020,8 +1020,7 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   r.options = options;
   r.err = err;
   prf_jpath_init(&r.path);
-  st = read_root(&r, root);
-  cJSON_Delete(root);
+  st = read_root(&r, doc.root);
   free(r.frames);
   free(r.stack_first);
   free(r.stack_len);
@@ -1030,7 +1029,7 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   free(r.threads);
   prf_keymap_free(&r.thread_map);
   prf_fstack_free(&r.stack);
-  return st;
+  return prf_json_done(&doc, st, err);
 }
 
 /* A JSON object with "profile" and the keys only Sentry writes. Keys of

@@ -562,10 +562,11 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
 prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
                                const prf_read_options *options,
                                prf_error *err) {
-  cJSON *root;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
+  const cJSON *root = doc.root;
   ss_reader r;
   memset(&r, 0, sizeof r);
   r.p = profile;
@@ -592,8 +593,7 @@ prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
   free(r.nodes);
   free(r.open);
   free(r.open_at);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }
 
 /* ---- sniffing ---- */
