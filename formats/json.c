@@ -102,6 +102,19 @@ prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
                                prf_error *err) {
   const char *end = NULL;
   *root = NULL;
+  /* cJSON would take a NUL byte for white space, and cut a string at
+     one: only the padding after the value may hold NULs. */
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    size_t off = (size_t)(nul - text), k = off;
+    while (k < len && (text[k] == '\0' || text[k] == ' ' || text[k] == '\t' ||
+                       text[k] == '\n' || text[k] == '\r'))
+      k++;
+    if (k < len)
+      return fail_at(err, text, off,
+                     "invalid JSON: a NUL byte (JSON text has none; in a "
+                     "string it is written \\u0000)");
+  }
   cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!v) {
     size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
