@@ -299,19 +299,12 @@ static prf_status add_chunk(trace_ctx *c, chr_profile *cp, const cJSON *data,
     st = chr_add_deltas(cp, arr, path, c->err);
     prf_jpath_cut(path, cut);
   }
-  double v;
-  if (st == PRF_OK && prf_json_get(data, "startTime") &&
-      !cJSON_IsNull(prf_json_get(data, "startTime")) &&
-      (st = prf_json_num(data, "startTime", false, path, c->err, &v)) == PRF_OK) {
-    cp->start_time = v;
-    cp->has_start = true;
-  }
-  if (st == PRF_OK && prf_json_get(data, "endTime") &&
-      !cJSON_IsNull(prf_json_get(data, "endTime")) &&
-      (st = prf_json_num(data, "endTime", false, path, c->err, &v)) == PRF_OK) {
-    cp->end_time = v;
-    cp->has_end = true;
-  }
+  if (st == PRF_OK)
+    st = chr_time(data, "startTime", false, true, path, c->err,
+                  &cp->start_time, &cp->has_start);
+  if (st == PRF_OK)
+    st = chr_time(data, "endTime", false, true, path, c->err, &cp->end_time,
+                  &cp->has_end);
   return st;
 }
 

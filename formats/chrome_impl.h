@@ -55,6 +55,16 @@ typedef struct chr_profile {
 
 void chr_profile_free(chr_profile *cp);
 
+/* Times in microseconds stay within what 64-bit nanoseconds hold. */
+#define CHR_MAX_US 9.2e15
+
+/* The time member key of obj (microseconds), at most CHR_MAX_US from 0;
+ * with opt, absent or null leaves *out alone (*has, if given, says
+ * whether it was there); lenient: a numeric string too. */
+prf_status chr_time(const cJSON *obj, const char *key, bool lenient, bool opt,
+                    const prf_jpath *path, prf_error *err, double *out,
+                    bool *has);
+
 /* Appends the nodes of a "nodes" array (path names it). */
 prf_status chr_add_nodes(chr_profile *cp, const cJSON *nodes, prf_jpath *path,
                          uint32_t event, prf_error *err);
