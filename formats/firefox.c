@@ -363,11 +363,14 @@ static prf_status str_at(ff_reader *r, const ff_tables *t, const ff_col *c,
                     at, (long long)idx, t->strs.n);
   }
   const cJSON *s = t->strs.items[idx];
-  if (!cJSON_IsString(s) || !s->valuestring)
+  if (!cJSON_IsString(s) || !s->valuestring) {
+    char at[256];
+    cell_path(c, row, at, sizeof at);
     return prf_fail(r->err, PRF_E_DATA,
-                    "string %lld of the string table: expected a string, "
-                    "found %s",
-                    (long long)idx, prf_json_type_name(s));
+                    "at %s: string %lld of the string table: expected a "
+                    "string, found %s",
+                    at, (long long)idx, prf_json_type_name(s));
+  }
   *out = s->valuestring;
   return PRF_OK;
 }
@@ -718,8 +721,11 @@ static prf_status frame_fid(ff_reader *r, ff_tables *t, size_t i,
   if (st != PRF_OK)
     return st;
   st = prf_frame_intern(r->p, &f, &t->fids[i]);
-  if (st != PRF_OK)
-    return prf_fail(r->err, st, "cannot add a frame");
+  if (st != PRF_OK) {
+    char at[256];
+    cell_path(t->gecko ? &t->fr_location : &t->fr_func, i, at, sizeof at);
+    return prf_fail(r->err, st, "at %s: cannot add the frame", at);
+  }
   *out = t->fids[i];
   return PRF_OK;
 }
@@ -791,8 +797,12 @@ static prf_status stack_node(ff_reader *r, ff_tables *t, prf_node *nodes,
     uint32_t k = r->walk[--len];
     prf_fid fid = PRF_NONE;
     prf_status st = frame_fid(r, t, (size_t)t->frame[k], &fid);
-    if (st == PRF_OK && (st = prf_tree_child(tree, parent, fid, &parent)) != PRF_OK)
-      st = prf_fail(r->err, st, "cannot add a call tree node");
+    if (st == PRF_OK &&
+        (st = prf_tree_child(tree, parent, fid, &parent)) != PRF_OK) {
+      char at[256];
+      cell_path(&t->st_frame, k, at, sizeof at);
+      st = prf_fail(r->err, st, "at %s: cannot add a call tree node", at);
+    }
     if (st != PRF_OK) {
       nodes[k] = NODE_UNKNOWN;
       while (len)
@@ -1077,6 +1087,10 @@ static prf_status read_columns(ff_reader *r, const ff_thread *th,
         return st;
       if (!present)
         c->weight[i] = 1;
+      /* Finite weights can still add up to infinity. */
+      if (!(fabs(c->weight[i]) < 9223372036854775808.0))
+        return cell_fail(r, &s->weight, i, "a weight from -2^63 to 2^63",
+                         cell(&s->weight, i));
     }
   }
   return PRF_OK;

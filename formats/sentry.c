@@ -272,7 +272,10 @@ static prf_status read_frame(sentry_reader *r, const cJSON *obj,
     *is_main = symbolicated && s.function &&
                (strcmp(s.function, "main") == 0 ||
                 strcmp(s.function, "UIApplicationMain") == 0);
-  return prf_frame_intern(r->profile, &f, out) == PRF_OK ? PRF_OK : nomem(r);
+  st = prf_frame_intern(r->profile, &f, out);
+  return st == PRF_OK ? PRF_OK
+                      : prf_fail(r->err, st, "at %s: cannot add the frame",
+                                 r->path.buf);
 }
 
 static bool flat_push(sentry_reader *r, prf_fid id) {
@@ -870,7 +873,10 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
                                 &leaf);
   if (st == PRF_OK)
     st = prf_sample_add(r->profile, leaf, &value, s->time, t->index);
-  return st == PRF_OK ? PRF_OK : prf_fail(r->err, st, "cannot add a sample");
+  return st == PRF_OK ? PRF_OK
+                      : prf_fail(r->err, st, "at %s.samples[%zu]: cannot add "
+                                 "the sample", r->path.buf,
+                                 (size_t)(s - r->samples));
 }
 
 /* Sorts the samples by time (stably), gives each the time of the next
