@@ -185,6 +185,7 @@ prf_status prf_cpuprofile_read(prf_profile *profile, prf_input *in,
   chr_profile cp;
   memset(&cp, 0, sizeof cp);
   cp.prefix = "";
+  cp.event = UINT32_MAX; /* not from a trace event */
   prf_jpath path;
   prf_jpath_init(&path);
   if (!cJSON_IsObject(root))

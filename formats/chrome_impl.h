@@ -48,7 +48,7 @@ typedef struct chr_profile {
   bool has_start, has_end;
   int64_t pid, tid;            /* the thread (traces) */
   char *key;                   /* identity in a trace ("id" or pid:tid) */
-  uint32_t event;              /* the event that declared it */
+  uint32_t event;              /* its declaring event, UINT32_MAX: none */
   const char *prefix;          /* ".traceEvents" or "" for error paths */
   size_t missing;              /* links to nodes that are not there */
 } chr_profile;
