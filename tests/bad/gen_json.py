@@ -155,6 +155,15 @@ def cpuprofile_files():
     f[C + "start-time-1e300.cpuprofile"] = raw(cpu_with(startTime="@X@"), X="1e300")
     f[C + "start-time-2e64.cpuprofile"] = raw(
         cpu_with(startTime="@X@", endTime="@X@"), X="18446744073709551616")
+    # Deltas below 1e15 each that add up past what 64-bit nanoseconds hold.
+    f[C + "delta-sum-overflow.cpuprofile"] = dumps(cpu_with(
+        samples=[4] * 12, timeDeltas=[9e14] * 12)).encode()
+    # The old format (a "head" tree, times in seconds): a start of 1e300 s.
+    f[C + "old-start-time-1e300.cpuprofile"] = raw({
+        "head": {"functionName": "(root)", "id": 1, "children": [
+            {"functionName": "main", "id": 2, "children": []}]},
+        "startTime": "@X@", "endTime": 1, "samples": [2, 2],
+        "timestamps": [0, 1000]}, X="1e300")
     # Negative numbers: deltas (real files have some) and ids are fine;
     # a negative positionTicks count is not.
     neg = cpu_with(timeDeltas=[0, -5000, 1000, -1, 1000], samples=[4, 4, 4, -5, -5])
@@ -295,6 +304,11 @@ def trace_files():
     t = json.loads(good)
     trace_chunk(t)["timeDeltas"][1] = "@X@"
     f[T + "delta-1e300.json"] = raw(t, X="1e300")
+    # Deltas below 1e15 each that add up past what 64-bit nanoseconds hold.
+    t = json.loads(good)
+    trace_chunk(t)["cpuProfile"]["samples"] = [4] * 12
+    trace_chunk(t)["timeDeltas"] = [9e14] * 12
+    f[T + "delta-sum-overflow.json"] = dumps(t).encode()
     # Negative: time deltas (moved up to the previous sample), a negative
     # duration (a zero-length event) and negative pid/tid are all fine.
     t = json.loads(good)
