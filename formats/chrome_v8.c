@@ -331,10 +331,34 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
 
 /* ---- resolving ---- */
 
+/* The path of an old-format node: ".head.children[2].children[0]". The
+ * tree is at most 500 deep (cJSON nests 1000 levels); a long path is cut
+ * short, which still names where it leads. */
+static void old_node_path(const chr_profile *cp, size_t i, char *buf,
+                          size_t size) {
+  uint32_t up[500];
+  size_t depth = 0;
+  for (uint32_t j = (uint32_t)i; cp->nodes[j].parent != PRF_NONE && depth < 500;
+       j = cp->nodes[j].parent)
+    up[depth++] = j;
+  size_t len = (size_t)snprintf(buf, size, ".head");
+  while (depth-- > 0 && len < size) {
+    const chr_node *c = &cp->nodes[up[depth]];
+    const cJSON *kids = prf_json_get(cp->nodes[c->parent].call_frame, "children");
+    size_t k = 0;
+    for (const cJSON *it = kids ? kids->child : NULL; it && it != c->call_frame;
+         it = it->next)
+      k++;
+    len += (size_t)snprintf(buf + len, size - len, ".children[%zu]", k);
+  }
+}
+
 /* The JSON path of node i, for messages. */
 static void node_path(const chr_profile *cp, size_t i, char *buf, size_t size) {
   const chr_node *n = &cp->nodes[i];
-  if (n->event == UINT32_MAX)
+  if (n->old)
+    old_node_path(cp, i, buf, size);
+  else if (n->event == UINT32_MAX)
     snprintf(buf, size, ".nodes[%u]", n->index);
   else
     snprintf(buf, size, "%s[%u].args.data.cpuProfile.nodes[%u]", cp->prefix,

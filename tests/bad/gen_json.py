@@ -164,6 +164,13 @@ def cpuprofile_files():
             {"functionName": "main", "id": 2, "children": []}]},
         "startTime": "@X@", "endTime": 1, "samples": [2, 2],
         "timestamps": [0, 1000]}, X="1e300")
+    # The old format: an id used twice deep in the tree.
+    f[C + "old-duplicate-id.cpuprofile"] = dumps({
+        "head": {"functionName": "(root)", "id": 1, "children": [
+            {"functionName": "main", "id": 2, "children": [
+                {"functionName": "a", "id": 3}, {"functionName": "b", "id": 3}]}]},
+        "startTime": 0, "endTime": 1, "samples": [3, 3],
+        "timestamps": [0, 1000]}).encode()
     # Negative numbers: deltas (real files have some) and ids are fine;
     # a negative positionTicks count is not.
     neg = cpu_with(timeDeltas=[0, -5000, 1000, -1, 1000], samples=[4, 4, 4, -5, -5])
