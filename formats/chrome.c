@@ -177,13 +177,15 @@ prf_status chr_thread(prf_profile *p, const prf_read_options *o,
 prf_status prf_cpuprofile_read(prf_profile *profile, prf_input *in,
                                const prf_read_options *options,
                                prf_error *err) {
-  cJSON *root;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
+  const cJSON *root = doc.root;
   chr_profile cp;
   memset(&cp, 0, sizeof cp);
   cp.prefix = "";
+  cp.event = UINT32_MAX; /* not from a trace event */
   prf_jpath path;
   prf_jpath_init(&path);
   if (!cJSON_IsObject(root))
@@ -207,8 +209,7 @@ prf_status prf_cpuprofile_read(prf_profile *profile, prf_input *in,
       st = prf_fail(err, st, "out of memory");
   }
   chr_profile_free(&cp);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }
 
 /* ---- trace events: CPU profiles ---- */
@@ -299,19 +300,12 @@ static prf_status add_chunk(trace_ctx *c, chr_profile *cp, const cJSON *data,
     st = chr_add_deltas(cp, arr, path, c->err);
     prf_jpath_cut(path, cut);
   }
-  double v;
-  if (st == PRF_OK && prf_json_get(data, "startTime") &&
-      !cJSON_IsNull(prf_json_get(data, "startTime")) &&
-      (st = prf_json_num(data, "startTime", false, path, c->err, &v)) == PRF_OK) {
-    cp->start_time = v;
-    cp->has_start = true;
-  }
-  if (st == PRF_OK && prf_json_get(data, "endTime") &&
-      !cJSON_IsNull(prf_json_get(data, "endTime")) &&
-      (st = prf_json_num(data, "endTime", false, path, c->err, &v)) == PRF_OK) {
-    cp->end_time = v;
-    cp->has_end = true;
-  }
+  if (st == PRF_OK)
+    st = chr_time(data, "startTime", false, true, path, c->err,
+                  &cp->start_time, &cp->has_start);
+  if (st == PRF_OK)
+    st = chr_time(data, "endTime", false, true, path, c->err, &cp->end_time,
+                  &cp->has_end);
   return st;
 }
 
@@ -498,7 +492,8 @@ static bool repair(char *text, size_t *len) {
 }
 
 static prf_status parse_trace(prf_input *in, const prf_read_options *o,
-                              cJSON **root) {
+                              prf_json_doc *doc) {
+  memset(doc, 0, sizeof *doc);
   char *text;
   size_t len;
   prf_status st = prf_json_slurp(in, &text, &len);
@@ -514,20 +509,26 @@ static prf_status parse_trace(prf_input *in, const prf_read_options *o,
   if (repair(text, &len))
     chr_warn(o, "the trace is cut short (no closing ']'): read the events "
                   "before the cut");
-  st = prf_json_parse_text(text, len, root, in->err);
-  free(text);
-  if (st == PRF_OK && !*root)
+  st = prf_json_parse_text(text, len, &doc->root, in->err);
+  if (st == PRF_OK && !doc->root)
     st = prf_fail(in->err, PRF_E_NOMEM, "out of memory parsing JSON");
-  return st;
+  if (st != PRF_OK) {
+    free(text);
+    return st;
+  }
+  doc->text = text; /* kept to place errors */
+  doc->len = len;
+  return PRF_OK;
 }
 
 prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
                                  const prf_read_options *options,
                                  prf_error *err) {
-  cJSON *root;
-  prf_status st = parse_trace(in, options, &root);
+  prf_json_doc doc;
+  prf_status st = parse_trace(in, options, &doc);
   if (st != PRF_OK)
     return st;
+  const cJSON *root = doc.root;
   trace_ctx c;
   memset(&c, 0, sizeof c);
   c.o = options;
@@ -558,6 +559,5 @@ prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
     st = chr_read_timeline(profile, root, c.events, c.prefix, &names,
                            options, err);
   chr_names_free(&names);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }

@@ -30,6 +30,7 @@ typedef struct dur_event {
   const char *name;      /* NULL when absent */
   char *key;             /* name + args as JSON, made when first compared */
   bool has_key;
+  uint32_t index;        /* in the events array (for error paths) */
 } dur_event;
 
 typedef struct dur_thread {
@@ -43,6 +44,7 @@ typedef struct dur_ctx {
   prf_profile *p;
   const prf_read_options *o;
   prf_error *err;
+  const char *prefix;    /* ".traceEvents" or "" */
   dur_event *events;
   size_t nevents, events_cap;
   dur_thread *threads;
@@ -125,14 +127,14 @@ static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
     const char *name = NULL;
     prf_status st = chr_pid_tid(ev, &path, c->err, &pid, &tid);
     if (st == PRF_OK)
-      st = prf_json_num(ev, "ts", true, &path, c->err, &ts);
+      st = chr_time(ev, "ts", true, false, &path, c->err, &ts, NULL);
     if (st == PRF_OK)
       st = prf_json_str_opt(ev, "name", &path, c->err, &name);
     if (st == PRF_OK && kind == 'X') {
       double d;
-      st = prf_json_num_opt(ev, "dur", false, &path, c->err, &d);
+      st = chr_time(ev, "dur", false, true, &path, c->err, &d, NULL);
       if (st == PRF_OK)
-        st = prf_json_num_opt(ev, "tdur", false, &path, c->err, &d);
+        st = chr_time(ev, "tdur", false, true, &path, c->err, &d, NULL);
     }
     prf_jpath_cut(&path, cut);
     if (st != PRF_OK)
@@ -142,7 +144,7 @@ static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
                   sizeof *c->events))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     uint32_t k = (uint32_t)c->nevents++;
-    c->events[k] = (dur_event){ts, ev, name, NULL, false};
+    c->events[k] = (dur_event){ts, ev, name, NULL, false, (uint32_t)i};
     dur_thread *t = thread_of(c, pid, tid);
     bool ok = t != NULL;
     if (ok && kind == 'B')
@@ -281,11 +283,20 @@ static prf_status advance(dur_ctx *c, open_stack *s, double ts) {
   return PRF_OK;
 }
 
+/* Fails naming the event (a limit the model hit, or memory). */
+static prf_status event_fail(dur_ctx *c, prf_status st, uint32_t k,
+                             const char *what) {
+  prf_jpath path;
+  chr_events_path(&path, c->prefix);
+  prf_jpath_index(&path, c->events[k].index);
+  return prf_fail(c->err, st, "at %s: %s", path.buf, what);
+}
+
 static prf_status open_frame(dur_ctx *c, open_stack *s, uint32_t k) {
   prf_status st = advance(c, s, c->events[k].ts);
   prf_fid fid;
-  if (st == PRF_OK)
-    st = event_frame(c, &c->events[k], &fid);
+  if (st == PRF_OK && (st = event_frame(c, &c->events[k], &fid)) != PRF_OK)
+    st = event_fail(c, st, k, "cannot add its frame");
   if (st != PRF_OK)
     return st;
   if ((s->len == s->ev_cap &&
@@ -296,7 +307,7 @@ static prf_status open_frame(dur_ctx *c, open_stack *s, uint32_t k) {
   prf_node parent = s->len ? s->node[s->len - 1] : s->base;
   st = prf_tree_child(prf_profile_tree(c->p), parent, fid, &s->node[s->len]);
   if (st != PRF_OK)
-    return prf_fail(c->err, st, "cannot add a stack");
+    return event_fail(c, st, k, "cannot add a stack");
   s->ev[s->len++] = k;
   return PRF_OK;
 }
@@ -407,12 +418,14 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
   c.p = p;
   c.o = o;
   c.err = err;
+  c.prefix = prefix;
   c.hermes = is_hermes(events);
   prf_status st = collect(&c, events, prefix);
   if (st == PRF_OK && c.nthreads == 0)
     st = prf_fail(err, PRF_E_DATA,
-                  "expected a CPU profile (Profile, ProfileChunk or CpuProfile "
-                  "events) or duration events (ph B, E or X), found neither");
+                  "at %s: expected a CPU profile (Profile, ProfileChunk or "
+                  "CpuProfile events) or duration events (ph B, E or X), "
+                  "found neither", *prefix ? prefix : "the top level");
   if (st == PRF_OK && !prf_weigh_by_time(o))
     chr_warn(o, "duration events have no samples: weighing by time");
   const char *type = "wall", *unit = "microseconds";
@@ -532,7 +545,8 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
                       (long long)leaf);
     prf_status st = sf_frame(p, t, k - 1, err);
     if (st != PRF_OK)
-      return st;
+      return prf_fail(err, st, "at .samples[%zu]: cannot add frame %lld",
+                      sample, (long long)id);
     if (!prf_fstack_push(s, t->fids[k - 1]))
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     const cJSON *par = prf_json_get(t->frames[k - 1], "parent");
@@ -580,7 +594,7 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
     hs[i].index = (uint32_t)i;
     st = chr_pid_tid(s, &path, err, &hs[i].pid, &hs[i].tid);
     if (st == PRF_OK)
-      st = prf_json_num(s, "ts", true, &path, err, &hs[i].ts);
+      st = chr_time(s, "ts", true, false, &path, err, &hs[i].ts, NULL);
     if (st == PRF_OK)
       st = prf_json_int(s, "sf", true, INT64_MIN / 2, INT64_MAX / 2, &path,
                         err, &hs[i].sf);
@@ -623,7 +637,8 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
       st2 = prf_sample_add(p, leaf, &v, (int64_t)llround(s->ts * 1000.0),
                            thread);
     if (st2 != PRF_OK)
-      st = prf_fail(err, st2, "cannot add a sample");
+      st = prf_fail(err, st2, "at .samples[%u]: cannot add a stack",
+                    s->index);
   }
   prf_fstack_free(&stack);
   prf_keymap_free(&t.ids);

@@ -48,12 +48,22 @@ typedef struct chr_profile {
   bool has_start, has_end;
   int64_t pid, tid;            /* the thread (traces) */
   char *key;                   /* identity in a trace ("id" or pid:tid) */
-  uint32_t event;              /* the event that declared it */
+  uint32_t event;              /* its declaring event, UINT32_MAX: none */
   const char *prefix;          /* ".traceEvents" or "" for error paths */
   size_t missing;              /* links to nodes that are not there */
 } chr_profile;
 
 void chr_profile_free(chr_profile *cp);
+
+/* Times in microseconds stay within what 64-bit nanoseconds hold. */
+#define CHR_MAX_US 9.2e15
+
+/* The time member key of obj (microseconds), at most CHR_MAX_US from 0;
+ * with opt, absent or null leaves *out alone (*has, if given, says
+ * whether it was there); lenient: a numeric string too. */
+prf_status chr_time(const cJSON *obj, const char *key, bool lenient, bool opt,
+                    const prf_jpath *path, prf_error *err, double *out,
+                    bool *has);
 
 /* Appends the nodes of a "nodes" array (path names it). */
 prf_status chr_add_nodes(chr_profile *cp, const cJSON *nodes, prf_jpath *path,

@@ -162,15 +162,23 @@ prf_status chr_add_deltas(chr_profile *cp, const cJSON *deltas,
   return PRF_OK;
 }
 
-static prf_status time_opt(const cJSON *obj, const char *key, prf_jpath *path,
-                           prf_error *err, double *out, bool *has) {
+prf_status chr_time(const cJSON *obj, const char *key, bool lenient, bool opt,
+                    const prf_jpath *path, prf_error *err, double *out,
+                    bool *has) {
   const cJSON *v = prf_json_get(obj, key);
-  if (!v || cJSON_IsNull(v))
+  if (opt && (!v || cJSON_IsNull(v)))
     return PRF_OK;
-  prf_status st = prf_json_num(obj, key, false, path, err, out);
-  if (st == PRF_OK)
+  double t;
+  prf_status st = prf_json_num(obj, key, lenient, path, err, &t);
+  if (st == PRF_OK && !(fabs(t) < CHR_MAX_US))
+    st = prf_json_expected(err, path, key,
+                           "a time in microseconds from -9.2e15 to 9.2e15", v);
+  if (st != PRF_OK)
+    return st;
+  *out = t;
+  if (has)
     *has = true;
-  return st;
+  return PRF_OK;
 }
 
 prf_status chr_add_cpuprofile(chr_profile *cp, const cJSON *obj,
@@ -183,10 +191,11 @@ prf_status chr_add_cpuprofile(chr_profile *cp, const cJSON *obj,
   if (st == PRF_OK)
     st = prf_json_array(obj, "timeDeltas", path, err, &deltas);
   if (st == PRF_OK)
-    st = time_opt(obj, "startTime", path, err, &cp->start_time,
+    st = chr_time(obj, "startTime", false, true, path, err, &cp->start_time,
                   &cp->has_start);
   if (st == PRF_OK)
-    st = time_opt(obj, "endTime", path, err, &cp->end_time, &cp->has_end);
+    st = chr_time(obj, "endTime", false, true, path, err, &cp->end_time,
+                  &cp->has_end);
   size_t cut = path->len;
   if (st == PRF_OK) {
     prf_jpath_key(path, "nodes");
@@ -259,6 +268,14 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
     st = prf_json_num(obj, "startTime", false, &path, err, &start);
   if (st == PRF_OK)
     st = prf_json_num_opt(obj, "endTime", false, &path, err, &end);
+  const char *bad = st != PRF_OK             ? NULL
+                    : !(fabs(start) < 9.2e9) ? "startTime"
+                    : !(fabs(end) < 9.2e9)   ? "endTime"
+                                             : NULL;
+  if (bad)
+    st = prf_json_expected(err, &path, bad,
+                           "a time in seconds from -9.2e9 to 9.2e9",
+                           prf_json_get(obj, bad));
   if (st != PRF_OK)
     return st;
   /* Seconds there, microseconds here. */
@@ -314,10 +331,34 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
 
 /* ---- resolving ---- */
 
+/* The path of an old-format node: ".head.children[2].children[0]". The
+ * tree is at most 500 deep (cJSON nests 1000 levels); a long path is cut
+ * short, which still names where it leads. */
+static void old_node_path(const chr_profile *cp, size_t i, char *buf,
+                          size_t size) {
+  uint32_t up[500];
+  size_t depth = 0;
+  for (uint32_t j = (uint32_t)i; cp->nodes[j].parent != PRF_NONE && depth < 500;
+       j = cp->nodes[j].parent)
+    up[depth++] = j;
+  size_t len = (size_t)snprintf(buf, size, ".head");
+  while (depth-- > 0 && len < size) {
+    const chr_node *c = &cp->nodes[up[depth]];
+    const cJSON *kids = prf_json_get(cp->nodes[c->parent].call_frame, "children");
+    size_t k = 0;
+    for (const cJSON *it = kids ? kids->child : NULL; it && it != c->call_frame;
+         it = it->next)
+      k++;
+    len += (size_t)snprintf(buf + len, size - len, ".children[%zu]", k);
+  }
+}
+
 /* The JSON path of node i, for messages. */
 static void node_path(const chr_profile *cp, size_t i, char *buf, size_t size) {
   const chr_node *n = &cp->nodes[i];
-  if (n->event == UINT32_MAX)
+  if (n->old)
+    old_node_path(cp, i, buf, size);
+  else if (n->event == UINT32_MAX)
     snprintf(buf, size, ".nodes[%u]", n->index);
   else
     snprintf(buf, size, "%s[%u].args.data.cpuProfile.nodes[%u]", cp->prefix,
@@ -454,15 +495,17 @@ static prf_status node_frame(prf_profile *p, chr_profile *cp, chr_node *n,
   int64_t line = cJSON_IsNumber(ln) ? (int64_t)ln->valuedouble + 1 : 0;
   int64_t col = cJSON_IsNumber(cn) ? (int64_t)cn->valuedouble + 1
                 : n->old ? 1 : 0;
+  char where[256];
   prf_status st = intern_frame(p, name, file, line, col, &n->fid);
-  if (st != PRF_OK)
-    return prf_fail(err, st, "out of memory");
+  if (st != PRF_OK) {
+    node_path(cp, (size_t)(n - cp->nodes), where, sizeof where);
+    return prf_fail(err, st, "at %s: cannot add its frame", where);
+  }
   if (!n->ticks)
     return PRF_OK;
   /* Positions: {line, ticks}; bad entries are an error, not a guess. */
   double total = 0;
   size_t first = cp->nticks, k = 0;
-  char where[256];
   for (const cJSON *t = n->ticks->child; t; t = t->next, k++) {
     const cJSON *tl = prf_json_get(t, "line"), *tt = prf_json_get(t, "ticks");
     if (!cJSON_IsNumber(tl) || !cJSON_IsNumber(tt) || tl->valuedouble < 0 ||
@@ -481,8 +524,11 @@ static prf_status node_frame(prf_profile *p, chr_profile *cp, chr_node *n,
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     st = intern_frame(p, name, file, (int64_t)tl->valuedouble, 0,
                       &cp->ticks[cp->nticks].fid);
-    if (st != PRF_OK)
-      return prf_fail(err, st, "out of memory");
+    if (st != PRF_OK) {
+      node_path(cp, (size_t)(n - cp->nodes), where, sizeof where);
+      return prf_fail(err, st, "at %s.positionTicks[%zu]: cannot add its "
+                      "frame", where, k);
+    }
     cp->ticks[cp->nticks].got = 0;
     cp->ticks[cp->nticks++].share = tt->valuedouble;
     total += tt->valuedouble;
@@ -536,6 +582,27 @@ static void sample_times(const chr_profile *cp, size_t n, double *t) {
   }
 }
 
+/* The sample times (t[0] the first, t[n] the end: they never go back)
+ * after the start must stay within CHR_MAX_US of 0: deltas each below
+ * 1e15 can add up beyond it. */
+static prf_status check_times(const chr_profile *cp, const double *t, size_t n,
+                              prf_error *err) {
+  double base = cp->has_start ? cp->start_time : 0;
+  double lo = base + t[0], hi = base + t[n];
+  if (fabs(lo) < CHR_MAX_US && fabs(hi) < CHR_MAX_US)
+    return PRF_OK;
+  char where[256];
+  if (cp->event != UINT32_MAX)
+    snprintf(where, sizeof where, "%s[%u]", cp->prefix, cp->event);
+  else
+    snprintf(where, sizeof where, "%s",
+             cp->nnodes && cp->nodes[0].old ? ".timestamps" : ".timeDeltas");
+  return prf_fail(err, PRF_E_DATA,
+                  "at %s: expected sample times (the start plus the time "
+                  "deltas) from -9.2e15 to 9.2e15 microseconds, found %g",
+                  where, fabs(lo) < CHR_MAX_US ? hi : lo);
+}
+
 /* ---- emitting ---- */
 
 typedef struct emit_state {
@@ -578,8 +645,11 @@ static prf_status move_to(prf_profile *p, chr_profile *cp, emit_state *s,
       return st;
     prf_node parent = s->len ? s->tnodes[s->len - 1] : s->base;
     st = prf_tree_child(tree, parent, cp->nodes[n].fid, &s->tnodes[s->len]);
-    if (st != PRF_OK)
-      return prf_fail(err, st, "cannot add a stack");
+    if (st != PRF_OK) {
+      char where[256];
+      node_path(cp, n, where, sizeof where);
+      return prf_fail(err, st, "at %s: cannot add a stack", where);
+    }
     s->stack[s->len++] = n;
     s->open[n] = 1;
   }
@@ -705,8 +775,10 @@ prf_status chr_emit(prf_profile *p, chr_profile *cp,
   }
   if (st == PRF_OK) {
     sample_times(cp, n, t);
-    st = emit_samples(p, cp, o, &s, node, t, n, thread, err);
+    st = check_times(cp, t, n, err);
   }
+  if (st == PRF_OK)
+    st = emit_samples(p, cp, o, &s, node, t, n, thread, err);
   free(node);
   free(t);
   free(s.stack);

@@ -363,11 +363,14 @@ static prf_status str_at(ff_reader *r, const ff_tables *t, const ff_col *c,
                     at, (long long)idx, t->strs.n);
   }
   const cJSON *s = t->strs.items[idx];
-  if (!cJSON_IsString(s) || !s->valuestring)
+  if (!cJSON_IsString(s) || !s->valuestring) {
+    char at[256];
+    cell_path(c, row, at, sizeof at);
     return prf_fail(r->err, PRF_E_DATA,
-                    "string %lld of the string table: expected a string, "
-                    "found %s",
-                    (long long)idx, prf_json_type_name(s));
+                    "at %s: string %lld of the string table: expected a "
+                    "string, found %s",
+                    at, (long long)idx, prf_json_type_name(s));
+  }
   *out = s->valuestring;
   return PRF_OK;
 }
@@ -718,8 +721,11 @@ static prf_status frame_fid(ff_reader *r, ff_tables *t, size_t i,
   if (st != PRF_OK)
     return st;
   st = prf_frame_intern(r->p, &f, &t->fids[i]);
-  if (st != PRF_OK)
-    return prf_fail(r->err, st, "cannot add a frame");
+  if (st != PRF_OK) {
+    char at[256];
+    cell_path(t->gecko ? &t->fr_location : &t->fr_func, i, at, sizeof at);
+    return prf_fail(r->err, st, "at %s: cannot add the frame", at);
+  }
   *out = t->fids[i];
   return PRF_OK;
 }
@@ -791,8 +797,12 @@ static prf_status stack_node(ff_reader *r, ff_tables *t, prf_node *nodes,
     uint32_t k = r->walk[--len];
     prf_fid fid = PRF_NONE;
     prf_status st = frame_fid(r, t, (size_t)t->frame[k], &fid);
-    if (st == PRF_OK && (st = prf_tree_child(tree, parent, fid, &parent)) != PRF_OK)
-      st = prf_fail(r->err, st, "cannot add a call tree node");
+    if (st == PRF_OK &&
+        (st = prf_tree_child(tree, parent, fid, &parent)) != PRF_OK) {
+      char at[256];
+      cell_path(&t->st_frame, k, at, sizeof at);
+      st = prf_fail(r->err, st, "at %s: cannot add a call tree node", at);
+    }
     if (st != PRF_OK) {
       nodes[k] = NODE_UNKNOWN;
       while (len)
@@ -1077,6 +1087,10 @@ static prf_status read_columns(ff_reader *r, const ff_thread *th,
         return st;
       if (!present)
         c->weight[i] = 1;
+      /* Finite weights can still add up to infinity. */
+      if (!(fabs(c->weight[i]) < 9223372036854775808.0))
+        return cell_fail(r, &s->weight, i, "a weight from -2^63 to 2^63",
+                         cell(&s->weight, i));
     }
   }
   return PRF_OK;
@@ -1574,8 +1588,8 @@ int prf_firefox_sniff(const unsigned char *head, size_t len) {
 
 prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
                             const prf_read_options *options, prf_error *err) {
-  cJSON *root = NULL;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
   ff_reader r;
@@ -1584,13 +1598,12 @@ prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
   r.o = options;
   r.err = err;
   r.by_time = prf_weigh_by_time(options);
-  st = read_profile(&r, root);
+  st = read_profile(&r, doc.root);
   for (size_t i = 0; i < r.nowned; i++)
     cJSON_Delete(r.owned[i]);
   free(r.owned);
   free(r.threads);
   free(r.samples);
   free(r.walk);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }

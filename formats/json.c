@@ -102,6 +102,19 @@ prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
                                prf_error *err) {
   const char *end = NULL;
   *root = NULL;
+  /* cJSON would take a NUL byte for white space, and cut a string at
+     one: only the padding after the value may hold NULs. */
+  const char *nul = memchr(text, '\0', len);
+  if (nul) {
+    size_t off = (size_t)(nul - text), k = off;
+    while (k < len && (text[k] == '\0' || text[k] == ' ' || text[k] == '\t' ||
+                       text[k] == '\n' || text[k] == '\r'))
+      k++;
+    if (k < len)
+      return fail_at(err, text, off,
+                     "invalid JSON: a NUL byte (JSON text has none; in a "
+                     "string it is written \\u0000)");
+  }
   cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!v) {
     size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
@@ -124,16 +137,165 @@ prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
   return PRF_OK;
 }
 
-prf_status prf_json_read(prf_input *in, cJSON **root) {
-  char *text;
-  size_t len;
-  prf_status st = prf_json_slurp(in, &text, &len);
+prf_status prf_json_read(prf_input *in, prf_json_doc *doc) {
+  memset(doc, 0, sizeof *doc);
+  prf_status st = prf_json_slurp(in, &doc->text, &doc->len);
   if (st != PRF_OK)
     return st;
-  st = prf_json_parse_text(text, len, root, in->err);
-  free(text);
-  if (st == PRF_OK && !*root)
+  st = prf_json_parse_text(doc->text, doc->len, &doc->root, in->err);
+  if (st == PRF_OK && !doc->root)
     st = prf_fail(in->err, PRF_E_NOMEM, "out of memory parsing JSON");
+  if (st != PRF_OK) {
+    free(doc->text);
+    doc->text = NULL;
+  }
+  return st;
+}
+
+/* ---- placing errors: walking a path through the text ---- */
+
+/* cJSON takes every byte up to ' ' (NUL too) for white space. */
+static size_t skip_space(const char *t, size_t len, size_t i) {
+  while (i < len && (unsigned char)t[i] <= ' ')
+    i++;
+  return i;
+}
+
+/* Past the string that starts at t[i] ('"'). */
+static size_t skip_string(const char *t, size_t len, size_t i) {
+  for (i++; i < len && t[i] != '"'; i++)
+    if (t[i] == '\\')
+      i++;
+  return i < len ? i + 1 : len;
+}
+
+/* Past the value that starts at t[i]: nested values are counted, not
+ * recursed into (the text has been parsed, so it is well formed). */
+static size_t skip_value(const char *t, size_t len, size_t i) {
+  size_t depth = 0;
+  do {
+    i = skip_space(t, len, i);
+    if (i >= len)
+      return len;
+    char c = t[i];
+    if (c == '"') {
+      i = skip_string(t, len, i);
+    } else if (c == '{' || c == '[') {
+      depth++;
+      i++;
+    } else if (c == '}' || c == ']') {
+      if (depth)
+        depth--;
+      i++;
+    } else if (c == ',' || c == ':') {
+      i++;
+    } else { /* a number or a literal */
+      do
+        i++;
+      while (i < len && (unsigned char)t[i] > ' ' && !strchr(",:]}", t[i]));
+    }
+  } while (depth > 0);
+  return i;
+}
+
+/* Past a separating ',' (and the space around it). */
+static size_t skip_comma(const char *t, size_t len, size_t i) {
+  i = skip_space(t, len, i);
+  if (i < len && t[i] == ',')
+    i++;
+  return skip_space(t, len, i);
+}
+
+/* The member key (klen bytes) of the object at t[i], or SIZE_MAX. */
+static size_t find_member(const char *t, size_t len, size_t i,
+                          const char *key, size_t klen) {
+  if (i >= len || t[i] != '{')
+    return SIZE_MAX;
+  i = skip_space(t, len, i + 1);
+  while (i < len && t[i] == '"') {
+    size_t end = skip_string(t, len, i);
+    bool match = end - i == klen + 2 && memcmp(t + i + 1, key, klen) == 0;
+    i = skip_space(t, len, end);
+    if (i < len && t[i] == ':')
+      i = skip_space(t, len, i + 1);
+    if (match)
+      return i;
+    i = skip_comma(t, len, skip_value(t, len, i));
+  }
+  return SIZE_MAX;
+}
+
+/* Element index of the array at t[i], or SIZE_MAX. */
+static size_t find_element(const char *t, size_t len, size_t i,
+                           size_t index) {
+  if (i >= len || t[i] != '[')
+    return SIZE_MAX;
+  i = skip_space(t, len, i + 1);
+  for (size_t k = 0; i < len && t[i] != ']'; k++) {
+    if (k == index)
+      return i;
+    i = skip_comma(t, len, skip_value(t, len, i));
+  }
+  return SIZE_MAX;
+}
+
+size_t prf_json_offset(const char *text, size_t len, const char *path) {
+  size_t at = skip_space(text, len, 0);
+  const char *p = path;
+  if (*p == '(') /* "(.profile|fromjson)...": the string holding JSON */
+    p++;
+  for (;;) {
+    size_t next;
+    if (*p == '.') {
+      size_t klen = strcspn(p + 1, ".[:|() ,");
+      next = find_member(text, len, at, p + 1, klen);
+      p += 1 + klen;
+    } else if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
+      char *end;
+      errno = 0;
+      unsigned long long index = strtoull(p + 1, &end, 10);
+      if (*end != ']' || errno || index >= SIZE_MAX)
+        break;
+      next = find_element(text, len, at, (size_t)index);
+      p = end + 1;
+    } else {
+      break;
+    }
+    if (next == SIZE_MAX)
+      break;
+    at = next;
+  }
+  return at < len ? at : len;
+}
+
+/* The JSON path a reader's error message names, or NULL. */
+static const char *message_path(const char *msg) {
+  static const char *const lead[] = {"at ", "in the JSON string at "};
+  for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+    size_t n = strlen(lead[i]);
+    if (strncmp(msg, lead[i], n) != 0)
+      continue;
+    const char *p = msg + n;
+    if (strncmp(p, "the top level", 13) == 0)
+      return "";
+    if (*p == '.' || *p == '[' || *p == '(')
+      return p;
+  }
+  return NULL;
+}
+
+prf_status prf_json_done(prf_json_doc *doc, prf_status st, prf_error *err) {
+  const char *path;
+  if (st != PRF_OK && err && doc->text && !err->line && !err->has_offset &&
+      (path = message_path(err->message))) {
+    size_t off = prf_json_offset(doc->text, doc->len, path);
+    err->offset = off;
+    err->has_offset = 1;
+    err->line = line_of(doc->text, off);
+  }
+  cJSON_Delete(doc->root);
+  free(doc->text);
+  memset(doc, 0, sizeof *doc);
   return st;
 }
 

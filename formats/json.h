@@ -27,8 +27,28 @@ size_t prf_utf8_check(const unsigned char *s, size_t len);
 prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
                                prf_error *err);
 
-/* prf_json_slurp then prf_json_parse_text. */
-prf_status prf_json_read(prf_input *in, cJSON **root);
+/* A whole JSON input: its tree, and its text, kept to place errors. */
+typedef struct prf_json_doc {
+  char *text;
+  size_t len;
+  cJSON *root;
+} prf_json_doc;
+
+/* prf_json_slurp then prf_json_parse_text into doc (freed on failure). */
+prf_status prf_json_read(prf_input *in, prf_json_doc *doc);
+
+/* Gives a reader's error its place in the input and frees doc; returns
+ * st. A JSON reader's error names the JSON path where it was found
+ * ("at .nodes[3].id: ...", "at the top level: ..." or "in the JSON
+ * string at .profile, ..."): when err has no position yet, it gets the
+ * byte offset (and line) of the deepest value of that path in the text.
+ * The walk is linear and does not recurse. */
+prf_status prf_json_done(prf_json_doc *doc, prf_status st, prf_error *err);
+
+/* The byte offset in text (a valid JSON value of len bytes) of the value
+ * that path (".a.b[2]", "" for the top level) names, or of the deepest
+ * value on the way that exists. */
+size_t prf_json_offset(const char *text, size_t len, const char *path);
 
 /* A JSON path being walked, for error messages: a fixed buffer that
  * members and indexes are appended to and cut back from. */

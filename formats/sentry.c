@@ -272,7 +272,10 @@ static prf_status read_frame(sentry_reader *r, const cJSON *obj,
     *is_main = symbolicated && s.function &&
                (strcmp(s.function, "main") == 0 ||
                 strcmp(s.function, "UIApplicationMain") == 0);
-  return prf_frame_intern(r->profile, &f, out) == PRF_OK ? PRF_OK : nomem(r);
+  st = prf_frame_intern(r->profile, &f, out);
+  return st == PRF_OK ? PRF_OK
+                      : prf_fail(r->err, st, "at %s: cannot add the frame",
+                                 r->path.buf);
 }
 
 static bool flat_push(sentry_reader *r, prf_fid id) {
@@ -873,7 +876,10 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
                                 &leaf);
   if (st == PRF_OK)
     st = prf_sample_add(r->profile, leaf, &value, s->time, t->index);
-  return st == PRF_OK ? PRF_OK : prf_fail(r->err, st, "cannot add a sample");
+  return st == PRF_OK ? PRF_OK
+                      : prf_fail(r->err, st, "at %s.samples[%zu]: cannot add "
+                                 "the sample", r->path.buf,
+                                 (size_t)(s - r->samples));
 }
 
 /* Sorts the samples by time (stably), gives each the time of the next
@@ -1013,8 +1019,8 @@ static prf_status read_root(sentry_reader *r, const cJSON *root) {
 
 prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
                            const prf_read_options *options, prf_error *err) {
-  cJSON *root;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
   sentry_reader r;
@@ -1023,8 +1029,7 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   r.options = options;
   r.err = err;
   prf_jpath_init(&r.path);
-  st = read_root(&r, root);
-  cJSON_Delete(root);
+  st = read_root(&r, doc.root);
   free(r.frames);
   free(r.stack_first);
   free(r.stack_len);
@@ -1033,7 +1038,7 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   free(r.threads);
   prf_keymap_free(&r.thread_map);
   prf_fstack_free(&r.stack);
-  return st;
+  return prf_json_done(&doc, st, err);
 }
 
 /* A JSON object with "profile" and the keys only Sentry writes. Keys of

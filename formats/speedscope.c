@@ -42,6 +42,10 @@ static const unit_def units[] = {
 };
 enum { NUNITS = sizeof units / sizeof units[0] };
 
+/* Weights and times stay below 2^63, as counts do in the other readers:
+ * finite values that cannot add up to infinity. */
+#define MAX_VALUE 9223372036854775808.0
+
 static const unit_def *unit_find(const char *name) {
   for (size_t i = 0; i < NUNITS; i++)
     if (strcmp(units[i].name, name) == 0)
@@ -121,9 +125,12 @@ static prf_status read_frame(ss_reader *r, const cJSON *item, size_t i) {
   f.line = (uint32_t)line;
   f.column = (uint32_t)col;
   if (prf_string_intern(r->p, name, len, &f.name) != PRF_OK ||
-      (file && prf_string_intern(r->p, file, strlen(file), &f.file) != PRF_OK) ||
-      prf_frame_intern(r->p, &f, &r->fids[i]) != PRF_OK)
+      (file && prf_string_intern(r->p, file, strlen(file), &f.file) != PRF_OK))
     return nomem(r);
+  st = prf_frame_intern(r->p, &f, &r->fids[i]);
+  if (st != PRF_OK)
+    return prf_fail(r->err, st, "at %s[%zu]: cannot add the frame",
+                    r->path.buf, i);
   r->names[i] = name;
   return PRF_OK;
 }
@@ -321,6 +328,11 @@ static prf_status read_sampled(ss_reader *r, const cJSON *prof, uint32_t thread,
       st = prf_fail(r->err, PRF_E_DATA,
                     "at %s: expected a weight of zero or more, found %g",
                     r->path.buf, weight);
+    /* Finite weights can still add up to infinity. */
+    if (st == PRF_OK && weight >= MAX_VALUE)
+      st = prf_fail(r->err, PRF_E_DATA,
+                    "at %s: expected a weight below 2^63, found %g",
+                    r->path.buf, weight);
     prf_jpath_cut(&r->path, mark);
     size_t depth = 0;
     if (st == PRF_OK) {
@@ -338,9 +350,10 @@ static prf_status read_sampled(ss_reader *r, const cJSON *prof, uint32_t thread,
     double v = r->by_time ? weight * c->scale : 1;
     prf_node leaf;
     st = prf_stack_add(r->p, r->stack, depth, NULL, &leaf);
-    if (st == PRF_OK)
-      st = prf_sample_add(r->p, leaf, &v, time, thread);
     if (st != PRF_OK)
+      st = prf_fail(r->err, st, "at %s.samples[%zu]: cannot add the stack",
+                    r->path.buf, i);
+    else if (prf_sample_add(r->p, leaf, &v, time, thread) != PRF_OK)
       st = nomem(r);
     r->nsamples++;
   }
@@ -373,6 +386,10 @@ static prf_status read_event(ss_reader *r, const cJSON *ev, event *out) {
   }
   if (st == PRF_OK)
     st = prf_json_num(ev, "at", false, &r->path, r->err, &out->at);
+  /* Finite times can still be infinitely far apart. */
+  if (st == PRF_OK && !(fabs(out->at) < MAX_VALUE))
+    st = prf_json_expected(r->err, &r->path, "at",
+                           "a time from -2^63 to 2^63", prf_json_get(ev, "at"));
   if (st == PRF_OK)
     out->open = type[0] == 'O';
   return st;
@@ -403,8 +420,9 @@ static prf_status apply_event(ss_reader *r, const event *e, size_t i,
                   sizeof *r->open_at))
       return nomem(r);
     prf_node parent = d ? r->nodes[d - 1] : (prf_node)base;
-    if (prf_tree_child(t, parent, r->fids[e->frame], &r->nodes[d]) != PRF_OK)
-      return nomem(r);
+    prf_status st = prf_tree_child(t, parent, r->fids[e->frame], &r->nodes[d]);
+    if (st != PRF_OK)
+      return prf_fail(r->err, st, "at %s: cannot add the stack", r->path.buf);
     r->open[d] = e->frame;
     r->open_at[d] = (int64_t)i;
     *depth = d + 1;
@@ -562,10 +580,11 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
 prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
                                const prf_read_options *options,
                                prf_error *err) {
-  cJSON *root;
-  prf_status st = prf_json_read(in, &root);
+  prf_json_doc doc;
+  prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
     return st;
+  const cJSON *root = doc.root;
   ss_reader r;
   memset(&r, 0, sizeof r);
   r.p = profile;
@@ -592,8 +611,7 @@ prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
   free(r.nodes);
   free(r.open);
   free(r.open_at);
-  cJSON_Delete(root);
-  return st;
+  return prf_json_done(&doc, st, err);
 }
 
 /* ---- sniffing ---- */
