@@ -354,7 +354,9 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
     st = err->code;
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s", prf_status_name(st));
-  if (st != PRF_OK && st != PRF_E_INPUT)
+  /* The input layer's errors (gzip, the size limit) carry their byte;
+     the line reached when they surface depends on buffer sizes. */
+  if (st != PRF_OK && !in->failed)
     err->line = in->line;
   if (st == PRF_OK && r.nstacks == 0) {
     st = prf_fail(err, PRF_E_DATA,

@@ -1094,7 +1094,9 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
     st = set_meta(&r);
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s", prf_status_name(st));
-  if (st != PRF_OK && st != PRF_E_INPUT)
+  /* The input layer's errors (gzip, the size limit) carry their byte;
+     the line reached when they surface depends on buffer sizes. */
+  if (st != PRF_OK && !in->failed)
     err->line = in->line;
   if (st == PRF_OK && r.open && (r.stack.len > 0 || r.cur.root != PRF_NONE))
     warn(&r, "the sample at line %llu has no empty line after it: skipped, "
