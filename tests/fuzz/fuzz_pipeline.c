@@ -11,14 +11,18 @@
 #include <string.h>
 
 /* Readers refuse inputs without a weighed stack, so an empty profile
- * (after a filter dropped everything) is not expected to read back. */
+ * (after a filter dropped everything, or cut every stack down to its
+ * thread's root frame, which speedscope holds as the profile's name) is
+ * not expected to read back. */
 static int has_weight(const prf_profile *p) {
   const prf_tree *t = prf_profile_tree_const(p);
   size_t col = prf_value_default(p);
-  for (size_t i = 0; i < prf_tree_stack_count(t); i++)
-    if (prf_tree_stack(t, i) != 0 &&
-        prf_tree_self(t, prf_tree_stack(t, i), col) != 0)
+  uint32_t min_depth = prf_thread_count(p) ? 2 : 1;
+  for (size_t i = 0; i < prf_tree_stack_count(t); i++) {
+    prf_node n = prf_tree_stack(t, i);
+    if (prf_tree_depth(t, n) >= min_depth && prf_tree_self(t, n, col) != 0)
       return 1;
+  }
   return 0;
 }
 
