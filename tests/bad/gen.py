@@ -210,21 +210,27 @@ def generated(name):
     return None
 
 
-def main(argv):
+def run(argv, committed_files, generate, doc):
+    """The command line shared by gen.py and gen_json.py: `write DIR`
+    writes committed_files() under DIR; `NAME OUT` writes generate(NAME)."""
     if len(argv) == 3 and argv[1] == "write":
-        for name, data in sorted(committed().items()):
+        for name, data in sorted(committed_files().items()):
             path = os.path.join(argv[2], name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "wb") as f:
                 f.write(data)
         return 0
-    data = generated(argv[1]) if len(argv) == 3 else None
+    data = generate(argv[1]) if len(argv) == 3 else None
     if data is not None:
         with open(argv[2], "wb") as f:
             f.write(data)
         return 0
-    sys.stderr.write(__doc__)
+    sys.stderr.write(doc)
     return 2
+
+
+def main(argv):
+    return run(argv, committed, generated, __doc__)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,10 @@ case is about. Numbers that JSON cannot spell through Python's json module
 """
 import gzip
 import json
-import os
-import random
 import sys
+
+import gen  # the shared helpers and command line (same directory)
+from gen import deep_names, garbage
 
 
 def dumps(obj):
@@ -43,15 +44,10 @@ def gz(data):
     return gzip.compress(data, 9, mtime=0)
 
 
-def garbage(n=4096, seed=1):
-    rnd = random.Random(seed)
-    return bytes(rnd.randrange(256) for _ in range(n))
-
-
 def bomb(data, size=8 << 20):
     """A few KB of gzip that decode to data followed by size bytes of
     JSON white space: the limit (--max-input-size 1M) is hit first."""
-    return gzip.compress(data + b" " * size, 9, mtime=0)
+    return gen.bomb(data, b" ", size)
 
 
 def cut(data):
@@ -62,10 +58,6 @@ def cut(data):
 def nested(depth, inner="1"):
     """An array nested depth levels deep (cJSON stops at 1000)."""
     return "[" * depth + inner + "]" * depth
-
-
-def deep_names(n):
-    return ["f%d" % (i % 97) for i in range(n)]
 
 
 STACKS = [(["main", "parse", "read"], 3), (["main", "render"], 2)]
@@ -754,19 +746,8 @@ GENERATED = {
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "write":
-        for name, data in sorted(committed().items()):
-            path = os.path.join(argv[2], name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as f:
-                f.write(data)
-        return 0
-    if len(argv) == 3 and argv[1] in GENERATED:
-        with open(argv[2], "wb") as f:
-            f.write(GENERATED[argv[1]]())
-        return 0
-    sys.stderr.write(__doc__)
-    return 2
+    return gen.run(argv, committed, lambda name: GENERATED[name]()
+                   if name in GENERATED else None, __doc__)
 
 
 if __name__ == "__main__":
