@@ -600,23 +600,22 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
       r->frames[depth++] = r->fid_of_loc_line[slot];
     }
   }
+  prf_node leaf;
+  prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
+  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
+    pb.p = r->data + range->start;
+    return bad(r, &pb, "a sample exceeds a limit");
+  }
+  if (st != PRF_OK)
+    return nomem(r);
   double vals[64];
   double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
   if (!v)
     return nomem(r);
   for (size_t c = 0; c < ncols; c++)
     v[c] = (double)r->values[c];
-  prf_node leaf;
-  prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
-  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
-    if (v != vals)
-      free(v);
-    pb.p = r->data + range->start;
-    return bad(r, &pb, "a sample exceeds a limit");
-  }
-  if (st == PRF_OK)
-    st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
-                                *labels, nlabels);
+  st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
+                              *labels, nlabels);
   if (v != vals)
     free(v);
   return st == PRF_OK ? PRF_OK : nomem(r);
