@@ -278,10 +278,14 @@ static int cmp_loc(const void *a, const void *b) {
 
 static const pp_function *find_func(const pprof_reader *r, uint64_t id) {
   pp_function key = {id, 0, 0, 0, 0};
+  if (!r->nfuncs) /* bsearch wants a non-null base even for 0 items */
+    return NULL;
   return bsearch(&key, r->funcs, r->nfuncs, sizeof key, cmp_func);
 }
 static const pp_mapping *find_map(const pprof_reader *r, uint64_t id) {
   pp_mapping key = {id, 0, 0, 0, 0, 0};
+  if (!r->nmaps)
+    return NULL;
   return bsearch(&key, r->maps, r->nmaps, sizeof key, cmp_map);
 }
 static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
@@ -289,6 +293,8 @@ static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
     return id < r->loc_by_id_len && r->loc_by_id[id] ? &r->locs[r->loc_by_id[id] - 1]
                                                       : NULL;
   pp_location key = {id, 0, 0, 0, 0, 0, 0};
+  if (!r->nlocs)
+    return NULL;
   return bsearch(&key, r->locs, r->nlocs, sizeof key, cmp_loc);
 }
 

@@ -5,6 +5,10 @@
 # `make fuzz`; the arguments are target names (tests/fuzz/targets).
 # Crash inputs land in build-fuzz/crashes/TARGET-*; once fixed, copy each
 # into tests/fuzz/regress/TARGET/ so the test suite replays it.
+# libFuzzer's log lines may quote input bytes that are not valid UTF-8;
+# the C locale lets sed and grep treat them as plain bytes.
+LC_ALL=C
+export LC_ALL
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
 mkdir -p build-fuzz/corpus build-fuzz/crashes build-fuzz/logs
@@ -23,7 +27,7 @@ run_target() {
     "build-fuzz/corpus/$t" $regress $seeds >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+  last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
   cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
