@@ -31,10 +31,18 @@ run_target() {
   cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
+  # CPU time of the fuzzer (this shell runs one target; `times` prints the
+  # children's user and system time on its second line, as 0m1.23s; not
+  # inside $(...), whose subshell has no children).
+  times >"build-fuzz/logs/$t.times"
+  cpu=$(awk 'NR == 2 {
+    t = 0
+    for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+    printf "%.0f", t }' "build-fuzz/logs/$t.times")
   status=ok
   [ "$rc" -eq 0 ] || status="FAILED (exit $rc, see $log)"
-  printf '%-13s %6ss  execs %-10s cov %-6s ft %-7s corpus %-6s %s\n' \
-    "$t" "$SECONDS_EACH" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$status"
+  printf '%-13s %6ss  cpu %6ss  execs %-10s cov %-6s ft %-7s corpus %-6s %s\n' \
+    "$t" "$SECONDS_EACH" "${cpu:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$status"
   [ "$rc" -eq 0 ]
 }
 
