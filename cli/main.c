@@ -45,6 +45,7 @@ typedef struct cli {
   const char *frequency;   /* record -F */
   prf_read_options read;   /* the format options (weight, threads, perf) */
   prf_flame_options flame;
+  const char *format;      /* --format: text|tsv for top, svg|png|pdf */
   int quiet;
   int timings;
   size_t warnings;
@@ -63,7 +64,8 @@ static const char usage_text[] =
     "content (gzip and UTF-16 are decoded).\n"
     "\n"
     "Commands:\n"
-    "  render             write an interactive SVG flame graph (the default)\n"
+    "  render             write a flame graph: interactive SVG (the default),\n"
+    "                     or PNG/PDF by --format or an -o ending in .png/.pdf\n"
     "  collapse           write canonical folded stacks (sorted, merged)\n"
     "  top                the hottest functions: flat flat% sum% cum cum%,\n"
     "                     the numbers of `go tool pprof -top`\n"
@@ -130,6 +132,8 @@ static const char usage_text[] =
     "      --total N      the image width stands for N samples (so several\n"
     "                     graphs share one scale)\n"
     "      --no-javascript  static SVG without the interactive script\n"
+    "      --format svg|png|pdf  the image format (default: from -o, else svg)\n"
+    "      --scale N      PNG: N device pixels per pixel (2 for HiDPI; 1)\n"
     "\n"
     "Top options:\n"
     "      --sort flat|cum  order of the rows (flat)\n"
@@ -336,7 +340,7 @@ enum {
   OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_MAX_DEPTH, OPT_MAX_FRAMES,
   OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT, OPT_WEIGHT,
   OPT_INCLUDE_IDLE, OPT_THREAD, OPT_PER_THREAD, OPT_NO_THREAD_ROOT, OPT_PID,
-  OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS
+  OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_SCALE
 };
 
 static const struct option long_options[] = {
@@ -392,6 +396,7 @@ static const struct option long_options[] = {
     {"jit", no_argument, NULL, OPT_JIT},
     {"all", no_argument, NULL, OPT_ALL},
     {"addrs", no_argument, NULL, OPT_ADDRS},
+    {"scale", required_argument, NULL, OPT_SCALE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -534,11 +539,13 @@ static int parse_args(cli *c, int argc, char **argv) {
         rc = usage_error("--nodefraction needs a number from 0 to 1, not '%s'", optarg);
       break;
     case OPT_FORMAT:
-      if (strcmp(optarg, "tsv") == 0 || strcmp(optarg, "text") == 0)
-        c->top.tsv = strcmp(optarg, "tsv") == 0;
-      else
-        rc = usage_error("--format takes text or tsv, not '%s'", optarg);
+      if (strcmp(optarg, "tsv") && strcmp(optarg, "text") &&
+          strcmp(optarg, "svg") && strcmp(optarg, "png") && strcmp(optarg, "pdf"))
+        rc = usage_error("--format takes svg, png or pdf (top: text or tsv), "
+                         "not '%s'", optarg);
+      c->format = optarg;
       break;
+    case OPT_SCALE: rc = number_option("--scale", optarg, &f->scale); break;
     case OPT_WEIGHT:
       if (strcmp(optarg, "time") == 0)
         c->read.weight = PRF_WEIGHT_TIME;
@@ -580,6 +587,42 @@ static const char *convert_format(const cli *c) {
   if (n > 5 && strcmp(o + n - 5, ".json") == 0)
     return "speedscope";
   return "pprof";
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* render draws --format, else what -o's extension says, else SVG. */
+static prf_image_format image_format(const cli *c) {
+  const char *f = c->format;
+  const char *o = c->output ? c->output : "";
+  if (f ? strcmp(f, "png") == 0 : ends_with(o, ".png"))
+    return PRF_IMAGE_PNG;
+  if (f ? strcmp(f, "pdf") == 0 : ends_with(o, ".pdf"))
+    return PRF_IMAGE_PDF;
+  return PRF_IMAGE_SVG;
+}
+
+/* --format must suit the command; a PNG or PDF is not for a terminal. */
+static int check_format(cli *c) {
+  bool top = strcmp(c->command, "top") == 0;
+  bool render = strcmp(c->command, "render") == 0 ||
+                strcmp(c->command, "record") == 0;
+  if (c->format) {
+    bool table = strcmp(c->format, "text") == 0 || strcmp(c->format, "tsv") == 0;
+    if (table && !top)
+      return usage_error("--format %s is for top", c->format);
+    if (!table && !render)
+      return usage_error("--format %s is for render", c->format);
+    c->top.tsv = strcmp(c->format, "tsv") == 0;
+  }
+  if (render && !c->output && image_format(c) != PRF_IMAGE_SVG && isatty(1))
+    return usage_error("will not write a %s to a terminal: use -o FILE or "
+                       "redirect standard output",
+                       image_format(c) == PRF_IMAGE_PNG ? "PNG" : "PDF");
+  return -1;
 }
 
 /* --sample-type: a column by its name, or by its 0-based index. */
@@ -642,6 +685,7 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   if (st == PRF_OK && want_granularity)
     st = prf_profile_set_granularity(p, c->granularity, c->noinlines, &err);
   double t1 = now();
+  prf_render_times times = {0, 0, 0};
   if (st == PRF_OK) {
     sink out;
     st = sink_open(&out, c->output, &err);
@@ -655,7 +699,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
       else if (strcmp(c->command, "convert") == 0)
         st = prf_profile_write(p, convert_format(c), sink_write, &out, &err);
       else
-        st = prf_svg_write(p, &c->flame, sink_write, &out, &err);
+        st = prf_flame_write(p, &c->flame, image_format(c), sink_write, &out,
+                             &times, &err);
       if (st == PRF_E_OUTPUT)
         snprintf(err.message, sizeof err.message, "cannot write output: %s",
                  strerror(errno));
@@ -666,9 +711,13 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   if (c->timings) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n"
-                    "timing peak-rss %ld kB\n",
-            t1 - t0, t2 - t1, ru.ru_maxrss);
+    fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", t1 - t0,
+            t2 - t1);
+    if (times.layout + times.draw + times.encode > 0)
+      fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
+                      "timing render-encode %.3f s\n",
+              times.layout, times.draw, times.encode);
+    fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
   }
   if (st != PRF_OK)
     report(&err);
@@ -711,6 +760,8 @@ int main(int argc, char **argv) {
   }
   argv[first - 1] = argv[0];
   int rc = parse_args(&c, argc - first + 1, argv + first - 1);
+  if (rc < 0)
+    rc = check_format(&c);
   if (rc >= 0)
     return rc;
   if (strcmp(c.command, "record") == 0)

@@ -92,6 +92,8 @@ void prf_buf_printf(prf_buf *b, const char *fmt, ...)
 /* Appends v with exactly `decimals` (0 to 6) digits after the point, like
  * printf's "%.*f" but without its cost (the SVG writer prints millions). */
 void prf_buf_fixed(prf_buf *b, double v, int decimals);
+/* v rounded as prf_buf_fixed prints it (half away from zero). */
+double prf_round_fixed(double v, int decimals);
 
 /* Formats a count the way people read it: integers with thousands
  * separators ("1,234"), fractions with up to 3 decimals ("12.5"). */

@@ -467,6 +467,8 @@ typedef struct prf_flame_options {
   int hash;                /* accepted for compatibility; colours are always
                               derived from the name */
   int no_javascript;       /* omit the interactive script */
+  double scale;            /* PNG: device pixels per pixel of the layout,
+                              1 (2 for HiDPI screens); 0 means 1 */
 } prf_flame_options;
 
 void prf_flame_options_init(prf_flame_options *options);
@@ -479,6 +481,32 @@ prf_status prf_flame_options_check(const prf_flame_options *options,
 prf_status prf_svg_write(prf_profile *profile,
                          const prf_flame_options *options, prf_write_fn write,
                          void *ctx, prf_error *err);
+
+/* What prf_flame_write draws. */
+typedef enum prf_image_format {
+  PRF_IMAGE_SVG = 0, /* interactive SVG, as prf_svg_write */
+  PRF_IMAGE_PNG = 1, /* cairo image surface, RGB, options->scale */
+  PRF_IMAGE_PDF = 2  /* one page, 1 pixel of the layout = 1 point */
+} prf_image_format;
+
+/* Wall-clock seconds spent in each phase of prf_flame_write. */
+typedef struct prf_render_times {
+  double layout; /* frame geometry, colours and the labels that fit */
+  double draw;   /* rasterising (PNG) or recording (PDF) the frames */
+  double encode; /* PNG compression, PDF assembly, SVG text */
+} prf_render_times;
+
+/* Writes the flame graph as SVG, PNG or PDF. PNG and PDF are drawn with
+ * cairo from the same layout as the SVG (the same rectangles and colours);
+ * text is shaped and measured by pango in options->font_type, falling back
+ * to DejaVu Sans. Adds a footer with the total and the sample type, and a
+ * legend for a differential profile. A PNG or PDF side above 32767 pixels
+ * (points) is PRF_E_LIMIT. times may be NULL. Thread-safe for separate
+ * profiles: no global state (each call makes its own font map). */
+prf_status prf_flame_write(prf_profile *profile,
+                           const prf_flame_options *options,
+                           prf_image_format format, prf_write_fn write,
+                           void *ctx, prf_render_times *times, prf_error *err);
 
 /* The palette names, NULL-terminated. */
 const char *const *prf_palette_names(void);

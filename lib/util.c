@@ -269,6 +269,17 @@ void prf_format_number(char *out, size_t size, double v) {
   }
 }
 
+double prf_round_fixed(double v, int decimals) {
+  static const double pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  if (decimals < 0 || decimals > 6)
+    decimals = 6;
+  double scaled = v * pow10[decimals];
+  if (!(scaled > -9e15 && scaled < 9e15))
+    return v;
+  long long q = (long long)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+  return (double)q / pow10[decimals];
+}
+
 void prf_buf_fixed(prf_buf *b, double v, int decimals) {
   static const long long pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
   if (decimals < 0 || decimals > 6)

@@ -52,13 +52,17 @@ static bool xml_allowed(uint32_t cp) {
   return (cp & 0xFFFE) != 0xFFFE;
 }
 
-void prf_escape_xml(prf_buf *b, const char *s, size_t len) {
+/* Copies s, replacing what XML forbids with U+FFFD and, when entities is
+ * set, the markup characters with entities. */
+static void clean_text(prf_buf *b, const char *s, size_t len, bool entities) {
   size_t i = 0, run = 0; /* s[run..i) is safe to copy as is */
   while (i < len) {
     unsigned char c = (unsigned char)s[i];
     const char *rep = NULL;
     size_t n = 1;
-    if (c == '&')
+    if (!entities && c >= 0x20 && c < 0x7F)
+      ; /* printable ASCII as is */
+    else if (c == '&')
       rep = "&amp;";
     else if (c == '<')
       rep = "&lt;";
@@ -84,6 +88,14 @@ void prf_escape_xml(prf_buf *b, const char *s, size_t len) {
     i += n;
   }
   prf_buf_put(b, s + run, len - run);
+}
+
+void prf_escape_xml(prf_buf *b, const char *s, size_t len) {
+  clean_text(b, s, len, true);
+}
+
+void prf_text_plain(prf_buf *b, const char *s, size_t len) {
+  clean_text(b, s, len, false);
 }
 
 void prf_escape_js(prf_buf *b, const char *s, size_t len) {

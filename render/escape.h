@@ -11,6 +11,10 @@
  * invalid UTF-8 and non-characters become U+FFFD. */
 void prf_escape_xml(prf_buf *b, const char *s, size_t len);
 
+/* Plain text for a text renderer (pango): valid UTF-8 without control
+ * characters or non-characters (each becomes U+FFFD), no entities. */
+void prf_text_plain(prf_buf *b, const char *s, size_t len);
+
 /* The body of a single-quoted JavaScript string that is also safe inside
  * CDATA and <script>: only printable ASCII is emitted verbatim; quotes,
  * backslashes, <, >, & and everything else become \uXXXX escapes. */

@@ -440,14 +440,17 @@ void prf_layout_free(prf_layout *l) {
   memset(l, 0, sizeof *l);
 }
 
+/* Rounded to what the SVG prints (x and width to 1/100 pixel, y and
+ * height to 1/10), so that every writer draws the very same rectangles. */
 void prf_layout_rect(const prf_layout *l, const prf_layout_frame *f,
                      bool inverted, double *x, double *y, double *w,
                      double *h) {
-  *x = l->xpad + f->x * l->px_per_sample;
-  *w = f->w * l->px_per_sample;
+  *x = prf_round_fixed(l->xpad + f->x * l->px_per_sample, 2);
+  *w = prf_round_fixed(f->w * l->px_per_sample, 2);
   if (inverted)
     *y = l->ypad_top + f->depth * l->frame_height;
   else
     *y = l->height - l->ypad_bottom - (f->depth + 1) * l->frame_height + 1;
-  *h = l->frame_height - 1;
+  *y = prf_round_fixed(*y, 1);
+  *h = prf_round_fixed(l->frame_height - 1, 1);
 }

@@ -20,6 +20,7 @@ void prf_flame_options_init(prf_flame_options *o) {
   o->factor = 1;
   o->column = SIZE_MAX;
   o->sort = PRF_SORT_ALPHA;
+  o->scale = 1;
 }
 
 static bool in_range(double v, double lo, double hi) {
@@ -48,6 +49,8 @@ prf_status prf_flame_options_check(const prf_flame_options *o,
                     o->min_width_percent
                         ? "min width must be a percentage from 0 to 100"
                         : "min width must be a number of pixels from 0 to 1000000");
+  if (o->scale != 0 && !in_range(o->scale, 0.1, 16))
+    return prf_fail(err, PRF_E_USAGE, "scale must be between 0.1 and 16");
   if (!in_range(o->factor, 1e-300, 1e300))
     return prf_fail(err, PRF_E_USAGE, "factor must be a positive number");
   if (!in_range(o->total, 0, 1e300))

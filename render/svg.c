@@ -215,18 +215,5 @@ prf_status prf_svg_write_layout(const prf_layout *l,
 
 prf_status prf_svg_write(prf_profile *profile, const prf_flame_options *o,
                          prf_write_fn write, void *ctx, prf_error *err) {
-  prf_flame_options defaults;
-  if (!o) {
-    prf_flame_options_init(&defaults);
-    o = &defaults;
-  }
-  double advance = o->font_size * o->font_width;
-  prf_layout l;
-  prf_status st =
-      prf_layout_build(&l, profile, o, prf_measure_fixed, &advance, err);
-  if (st != PRF_OK)
-    return st;
-  st = prf_svg_write_layout(&l, o, write, ctx, err);
-  prf_layout_free(&l);
-  return st;
+  return prf_flame_write(profile, o, PRF_IMAGE_SVG, write, ctx, NULL, err);
 }
