@@ -68,7 +68,11 @@ static bool parse_count(const char *s, size_t len, double *out) {
   double v = (double)mant;
   for (int i = 0; i < scale && v <= PRF_MAX_COUNT; i++)
     v *= 10;
-  *out = frac ? v / pow10[frac] : v;
+  /* Leading zeros after the dot count in frac but not in digits, so frac
+     may exceed the table ("0.000...0006055"). */
+  for (; frac > 18; frac -= 18)
+    v /= pow10[18];
+  *out = v / pow10[frac];
   return *out <= PRF_MAX_COUNT; /* pprof's int64 holds every count */
 }
 

@@ -85,6 +85,11 @@ static void test_fractional_counts(void **state) {
   (void)state;
   expect_collapse("a;b 31.23\na;b 6.1\nc 2.\nd 0.5\n",
                   "a;b 37.33\nc 2\nd 0.5\n");
+  /* more than 18 digits after the dot, most of them leading zeros (a
+     fuzzer find: the divisor table has 19 entries) */
+  expect_collapse("a 0.0000000000000000000000000000000000000000000000000000000000000000000025\n"
+                  "c 3.000000000000000000000000000000000000000000001\n",
+                  "a 2.5e-69\nc 3\n");
 }
 
 static void test_differential(void **state) {
