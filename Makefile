@@ -35,7 +35,7 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 
 TEST_PROGS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-TOOL_PROGS := $(BUILD)/tests/svgframes
+TOOL_PROGS := $(BUILD)/tests/svgframes $(BUILD)/tests/pngcmp
 
 # Fuzz targets (tests/fuzz/targets): each builds as a replay program for
 # the test suite and, with clang, as a libFuzzer binary (make fuzz).
@@ -51,11 +51,13 @@ all: prof-render libprofrender.a libprofrender.so
 
 # ---- dependencies (apt-get only for what pkg-config cannot find) ----
 DEB_PKGS := pkg-config libcairo2-dev libpango1.0-dev libcjson-dev zlib1g-dev \
-            libcmocka-dev libxml2-utils
+            libcmocka-dev libxml2-utils fonts-dejavu-core librsvg2-bin
 deps:
 	@missing=""; \
 	pkg-config --exists $(PKGS) cmocka 2>/dev/null || missing="$(DEB_PKGS)"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v rsvg-convert >/dev/null 2>&1 || missing="$$missing librsvg2-bin"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing build dependencies: $$missing"; \
@@ -105,6 +107,12 @@ $(BUILD)/tests/svgframes: tests/svgframes.c
 	@echo "  CC LD   $@"
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
+$(BUILD)/tests/pngcmp: tests/pngcmp.c
+	@mkdir -p $(@D)
+	@echo "  CC LD   $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(shell pkg-config --cflags cairo) -o $@ $< \
+	  $(LDFLAGS) $(shell pkg-config --libs cairo) -lm
+
 # fuzz_read.c is one reader's target (FUZZ_FORMAT; "sniff" reads any)
 fuzz_format = $(if $(filter sniff,$(1)),NULL,"\"$(1)\"")
 fuzz_main = $(if $(filter pipeline,$(1)),tests/fuzz/fuzz_pipeline.c,tests/fuzz/fuzz_read.c)
@@ -129,7 +137,8 @@ check-asan: deps
 	  WERROR=$(WERROR) test-asan
 
 test-asan: all $(TEST_PROGS) $(TOOL_PROGS) $(FUZZ_REPLAY)
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=$(BUILD) sh tests/run.sh
 	@rm -f prof-render libprofrender.a libprofrender.so
 

@@ -545,7 +545,11 @@ static int parse_args(cli *c, int argc, char **argv) {
                          "not '%s'", optarg);
       c->format = optarg;
       break;
-    case OPT_SCALE: rc = number_option("--scale", optarg, &f->scale); break;
+    case OPT_SCALE:
+      rc = number_option("--scale", optarg, &f->scale);
+      if (!rc && f->scale == 0) /* the library reads 0 as "unset" */
+        rc = usage_error("scale must be between 0.1 and 16");
+      break;
     case OPT_WEIGHT:
       if (strcmp(optarg, "time") == 0)
         c->read.weight = PRF_WEIGHT_TIME;

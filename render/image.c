@@ -434,6 +434,7 @@ prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
   double scale = format == PRF_IMAGE_PNG && o->scale > 0 ? o->scale : 1;
   double w = ceil(l.width * scale), h = ceil(l.height * scale);
   if (w > MAX_SIDE || h > MAX_SIDE) {
+    unsigned levels = (unsigned)l.max_depth + 1;
     prf_layout_free(&l);
     text_engine_free(&te);
     return prf_fail(err, PRF_E_LIMIT,
@@ -441,7 +442,7 @@ prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
                     "limit is %d on each side: lower --scale, --width or "
                     "--height, raise --minwidth, or write SVG",
                     what, w, h, format == PRF_IMAGE_PNG ? "pixels" : "points",
-                    (unsigned)l.max_depth + 1, MAX_SIDE);
+                    levels, MAX_SIDE);
   }
   stream out = {write, ctx, false};
   cairo_surface_t *surface =
