@@ -51,12 +51,14 @@ all: prof-render libprofrender.a libprofrender.so
 
 # ---- dependencies (apt-get only for what pkg-config cannot find) ----
 DEB_PKGS := pkg-config libcairo2-dev libpango1.0-dev libcjson-dev zlib1g-dev \
-            libcmocka-dev libxml2-utils fonts-dejavu-core librsvg2-bin
+            libcmocka-dev libxml2-utils fonts-dejavu-core librsvg2-bin \
+            poppler-utils
 deps:
 	@missing=""; \
 	pkg-config --exists $(PKGS) cmocka 2>/dev/null || missing="$(DEB_PKGS)"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	command -v rsvg-convert >/dev/null 2>&1 || missing="$$missing librsvg2-bin"; \
+	command -v pdftocairo >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v $(CC) >/dev/null 2>&1 || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \

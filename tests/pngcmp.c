@@ -4,7 +4,7 @@
  * and the PNG must agree pixel for pixel outside text, and every frame
  * must have its SVG fill in both.
  *
- *   pngcmp [--scale S] FRAMES.svg REFERENCE.png OURS.png
+ *   pngcmp [--scale S] [--tolerance T] FRAMES.svg REFERENCE.png OURS.png
  *
  * FRAMES.svg is prof-render's SVG (one <g><title/><rect/><text/></g> frame
  * per line); REFERENCE.png is it rasterised at scale S; OURS.png is
@@ -86,6 +86,15 @@ static cairo_surface_t *load_png(const char *path) {
   return s;
 }
 
+static bool near(uint32_t a, uint32_t b, int tolerance) {
+  for (int shift = 0; shift < 24; shift += 8) {
+    int d = (int)((a >> shift) & 0xFF) - (int)((b >> shift) & 0xFF);
+    if (d > tolerance || d < -tolerance)
+      return false;
+  }
+  return true;
+}
+
 static uint32_t pixel(cairo_surface_t *s, int x, int y) {
   const unsigned char *d = cairo_image_surface_get_data(s);
   const uint32_t *row =
@@ -118,13 +127,19 @@ static uint32_t modal(cairo_surface_t *s, int x0, int x1, int y0, int y1) {
 
 int main(int argc, char **argv) {
   double scale = 1;
+  int tolerance = 0;
   int a = 1;
-  if (argc > 2 && strcmp(argv[1], "--scale") == 0) {
-    scale = atof(argv[2]);
-    a = 3;
+  for (; a + 1 < argc && argv[a][0] == '-'; a += 2) {
+    if (strcmp(argv[a], "--scale") == 0)
+      scale = atof(argv[a + 1]);
+    else if (strcmp(argv[a], "--tolerance") == 0)
+      tolerance = atoi(argv[a + 1]);
+    else
+      break;
   }
-  if (argc - a != 3 || scale <= 0) {
-    fprintf(stderr, "usage: pngcmp [--scale S] FRAMES.svg REFERENCE.png OURS.png\n");
+  if (argc - a != 3 || scale <= 0 || tolerance < 0) {
+    fprintf(stderr, "usage: pngcmp [--scale S] [--tolerance T] FRAMES.svg "
+                    "REFERENCE.png OURS.png\n");
     return 2;
   }
   frame *frames;
@@ -176,7 +191,7 @@ int main(int argc, char **argv) {
   unsigned char *dd = diff ? cairo_image_surface_get_data(diff) : NULL;
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++) {
-      bool eq = pixel(ref, x, y) == pixel(ours, x, y);
+      bool eq = near(pixel(ref, x, y), pixel(ours, x, y), tolerance);
       if (!masked[(size_t)y * w + x]) {
         compared++;
         same += eq;
