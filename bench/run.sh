@@ -139,6 +139,13 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     R_WALL[$name]=$WALL; R_RSS[$name]=$RSS
     row "$name" "$mb" "$stacks" render
 
+    # PNG and PDF: the same read, then layout (labels measured by pango),
+    # draw (cairo) and encode (PNG compression, PDF assembly)
+    run_n /dev/null ./prof-render --timings -o "$OUT/x.png" "$f"
+    row "$name" "$mb" "$stacks" png
+    run_n /dev/null ./prof-render --timings -o "$OUT/x.pdf" "$f"
+    row "$name" "$mb" "$stacks" pdf
+
     PHASES=""; run_n /dev/null ./prof-render collapse "$f"
     row "$name" "$mb" "$stacks" collapse
 

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,8 +28,17 @@ enum {
   /* Longer names are measured by their first MEASURE_MAX bytes: no frame
      is wide enough to show more, and shaping a megabyte of text for each
      step of the label search would take seconds. */
-  MEASURE_MAX = 4096
+  MEASURE_MAX = 4096,
+  /* widths remembered by text address and length: names are interned, so
+     the thousands of frames of one function share one address */
+  WIDTH_CACHE = 4096
 };
+
+typedef struct width_entry {
+  const char *text;
+  size_t len;
+  double width;
+} width_entry;
 
 /* Fallbacks after the requested family: DejaVu Sans (fonts-dejavu-core)
    has glyphs for most scripts; then whatever fontconfig calls sans. */
@@ -40,7 +50,7 @@ typedef struct text_engine {
   PangoLayout *layout;
   PangoFontDescription *font;
   prf_buf text;        /* the cleaned text last handed to pango */
-  double dots2, dots3; /* widths of ".." and "...", < 0 until measured */
+  width_entry *cache;  /* WIDTH_CACHE entries, direct-mapped */
 } text_engine;
 
 static double seconds(void) {
@@ -74,21 +84,17 @@ static double layout_width(const text_engine *te) {
  * fit": the label is left out, the picture is still right. */
 static double measure_pango(void *ctx, const char *s, size_t len) {
   text_engine *te = ctx;
-  double *cached = NULL;
-  if (len == 2 && memcmp(s, "..", 2) == 0)
-    cached = &te->dots2;
-  else if (len == 3 && memcmp(s, "...", 3) == 0)
-    cached = &te->dots3;
-  if (cached && *cached >= 0)
-    return *cached;
+  uintptr_t key = (uintptr_t)s ^ ((uintptr_t)s >> 12) ^ (uintptr_t)len * 0x9E3779B1u;
+  width_entry *e = &te->cache[key % WIDTH_CACHE];
+  if (e->text == s && e->len == len)
+    return e->width;
   bool cut = len > MEASURE_MAX;
   if (!set_text(te, s, cut ? MEASURE_MAX : len, NULL))
     return HUGE_VAL;
   /* A cut name is a little wider than its measured part, so that the
      search for the longest prefix that fits stays monotonic. */
   double w = layout_width(te) + (cut ? 1 : 0);
-  if (cached)
-    *cached = w;
+  *e = (width_entry){s, len, w};
   return w;
 }
 
@@ -102,20 +108,21 @@ static void text_engine_free(text_engine *te) {
   if (te->font)
     pango_font_description_free(te->font);
   prf_buf_free(&te->text);
+  free(te->cache);
 }
 
 static bool text_engine_init(text_engine *te, const prf_flame_options *o) {
   memset(te, 0, sizeof *te);
   prf_buf_init(&te->text);
-  te->dots2 = te->dots3 = -1;
   prf_buf family;
   prf_buf_init(&family);
   prf_buf_puts(&family, o->font_type && *o->font_type ? o->font_type : "Verdana");
   prf_buf_puts(&family, font_fallback);
   prf_buf_putc(&family, '\0');
+  te->cache = calloc(WIDTH_CACHE, sizeof *te->cache);
   te->fontmap = pango_cairo_font_map_new();
   te->font = pango_font_description_new();
-  if (family.failed || !te->fontmap || !te->font) {
+  if (family.failed || !te->cache || !te->fontmap || !te->font) {
     prf_buf_free(&family);
     return false;
   }
