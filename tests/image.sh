@@ -100,6 +100,32 @@ check "pdf: one page of the SVG's size in points (1200 x $height)" \
 check "pdf: text in DejaVu Sans (embedded), reproducible date" \
   sh -c "grep -aq 'FontName /[A-Z]*+DejaVuSans' '$pdf' && grep -aq 'CreationDate (19700101000000Z)' '$pdf'"
 
+# ---- the text, read back from the PDF (pdftotext) ----
+if command -v pdftotext >/dev/null 2>&1; then
+  pdftotext "$pdf" "$TMP/a.txt"
+  check "pdf text: title, frame labels and the footer's total" \
+    sh -c "grep -qx 'Flame Graph' '$TMP/a.txt' && grep -qx 'java_start' '$TMP/a.txt' &&
+           grep -qx 'Total: 285 samples' '$TMP/a.txt'"
+  $PR -o "$TMP/pprof.pdf" testdata/pprof/pprof__internal__proftest__large.cpu
+  pdftotext "$TMP/pprof.pdf" "$TMP/pprof.txt"
+  check "pdf text: a pprof profile's footer gives the measure and the sample type" \
+    grep -qx 'Total: 240.29s · sample type cpu (nanoseconds)' "$TMP/pprof.txt"
+  $PR --title "Before → after" -o "$TMP/diff.pdf" "$DIFF"
+  pdftotext "$TMP/diff.pdf" "$TMP/diff.txt"
+  check "pdf text: a differential graph has a legend; the title is UTF-8" \
+    sh -c "grep -q 'grew' '$TMP/diff.txt' && grep -q 'shrank' '$TMP/diff.txt' &&
+           grep -qx 'Before → after' '$TMP/diff.txt'"
+  $PR -o "$TMP/plain.pdf" "$VERTX"
+  pdftotext "$TMP/plain.pdf" "$TMP/plain.txt"
+  check "pdf text: no legend without a differential profile" \
+    sh -c "! grep -q 'shrank' '$TMP/plain.txt'"
+  # A label is cut where pango says it stops fitting: the cut ones end in
+  # "..", and none is longer than its name.
+  check "pdf text: long names are cut with '..'" grep -q '^hypercall_\.\.$' "$TMP/a.txt"
+fi
+$PR --fonttype "DejaVu Serif" -o "$TMP/serif.pdf" "$VERTX"
+check "--fonttype is honoured (DejaVu Serif embedded)" grep -aq 'FontName /[A-Z]*+DejaVuSerif' "$TMP/serif.pdf"
+
 # ---- text pango must take as it comes ----
 # invalid UTF-8, control characters, right-to-left and combining text,
 # emoji, markup characters and a 1 MB name: drawn without a word on stderr.
