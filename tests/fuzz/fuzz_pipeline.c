@@ -3,8 +3,9 @@
  * every writer. The first input byte picks the options, so the fuzzer
  * explores them too. Checks: the model's invariants before and after the
  * analysis, SVG output that is valid UTF-8 without control characters
- * (well-formed text for XML) and the same bytes when written twice, and
- * written pprof and speedscope output that reads back.
+ * (well-formed text for XML) and the same bytes when written twice,
+ * written pprof and speedscope output that reads back, and (for a quarter
+ * of the inputs) a PNG or PDF that is the same bytes twice.
  */
 #include "fuzz.h"
 
@@ -69,6 +70,33 @@ static void write_svg(prf_profile *p, unsigned bits) {
   fuzz_out_free(&b);
 }
 
+/* A PNG or PDF for a quarter of the inputs (a cairo surface and a pango
+ * font map per call cost more than everything else): the same bytes on a
+ * second run; pango must be handed nothing it would warn about (the
+ * fuzzers and the replay test run with G_DEBUG=fatal-warnings). */
+static void write_image(prf_profile *p, unsigned bits) {
+  if ((bits & 0x18) != 0x18)
+    return;
+  prf_flame_options f;
+  prf_flame_options_init(&f);
+  f.inverted = bits & 1;
+  f.reverse = (bits >> 1) & 1;
+  f.flamechart = (bits >> 2) & 1;
+  f.width = 300; /* smaller images, more inputs per second */
+  prf_image_format fmt = (bits >> 5) & 1 ? PRF_IMAGE_PDF : PRF_IMAGE_PNG;
+  fuzz_out a = {0}, b = {0};
+  prf_error err;
+  prf_error_clear(&err);
+  prf_status sa = prf_flame_write(p, &f, fmt, fuzz_out_write, &a, NULL, &err);
+  prf_status sb = prf_flame_write(p, &f, fmt, fuzz_out_write, &b, NULL, &err);
+  if (sa != sb || (sa == PRF_OK && !fuzz_out_equal(&a, &b)))
+    fuzz_fail("the PNG/PDF differs from one run to the next", "");
+  if (sa == PRF_OK && a.len < 8)
+    fuzz_fail("the PNG/PDF is empty", "");
+  fuzz_out_free(&a);
+  fuzz_out_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
@@ -113,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   prf_top_write(p, &t, fuzz_out_write, &out, &err);
   fuzz_out_free(&out);
   write_svg(p, bits);
+  write_image(p, bits);
 out:
   prf_profile_free(p);
   return 0;

@@ -9,6 +9,12 @@
 # the C locale lets sed and grep treat them as plain bytes.
 LC_ALL=C
 export LC_ALL
+# fontconfig keeps a few bytes from its one-time set-up (tests/lsan.supp).
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS
+# A GLib warning (pango handed text it refuses) is a crash.
+G_DEBUG=fatal-warnings
+export G_DEBUG
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
 mkdir -p build-fuzz/corpus build-fuzz/crashes build-fuzz/logs
