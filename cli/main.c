@@ -46,6 +46,14 @@ typedef struct cli {
   prf_read_options read;   /* the format options (weight, threads, perf) */
   prf_flame_options flame;
   const char *format;      /* --format: text|tsv for top, svg|png|pdf */
+  prf_diff_options diff;   /* diff: the gate's rule */
+  const char **base_files, **new_files; /* diff: --base-files, --new-files */
+  size_t nbase_files, nnew_files;
+  int fail_on_regression;
+  int absolute;
+  int match_lines;
+  const char *summary;      /* diff: text|markdown|json|junit */
+  const char *summary_file;
   int quiet;
   int timings;
   size_t warnings;
@@ -58,6 +66,7 @@ static const char usage_text[] =
     "       prof-render info [OPTIONS] [INPUT...]\n"
     "       prof-render record [-F HZ] [OPTIONS] -- COMMAND [ARGS...]\n"
     "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
+    "       prof-render diff [OPTIONS] BASE NEW | BASE... -- NEW...\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
     "or INPUT '-', standard input is read. The format is detected from the\n"
@@ -75,6 +84,9 @@ static const char usage_text[] =
     "                     default) and render its flame graph\n"
     "  convert            write the inputs as a gzipped pprof profile (or\n"
     "                     folded stacks, by --to or an -o ending in .folded)\n"
+    "  diff               compare releases function by function: a table with\n"
+    "                     a statistical verdict; -o draws a differential flame\n"
+    "                     graph (.svg/.png/.pdf) or writes folded pairs (.folded)\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
@@ -134,6 +146,18 @@ static const char usage_text[] =
     "      --no-javascript  static SVG without the interactive script\n"
     "      --format svg|png|pdf  the image format (default: from -o, else svg)\n"
     "      --scale N      PNG: N device pixels per pixel (2 for HiDPI; 1)\n"
+    "\n"
+    "Diff options:\n"
+    "      --base-files FILE, --new-files FILE  add a run to a side (repeatable)\n"
+    "      --fail-on-regression  exit 1 when a function regressed\n"
+    "      --metric self|total  the share that must grow (self)\n"
+    "      --min-change PP  growth of at least PP percentage points (1)\n"
+    "      --threshold R  and at least R relative: 0.1 or 10% (10%)\n"
+    "      --p-value P    and significant: any false alarm below P (0.01)\n"
+    "      --match functions|lines  function identity (functions: by name)\n"
+    "      --absolute     graph: absolute change (default: shares)\n"
+    "      --summary text|markdown|json|junit  the report's form (text)\n"
+    "      --summary-file FILE  write it there instead of stdout\n"
     "\n"
     "Top options:\n"
     "      --sort flat|cum  order of the rows (flat)\n"
@@ -196,6 +220,13 @@ static void on_warning(void *ctx, const prf_error *w) {
   char line[1024];
   fprintf(stderr, "prof-render: warning: %s\n",
           prf_error_format(w, line, sizeof line));
+}
+
+static prf_status cli_fail(prf_error *err, prf_status code, const char *msg) {
+  prf_error_clear(err);
+  err->code = code;
+  snprintf(err->message, sizeof err->message, "%s", msg);
+  return code;
 }
 
 static bool parse_number(const char *s, double *out) {
@@ -340,7 +371,10 @@ enum {
   OPT_TAG_FOCUS, OPT_TO, OPT_GRANULARITY, OPT_NOINLINES, OPT_MAX_INPUT, OPT_MAX_DEPTH, OPT_MAX_FRAMES,
   OPT_SAMPLE_TYPE, OPT_NODECOUNT, OPT_NODEFRACTION, OPT_FORMAT, OPT_WEIGHT,
   OPT_INCLUDE_IDLE, OPT_THREAD, OPT_PER_THREAD, OPT_NO_THREAD_ROOT, OPT_PID,
-  OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_SCALE
+  OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_SCALE, OPT_BASE_FILES,
+  OPT_NEW_FILES, OPT_FAIL_ON_REGRESSION, OPT_METRIC, OPT_MIN_CHANGE,
+  OPT_THRESHOLD, OPT_P_VALUE, OPT_MATCH, OPT_ABSOLUTE, OPT_SUMMARY,
+  OPT_SUMMARY_FILE
 };
 
 static const struct option long_options[] = {
@@ -397,6 +431,17 @@ static const struct option long_options[] = {
     {"all", no_argument, NULL, OPT_ALL},
     {"addrs", no_argument, NULL, OPT_ADDRS},
     {"scale", required_argument, NULL, OPT_SCALE},
+    {"base-files", required_argument, NULL, OPT_BASE_FILES},
+    {"new-files", required_argument, NULL, OPT_NEW_FILES},
+    {"fail-on-regression", no_argument, NULL, OPT_FAIL_ON_REGRESSION},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {"min-change", required_argument, NULL, OPT_MIN_CHANGE},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"p-value", required_argument, NULL, OPT_P_VALUE},
+    {"match", required_argument, NULL, OPT_MATCH},
+    {"absolute", no_argument, NULL, OPT_ABSOLUTE},
+    {"summary", required_argument, NULL, OPT_SUMMARY},
+    {"summary-file", required_argument, NULL, OPT_SUMMARY_FILE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -545,6 +590,62 @@ static int parse_args(cli *c, int argc, char **argv) {
                          "not '%s'", optarg);
       c->format = optarg;
       break;
+    case OPT_BASE_FILES:
+    case OPT_NEW_FILES: {
+      bool is_base = opt == OPT_BASE_FILES;
+      const char ***list = is_base ? &c->base_files : &c->new_files;
+      size_t *n = is_base ? &c->nbase_files : &c->nnew_files;
+      const char **grown = realloc(*list, (*n + 1) * sizeof **list);
+      if (!grown)
+        return usage_error("out of memory");
+      grown[(*n)++] = optarg;
+      *list = grown;
+      break;
+    }
+    case OPT_FAIL_ON_REGRESSION: c->fail_on_regression = 1; break;
+    case OPT_METRIC:
+      if (strcmp(optarg, "self") == 0)
+        c->diff.metric = PRF_DIFF_SELF;
+      else if (strcmp(optarg, "total") == 0)
+        c->diff.metric = PRF_DIFF_TOTAL;
+      else
+        rc = usage_error("--metric takes self or total, not '%s'", optarg);
+      break;
+    case OPT_MIN_CHANGE:
+      if (!parse_number(optarg, &c->diff.min_change) || c->diff.min_change < 0 ||
+          c->diff.min_change > 100)
+        rc = usage_error("--min-change needs percentage points from 0 to 100, not '%s'", optarg);
+      break;
+    case OPT_THRESHOLD: {
+      /* "10%" or the ratio 0.1 */
+      char buf[64];
+      size_t len = strlen(optarg);
+      bool percent = len > 1 && len < sizeof buf && optarg[len - 1] == '%';
+      snprintf(buf, sizeof buf, "%.*s", (int)(percent ? len - 1 : len), optarg);
+      if (!parse_number(buf, &c->diff.threshold) || c->diff.threshold < 0)
+        rc = usage_error("--threshold needs a ratio (0.1) or a percentage (10%%), not '%s'", optarg);
+      else if (percent)
+        c->diff.threshold /= 100;
+      break;
+    }
+    case OPT_P_VALUE:
+      if (!parse_number(optarg, &c->diff.p_value) || !(c->diff.p_value > 0) ||
+          !(c->diff.p_value < 1))
+        rc = usage_error("--p-value needs a number between 0 and 1, not '%s'", optarg);
+      break;
+    case OPT_MATCH:
+      if (strcmp(optarg, "functions") && strcmp(optarg, "lines"))
+        rc = usage_error("--match takes functions or lines, not '%s'", optarg);
+      c->match_lines = strcmp(optarg, "lines") == 0;
+      break;
+    case OPT_ABSOLUTE: c->absolute = 1; break;
+    case OPT_SUMMARY:
+      if (strcmp(optarg, "text") && strcmp(optarg, "markdown") &&
+          strcmp(optarg, "json") && strcmp(optarg, "junit"))
+        rc = usage_error("--summary takes text, markdown, json or junit, not '%s'", optarg);
+      c->summary = optarg;
+      break;
+    case OPT_SUMMARY_FILE: c->summary_file = optarg; break;
     case OPT_SCALE:
       rc = number_option("--scale", optarg, &f->scale);
       if (!rc && f->scale == 0) /* the library reads 0 as "unset" */
@@ -613,7 +714,8 @@ static prf_image_format image_format(const cli *c) {
 static int check_format(cli *c) {
   bool top = strcmp(c->command, "top") == 0;
   bool render = strcmp(c->command, "render") == 0 ||
-                strcmp(c->command, "record") == 0;
+                strcmp(c->command, "record") == 0 ||
+                strcmp(c->command, "diff") == 0;
   if (c->format) {
     bool table = strcmp(c->format, "text") == 0 || strcmp(c->format, "tsv") == 0;
     if (table && !top)
@@ -622,7 +724,8 @@ static int check_format(cli *c) {
       return usage_error("--format %s is for render", c->format);
     c->top.tsv = strcmp(c->format, "tsv") == 0;
   }
-  if (render && !c->output && image_format(c) != PRF_IMAGE_SVG && isatty(1))
+  if (render && strcmp(c->command, "diff") != 0 && !c->output &&
+      image_format(c) != PRF_IMAGE_SVG && isatty(1))
     return usage_error("will not write a %s to a terminal: use -o FILE or "
                        "redirect standard output",
                        image_format(c) == PRF_IMAGE_PNG ? "PNG" : "PDF");
@@ -650,6 +753,26 @@ static prf_status select_sample_type(prf_profile *p, const char *want,
   return PRF_E_USAGE;
 }
 
+/* Reads the inputs into p (merged), then --sample-type, the filters and,
+ * when asked, the granularity. */
+static prf_status prepare(cli *c, prf_profile *p, char *const *inputs,
+                          size_t ninputs, bool granularity, prf_error *err) {
+  prf_status st = PRF_OK;
+  for (size_t i = 0; i < ninputs && st == PRF_OK; i++)
+    st = read_input(c, p, inputs[i], err);
+  if (c->warnings > MAX_WARNINGS && !c->quiet)
+    fprintf(stderr, "prof-render: warning: %zu more problems not shown\n",
+            c->warnings - MAX_WARNINGS);
+  c->warnings = 0;
+  if (st == PRF_OK && c->sample_type)
+    st = select_sample_type(p, c->sample_type, err);
+  if (st == PRF_OK)
+    st = prf_profile_filter(p, &c->filter, err);
+  if (st == PRF_OK && granularity)
+    st = prf_profile_set_granularity(p, c->granularity, c->noinlines, err);
+  return st;
+}
+
 static int run(cli *c, char **inputs, size_t ninputs) {
   static char *const stdin_only[] = {"-"};
   if (ninputs == 0) {
@@ -669,16 +792,6 @@ static int run(cli *c, char **inputs, size_t ninputs) {
     return EXIT_OSERR;
   }
   double t0 = now();
-  prf_status st = PRF_OK;
-  for (size_t i = 0; i < ninputs && st == PRF_OK; i++)
-    st = read_input(c, p, inputs[i], &err);
-  if (c->warnings > MAX_WARNINGS && !c->quiet)
-    fprintf(stderr, "prof-render: warning: %zu more problems not shown\n",
-            c->warnings - MAX_WARNINGS);
-  if (st == PRF_OK && c->sample_type)
-    st = select_sample_type(p, c->sample_type, &err);
-  if (st == PRF_OK)
-    st = prf_profile_filter(p, &c->filter, &err);
   /* convert keeps every detail unless a granularity is asked for; top
      already groups by function name, the default granularity. */
   bool want_granularity =
@@ -686,8 +799,7 @@ static int run(cli *c, char **inputs, size_t ninputs) {
           ? c->granularity_set || c->noinlines
           : !(strcmp(c->command, "top") == 0 &&
               c->granularity == PRF_GRAN_FUNCTIONS && !c->noinlines);
-  if (st == PRF_OK && want_granularity)
-    st = prf_profile_set_granularity(p, c->granularity, c->noinlines, &err);
+  prf_status st = prepare(c, p, inputs, ninputs, want_granularity, &err);
   double t1 = now();
   prf_render_times times = {0, 0, 0};
   if (st == PRF_OK) {
@@ -729,6 +841,133 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   return exit_code(st);
 }
 
+/* ---- diff ---- */
+
+/* Reads each file of a side as one run. */
+static prf_status load_runs(cli *c, const char *const *files, size_t n,
+                            prf_profile **runs, prf_error *err) {
+  prf_status st = PRF_OK;
+  for (size_t i = 0; i < n && st == PRF_OK; i++) {
+    if (!(runs[i] = prf_profile_new()))
+      return cli_fail(err, PRF_E_NOMEM, "out of memory");
+    char *one[] = {(char *)files[i]};
+    c->granularity = c->match_lines ? PRF_GRAN_LINES : c->granularity;
+    st = prepare(c, runs[i], one, 1, true, err);
+  }
+  return st;
+}
+
+static bool is_folded_name(const char *path) {
+  return path && (ends_with(path, ".folded") || ends_with(path, ".txt"));
+}
+
+/* The graph (-o) and the report (stdout or --summary-file). */
+static prf_status diff_outputs(cli *c, prf_profile *const *base, size_t nb,
+                               prf_profile *const *next, size_t nn,
+                               const prf_diff *d, prf_error *err) {
+  prf_status st = PRF_OK;
+  if (c->output) {
+    prf_profile *dp = prf_profile_new();
+    if (!dp)
+      return cli_fail(err, PRF_E_NOMEM, "out of memory");
+    st = prf_diff_profile((const prf_profile *const *)base, nb,
+                          (const prf_profile *const *)next, nn, &c->diff,
+                          c->absolute, dp, err);
+    sink out;
+    if (st == PRF_OK)
+      st = sink_open(&out, c->output, err);
+    if (st == PRF_OK) {
+      if (is_folded_name(c->output))
+        st = prf_profile_write(dp, "folded", sink_write, &out, err);
+      else
+        st = prf_flame_write(dp, &c->flame, image_format(c), sink_write, &out,
+                             NULL, err);
+      st = sink_close(&out, st, err);
+    }
+    prf_profile_free(dp);
+    if (st != PRF_OK)
+      return st;
+  }
+  const char *form = c->summary ? c->summary : "text";
+  prf_diff_format fmt = strcmp(form, "markdown") == 0 ? PRF_DIFF_MARKDOWN
+                        : strcmp(form, "json") == 0   ? PRF_DIFF_JSON
+                        : strcmp(form, "junit") == 0  ? PRF_DIFF_JUNIT
+                                                      : PRF_DIFF_TEXT;
+  bool color = fmt == PRF_DIFF_TEXT && !c->summary_file && isatty(1) &&
+               !getenv("NO_COLOR");
+  size_t rows = c->top.node_count ? c->top.node_count : 20;
+  sink rep;
+  st = sink_open(&rep, c->summary_file, err);
+  if (st == PRF_OK) {
+    st = prf_diff_write(d, fmt, fmt == PRF_DIFF_JSON || fmt == PRF_DIFF_JUNIT ? 0 : rows,
+                        color, sink_write, &rep, err);
+    st = sink_close(&rep, st, err);
+  }
+  return st;
+}
+
+static int run_diff(cli *c, char **before, size_t nbefore, char **after,
+                    size_t nafter) {
+  /* BASE NEW, or BASE... -- NEW..., plus --base-files/--new-files */
+  if (nafter == 0 && nbefore == 2 && !c->nbase_files && !c->nnew_files) {
+    after = before + 1;
+    nafter = 1;
+    nbefore = 1;
+  }
+  size_t nb = c->nbase_files + nbefore, nn = c->nnew_files + nafter;
+  if (nb == 0 || nn == 0)
+    return usage_error("diff needs BASE and NEW profiles: diff BASE NEW, "
+                       "diff BASE... -- NEW..., or --base-files/--new-files");
+  if (nafter == 0 && nbefore > 0 && (c->nbase_files == 0 || c->nnew_files == 0))
+    return usage_error("with several profiles, separate BASE... from NEW... "
+                       "with --, or use --base-files and --new-files");
+  prf_error err;
+  prf_error_clear(&err);
+  prf_status st = prf_flame_options_check(&c->flame, &err);
+  if (st == PRF_OK)
+    st = prf_diff_options_check(&c->diff, &err);
+  if (st != PRF_OK) {
+    fprintf(stderr, "prof-render: %s (see 'prof-render --help')\n", err.message);
+    return EXIT_USAGE;
+  }
+  const char **bf = calloc(nb, sizeof *bf), **nf = calloc(nn, sizeof *nf);
+  prf_profile **base = calloc(nb, sizeof *base), **next = calloc(nn, sizeof *next);
+  if (!bf || !nf || !base || !next) {
+    st = cli_fail(&err, PRF_E_NOMEM, "out of memory");
+  } else {
+    for (size_t i = 0; i < nb; i++)
+      bf[i] = i < c->nbase_files ? c->base_files[i] : before[i - c->nbase_files];
+    for (size_t i = 0; i < nn; i++)
+      nf[i] = i < c->nnew_files ? c->new_files[i] : after[i - c->nnew_files];
+    st = load_runs(c, bf, nb, base, &err);
+    if (st == PRF_OK)
+      st = load_runs(c, nf, nn, next, &err);
+  }
+  prf_diff d;
+  memset(&d, 0, sizeof d);
+  if (st == PRF_OK)
+    st = prf_diff_compute((const prf_profile *const *)base, nb,
+                          (const prf_profile *const *)next, nn, &c->diff, &d,
+                          &err);
+  if (st == PRF_OK)
+    st = diff_outputs(c, base, nb, next, nn, &d, &err);
+  int rc = exit_code(st);
+  if (st != PRF_OK)
+    report(&err);
+  else if (c->fail_on_regression && d.regressions)
+    rc = 1;
+  prf_diff_free(&d);
+  for (size_t i = 0; base && i < nb; i++)
+    prf_profile_free(base[i]);
+  for (size_t i = 0; next && i < nn; i++)
+    prf_profile_free(next[i]);
+  free(base);
+  free(next);
+  free(bf);
+  free(nf);
+  return rc;
+}
+
 /* record: perf record, perf script into a temporary file, then the same
  * path as render with the perf reader. */
 static int record(cli *c, char **command) {
@@ -758,17 +997,40 @@ int main(int argc, char **argv) {
                    strcmp(argv[1], "top") == 0 ||
                    strcmp(argv[1], "info") == 0 ||
                    strcmp(argv[1], "record") == 0 ||
+                   strcmp(argv[1], "diff") == 0 ||
                    strcmp(argv[1], "convert") == 0)) {
     c.command = argv[1];
     first = 2;
   }
   argv[first - 1] = argv[0];
-  int rc = parse_args(&c, argc - first + 1, argv + first - 1);
+  /* diff BASE... -- NEW...: the NEW side is split off before the options
+     are parsed (getopt would take "--" for the end of the options). */
+  int nargs = argc;
+  char **after = NULL;
+  size_t nafter = 0;
+  if (strcmp(c.command, "diff") == 0) {
+    prf_diff_options_init(&c.diff);
+    for (int i = first; i < argc; i++)
+      if (strcmp(argv[i], "--") == 0) {
+        after = argv + i + 1;
+        nafter = (size_t)(argc - i - 1);
+        nargs = i;
+        break;
+      }
+  }
+  int rc = parse_args(&c, nargs - first + 1, argv + first - 1);
   if (rc < 0)
     rc = check_format(&c);
   if (rc >= 0)
     return rc;
   if (strcmp(c.command, "record") == 0)
     return record(&c, argv + first - 1 + optind);
+  if (strcmp(c.command, "diff") == 0) {
+    rc = run_diff(&c, argv + first - 1 + optind,
+                  (size_t)(nargs - first + 1 - optind), after, nafter);
+    free(c.base_files);
+    free(c.new_files);
+    return rc;
+  }
   return run(&c, argv + first - 1 + optind, (size_t)(argc - first + 1 - optind));
 }

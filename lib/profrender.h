@@ -432,6 +432,89 @@ prf_status prf_top_write(const prf_profile *profile,
                          void *ctx, prf_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Comparing releases (diff)                                           */
+
+typedef enum prf_diff_metric {
+  PRF_DIFF_SELF = 0, /* the share of samples with the function on top */
+  PRF_DIFF_TOTAL = 1 /* the share of samples with it anywhere on the stack */
+} prf_diff_metric;
+
+typedef struct prf_diff_options {
+  prf_diff_metric metric; /* what must grow for a regression (self) */
+  double min_change;      /* ... by at least this many percentage points (1) */
+  double threshold;       /* ... and by this much relative (0.10 = 10%) */
+  double p_value;         /* the chance of any false alarm in the whole
+                             profile is kept below this (0.01) */
+  size_t column;          /* value column; SIZE_MAX: each profile's default */
+} prf_diff_options;
+
+void prf_diff_options_init(prf_diff_options *options);
+prf_status prf_diff_options_check(const prf_diff_options *options,
+                                  prf_error *err);
+
+enum { PRF_DIFF_IMPROVEMENT = -1, PRF_DIFF_SAME = 0, PRF_DIFF_REGRESSION = 1 };
+
+typedef struct prf_diff_row {
+  const char *function;        /* owned by the diff */
+  double base_self, new_self;  /* self shares (0..1), mean over runs */
+  double base_total, new_total; /* total shares, mean over runs */
+  double base_share, new_share; /* the tested metric's shares (pooled
+                                   over runs for the z-test) */
+  double delta_pp;             /* (new_share - base_share) * 100 */
+  double relative;             /* new_share / base_share - 1 (INFINITY for a
+                                  function new in NEW) */
+  double p_value;              /* one-sided, in the direction of the change */
+  int verdict;                 /* PRF_DIFF_REGRESSION, _IMPROVEMENT, _SAME */
+} prf_diff_row;
+
+typedef struct prf_diff {
+  prf_diff_row *rows;   /* every function in either side, by |delta_pp| */
+  size_t count;
+  size_t regressions, improvements;
+  size_t base_runs, new_runs;
+  double base_samples, new_samples; /* the sample counts tested */
+  double alpha;         /* the family-wise level asked for */
+  double alpha_each;    /* the level each function was tested at */
+  prf_diff_metric metric;
+  int welch;            /* Welch's t-test on per-run shares (several runs a
+                           side), else a two-proportion z-test */
+  double min_change, threshold;
+  void *priv;
+} prf_diff;
+
+/* Compares BASE runs with NEW runs function by function (functions by
+ * name, pprof's granularity; set a granularity first to match by line).
+ * See README.md, "Comparing releases", for the statistics. The caller
+ * frees with prf_diff_free. */
+prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
+                            const prf_profile *const *next, size_t nnew,
+                            const prf_diff_options *options, prf_diff *diff,
+                            prf_error *err);
+void prf_diff_free(prf_diff *diff);
+
+/* Fills the empty profile out with the differential profile of the runs:
+ * columns "before" and "after" (the default), each side the mean of its
+ * runs; unless absolute, BASE is scaled to NEW's total so that the graph
+ * compares shares. Renders as a differential flame graph; writes as
+ * two-column folded stacks. */
+prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
+                            const prf_profile *const *next, size_t nnew,
+                            const prf_diff_options *options, int absolute,
+                            prf_profile *out, prf_error *err);
+
+typedef enum prf_diff_format {
+  PRF_DIFF_TEXT = 0,     /* a table for a terminal (color: ANSI colours) */
+  PRF_DIFF_MARKDOWN = 1, /* for a pull-request comment or a CI summary */
+  PRF_DIFF_JSON = 2,     /* {"verdict", "regressions", "improvements", ...} */
+  PRF_DIFF_JUNIT = 3     /* one failing test case per regression */
+} prf_diff_format;
+
+/* Writes the comparison; max_rows limits the table (0: no limit). */
+prf_status prf_diff_write(const prf_diff *diff, prf_diff_format format,
+                          size_t max_rows, int color, prf_write_fn write,
+                          void *ctx, prf_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Flame graphs                                                         */
 
 typedef enum prf_sort {

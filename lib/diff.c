@@ -1,0 +1,535 @@
+/*
+ * diff.c - comparing two releases. For every function: its share of each
+ * profile's total in BASE and in NEW (self and total, pprof's flat and
+ * cum), the change, a one-sided test of that change, and the verdict of
+ * the CI gate; and the differential profile a flame graph draws.
+ *
+ * The statistics, in plain words (README.md, "Comparing releases"):
+ * - One profile per side: a sample either has the function (on top of
+ *   the stack for self, anywhere for total) or not, so its share is a
+ *   proportion of the sample count; two-proportion z-test.
+ * - Several runs per side: Welch's t-test on the per-run shares.
+ * - A function regresses when its share grew by at least min_change
+ *   percentage points AND by threshold relative AND the growth is
+ *   significant. Many functions are tested at once, in both directions
+ *   (regressions and improvements); to keep the chance of any false
+ *   verdict in the whole profile below p_value, each function is tested
+ *   at a level alpha* chosen so that the sum over functions of
+ *   min(alpha*, c_j) equals p_value / 2 (one half per direction), where
+ *   c_j is the chance that
+ *   function j passes the two practical thresholds by noise alone (under
+ *   "no change", from its pooled share). A Bonferroni correction would
+ *   use alpha* = p_value / 2m; functions that noise cannot push over the
+ *   thresholds (c_j tiny) use up almost none of the budget, so the
+ *   functions that matter get a level close to p_value. The union bound
+ *   keeps the family-wise false alarm rate at most p_value. alpha* never
+ *   exceeds p_value: every regression is significant at p_value itself.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void prf_diff_options_init(prf_diff_options *o) {
+  memset(o, 0, sizeof *o);
+  o->metric = PRF_DIFF_SELF;
+  o->min_change = 1;
+  o->threshold = 0.10;
+  o->p_value = 0.01;
+  o->column = SIZE_MAX;
+}
+
+/* ---- distributions ---- */
+
+/* P(Z > z) for a standard normal Z. */
+static double normal_sf(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
+
+/* The continued fraction of the incomplete beta function (modified
+ * Lentz), for x < (a + 1) / (a + b + 2). */
+static double beta_cf(double a, double b, double x) {
+  const double tiny = 1e-300;
+  double c = 1, d = 1 - (a + b) * x / (a + 1);
+  if (fabs(d) < tiny)
+    d = tiny;
+  d = 1 / d;
+  double h = d;
+  for (int m = 1; m <= 300; m++) {
+    double m2 = 2.0 * m;
+    double num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + num * d;
+    c = 1 + num / c;
+    d = 1 / (fabs(d) < tiny ? tiny : d);
+    c = fabs(c) < tiny ? tiny : c;
+    h *= d * c;
+    num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + num * d;
+    c = 1 + num / c;
+    d = 1 / (fabs(d) < tiny ? tiny : d);
+    c = fabs(c) < tiny ? tiny : c;
+    double step = d * c;
+    h *= step;
+    if (fabs(step - 1) < 1e-15)
+      break;
+  }
+  return h;
+}
+
+/* The regularised incomplete beta function I_x(a, b). */
+static double beta_inc(double a, double b, double x) {
+  if (x <= 0)
+    return 0;
+  if (x >= 1)
+    return 1;
+  double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+                     b * log1p(-x));
+  if (x < (a + 1) / (a + b + 2))
+    return front * beta_cf(a, b, x) / a;
+  return 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+/* P(T > t) for Student's t with df degrees of freedom. */
+static double student_sf(double t, double df) {
+  double tail = 0.5 * beta_inc(df / 2, 0.5, df / (df + t * t));
+  return t >= 0 ? tail : 1 - tail;
+}
+
+/* ---- per-run shares ---- */
+
+typedef struct run_data {
+  prf_top top;
+  double samples; /* the sample count the shares are proportions of */
+} run_data;
+
+/* The number of samples behind a run's values: the values themselves when
+ * they are counts; else a column of counts beside them (pprof CPU
+ * profiles: samples/count next to cpu/nanoseconds); else the samples
+ * recorded one by one (timed formats); else the values. */
+static double sample_basis(const prf_profile *p, size_t column, double total) {
+  const char *unit = prf_value_unit(p, column);
+  if (!*unit || strcmp(unit, "count") == 0 || strcmp(unit, "samples") == 0)
+    return total;
+  const prf_tree *t = prf_profile_tree_const(p);
+  for (size_t c = 0; c < prf_value_count(p); c++) {
+    if (strcmp(prf_value_unit(p, c), "count") != 0)
+      continue;
+    double n = 0;
+    for (size_t i = 0; i < prf_tree_stack_count(t); i++)
+      n += fabs(prf_tree_self(t, prf_tree_stack(t, i), c));
+    if (n > 0)
+      return n;
+  }
+  size_t n = prf_sample_count(p), counted = 0;
+  for (size_t i = 0; i < n; i++)
+    counted += prf_sample_get(p, i)->leaf != 0 &&
+               prf_sample_values(p, i)[column] != 0;
+  return counted ? (double)counted : total;
+}
+
+static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
+                           run_data *r, prf_error *err) {
+  prf_top_options t;
+  prf_top_options_init(&t);
+  t.column = o->column;
+  t.node_fraction = 0; /* every function */
+  prf_status st = prf_top_compute(p, &t, &r->top, err);
+  if (st != PRF_OK)
+    return st;
+  r->samples = sample_basis(p, r->top.column, r->top.total);
+  return PRF_OK;
+}
+
+/* ---- the table ---- */
+
+typedef struct func_stats {
+  double *self, *total; /* per run (base runs, then new runs): shares */
+} func_stats;
+
+static int row_cmp(const void *a, const void *b) {
+  const prf_diff_row *x = a, *y = b;
+  double dx = fabs(x->delta_pp), dy = fabs(y->delta_pp);
+  if (dx != dy)
+    return dx > dy ? -1 : 1;
+  return strcmp(x->function, y->function);
+}
+
+static void mean_var(const double *v, size_t n, double *mean, double *var) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += v[i];
+  *mean = n ? s / (double)n : 0;
+  double q = 0;
+  for (size_t i = 0; i < n; i++)
+    q += (v[i] - *mean) * (v[i] - *mean);
+  *var = n > 1 ? q / (double)(n - 1) : 0;
+}
+
+/* The level alpha* in [0, budget] with sum_j min(alpha*, c_j) = budget
+ * (budget itself when the c_j already sum to less). */
+static double water_level(const double *c, size_t n, double budget) {
+  double sum = 0;
+  for (size_t i = 0; i < n; i++)
+    sum += c[i];
+  if (sum <= budget)
+    return budget;
+  double lo = 0, hi = budget;
+  for (int it = 0; it < 100; it++) {
+    double mid = (lo + hi) / 2, s = 0;
+    for (size_t i = 0; i < n; i++)
+      s += c[i] < mid ? c[i] : mid;
+    if (s > budget)
+      hi = mid;
+    else
+      lo = mid;
+  }
+  return lo;
+}
+
+/* Test statistics of one function: the change of the mean share, the
+ * one-sided p-values of growth and shrinkage, and the chance (under no
+ * change) of a change past the practical thresholds either way. */
+typedef struct test_result {
+  double base, next, delta, p_up, p_down, c;
+} test_result;
+
+static test_result test_one(const double *b, size_t nb, const double *n,
+                            size_t nn, const double *samples_b,
+                            const double *samples_n, const prf_diff_options *o) {
+  test_result r;
+  double se, df = 0;
+  if (nb >= 2 && nn >= 2) { /* Welch */
+    double vb, vn;
+    mean_var(b, nb, &r.base, &vb);
+    mean_var(n, nn, &r.next, &vn);
+    double qb = vb / (double)nb, qn = vn / (double)nn;
+    se = sqrt(qb + qn);
+    if (se > 0)
+      df = (qb + qn) * (qb + qn) /
+           (qb * qb / (double)(nb - 1) + qn * qn / (double)(nn - 1));
+  } else { /* pooled counts, two proportions */
+    double xb = 0, sb = 0, xn = 0, sn = 0;
+    for (size_t i = 0; i < nb; i++) {
+      xb += b[i] * samples_b[i];
+      sb += samples_b[i];
+    }
+    for (size_t i = 0; i < nn; i++) {
+      xn += n[i] * samples_n[i];
+      sn += samples_n[i];
+    }
+    r.base = sb > 0 ? xb / sb : 0;
+    r.next = sn > 0 ? xn / sn : 0;
+    double pooled = sb + sn > 0 ? (xb + xn) / (sb + sn) : 0;
+    se = sb > 0 && sn > 0 ? sqrt(pooled * (1 - pooled) * (1 / sb + 1 / sn)) : 0;
+  }
+  r.delta = r.next - r.base;
+  if (!(se > 0)) { /* no noise: any change is certain */
+    r.p_up = r.delta > 0 ? 0 : 1;
+    r.p_down = r.delta < 0 ? 0 : 1;
+    r.c = 0;
+    return r;
+  }
+  double stat = r.delta / se;
+  double mid = (r.base + r.next) / 2;
+  /* new/base - 1 >= threshold with base = mid - delta/2, new = mid + delta/2 */
+  double needed =
+      fmax(o->min_change / 100, o->threshold * mid / (1 + o->threshold / 2)) / se;
+  if (df > 0) {
+    r.p_up = student_sf(stat, df);
+    r.p_down = student_sf(-stat, df);
+    r.c = student_sf(needed, df);
+  } else {
+    r.p_up = normal_sf(stat);
+    r.p_down = normal_sf(-stat);
+    r.c = normal_sf(needed);
+  }
+  return r;
+}
+
+static bool passes(double base, double next, const prf_diff_options *o,
+                   bool growth) {
+  double delta = (next - base) * 100;
+  if (growth)
+    return delta >= o->min_change &&
+           (base > 0 ? next / base - 1 >= o->threshold : next > 0);
+  return -delta >= o->min_change && base > 0 && 1 - next / base >= o->threshold;
+}
+
+prf_status prf_diff_options_check(const prf_diff_options *o, prf_error *err) {
+  if (o->metric != PRF_DIFF_SELF && o->metric != PRF_DIFF_TOTAL)
+    return prf_fail(err, PRF_E_USAGE, "metric must be self or total");
+  if (!(o->min_change >= 0 && o->min_change <= 100))
+    return prf_fail(err, PRF_E_USAGE,
+                    "min change must be 0 to 100 percentage points");
+  if (!(o->threshold >= 0 && o->threshold <= 1e6))
+    return prf_fail(err, PRF_E_USAGE, "threshold must be a non-negative ratio");
+  if (!(o->p_value > 0 && o->p_value < 1))
+    return prf_fail(err, PRF_E_USAGE, "p-value must be between 0 and 1");
+  return PRF_OK;
+}
+
+prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
+                            const prf_profile *const *next, size_t nnew,
+                            const prf_diff_options *o, prf_diff *diff,
+                            prf_error *err) {
+  prf_diff_options defaults;
+  if (!o) {
+    prf_diff_options_init(&defaults);
+    o = &defaults;
+  }
+  memset(diff, 0, sizeof *diff);
+  prf_status st = prf_diff_options_check(o, err);
+  if (st != PRF_OK)
+    return st;
+  if (nbase == 0 || nnew == 0)
+    return prf_fail(err, PRF_E_USAGE, "a diff needs at least one base and one new profile");
+  size_t nruns = nbase + nnew;
+  run_data *runs = calloc(nruns, sizeof *runs);
+  double *samples = calloc(nruns, sizeof *samples);
+  prf_strtab names;
+  bool names_ok = prf_strtab_init(&names);
+  func_stats fs = {NULL, NULL};
+  double *cu = NULL, *cd = NULL;
+  test_result *tests = NULL;
+  size_t nfuncs = 0;
+  if (!runs || !samples || !names_ok) {
+    st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
+    goto done;
+  }
+  for (size_t r = 0; r < nruns && st == PRF_OK; r++) {
+    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
+    st = load_run(p, o, &runs[r], err);
+    samples[r] = runs[r].samples;
+    if (st == PRF_OK && !(runs[r].top.total > 0))
+      st = prf_fail(err, PRF_E_DATA,
+                    "%s input %zu has no samples in the compared column",
+                    r < nbase ? "base" : "new", (r < nbase ? r : r - nbase) + 1);
+  }
+  /* One id per function name, across all runs. */
+  for (size_t r = 0; r < nruns && st == PRF_OK; r++) {
+    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
+    for (size_t i = 0; i < runs[r].top.count; i++) {
+      size_t len;
+      const char *s = prf_string(p, runs[r].top.rows[i].name, &len);
+      prf_str id;
+      if (!prf_strtab_intern(&names, s, len, &id)) {
+        st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
+        break;
+      }
+      if (id + 1 > nfuncs)
+        nfuncs = id + 1;
+    }
+  }
+  if (st != PRF_OK)
+    goto done;
+  /* id 0 is the empty string of the table: a function without a name */
+  fs.self = calloc(nfuncs * nruns + 1, sizeof *fs.self);
+  fs.total = calloc(nfuncs * nruns + 1, sizeof *fs.total);
+  cu = calloc(nfuncs + 1, sizeof *cu);
+  cd = calloc(nfuncs + 1, sizeof *cd);
+  tests = calloc(nfuncs + 1, sizeof *tests);
+  diff->rows = calloc(nfuncs + 1, sizeof *diff->rows);
+  if (!fs.self || !fs.total || !cu || !cd || !tests || !diff->rows) {
+    st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
+    goto done;
+  }
+  for (size_t r = 0; r < nruns; r++) {
+    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
+    double total = runs[r].top.total;
+    for (size_t i = 0; i < runs[r].top.count; i++) {
+      size_t len;
+      const char *s = prf_string(p, runs[r].top.rows[i].name, &len);
+      prf_str id;
+      prf_strtab_intern(&names, s, len, &id); /* present: no allocation */
+      fs.self[id * nruns + r] = fabs(runs[r].top.rows[i].flat) / total;
+      fs.total[id * nruns + r] = fabs(runs[r].top.rows[i].cum) / total;
+    }
+  }
+  /* Tests of the chosen metric; the other share is shown as a mean. */
+  size_t n = 0;
+  for (size_t j = 0; j < nfuncs; j++) {
+    const double *m = (o->metric == PRF_DIFF_TOTAL ? fs.total : fs.self) + j * nruns;
+    bool any = false;
+    for (size_t r = 0; r < nruns; r++)
+      any = any || fs.self[j * nruns + r] > 0 || fs.total[j * nruns + r] > 0;
+    if (!any)
+      continue;
+    tests[n] = test_one(m, nbase, m + nbase, nnew, samples, samples + nbase, o);
+    cu[n] = cd[n] = tests[n].c;
+    prf_diff_row *row = &diff->rows[n];
+    row->function = names.ptr[j];
+    double v;
+    mean_var(fs.self + j * nruns, nbase, &row->base_self, &v);
+    mean_var(fs.self + j * nruns + nbase, nnew, &row->new_self, &v);
+    mean_var(fs.total + j * nruns, nbase, &row->base_total, &v);
+    mean_var(fs.total + j * nruns + nbase, nnew, &row->new_total, &v);
+    row->base_share = tests[n].base;
+    row->new_share = tests[n].next;
+    row->delta_pp = tests[n].delta * 100;
+    row->relative = tests[n].base > 0 ? tests[n].next / tests[n].base - 1
+                                      : (tests[n].next > 0 ? INFINITY : 0);
+    row->p_value = row->delta_pp >= 0 ? tests[n].p_up : tests[n].p_down;
+    n++;
+  }
+  diff->alpha = o->p_value;
+  /* Half the budget for each direction: the verdicts (regressions and
+     improvements together) stay below p_value. */
+  diff->alpha_each = water_level(cu, n, o->p_value / 2);
+  for (size_t i = 0; i < n; i++) {
+    prf_diff_row *row = &diff->rows[i];
+    if (passes(tests[i].base, tests[i].next, o, true) &&
+        tests[i].p_up <= diff->alpha_each) {
+      row->verdict = PRF_DIFF_REGRESSION;
+      diff->regressions++;
+    } else if (passes(tests[i].base, tests[i].next, o, false) &&
+               tests[i].p_down <= diff->alpha_each) {
+      row->verdict = PRF_DIFF_IMPROVEMENT;
+      diff->improvements++;
+    }
+  }
+  diff->count = n;
+  if (n > 1)
+    qsort(diff->rows, n, sizeof *diff->rows, row_cmp);
+  diff->base_runs = nbase;
+  diff->new_runs = nnew;
+  for (size_t r = 0; r < nruns; r++)
+    *(r < nbase ? &diff->base_samples : &diff->new_samples) += samples[r];
+  diff->metric = o->metric;
+  diff->welch = nbase >= 2 && nnew >= 2;
+  diff->min_change = o->min_change;
+  diff->threshold = o->threshold;
+  /* The names stay with the diff. */
+  prf_strtab *kept = malloc(sizeof *kept);
+  if (!kept) {
+    st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
+    goto done;
+  }
+  *kept = names;
+  diff->priv = kept;
+  names_ok = false;
+done:
+  for (size_t r = 0; runs && r < nruns; r++)
+    prf_top_free(&runs[r].top);
+  free(runs);
+  free(samples);
+  free(fs.self);
+  free(fs.total);
+  free(cu);
+  free(cd);
+  free(tests);
+  if (names_ok)
+    prf_strtab_free(&names);
+  if (st != PRF_OK)
+    prf_diff_free(diff);
+  return st;
+}
+
+void prf_diff_free(prf_diff *diff) {
+  if (!diff)
+    return;
+  free(diff->rows);
+  if (diff->priv) {
+    prf_strtab_free(diff->priv);
+    free(diff->priv);
+  }
+  memset(diff, 0, sizeof *diff);
+}
+
+/* ---- the differential profile ---- */
+
+/* Copies the frames of src into dst; map[f] gets dst's id of frame f. */
+static prf_status map_frames(prf_profile *dst, const prf_profile *src,
+                             prf_fid *map) {
+  size_t n = prf_frame_count(src);
+  for (size_t f = 0; f < n; f++) {
+    prf_frame fr = *prf_frame_get(src, (prf_fid)f);
+    size_t len;
+    const char *s;
+    prf_status st = PRF_OK;
+    s = prf_string(src, fr.name, &len);
+    st = st ? st : prf_string_intern(dst, s, len, &fr.name);
+    s = prf_string(src, fr.file, &len);
+    st = st ? st : prf_string_intern(dst, s, len, &fr.file);
+    s = prf_string(src, fr.module, &len);
+    st = st ? st : prf_string_intern(dst, s, len, &fr.module);
+    st = st ? st : prf_frame_intern(dst, &fr, &map[f]);
+    if (st != PRF_OK)
+      return st;
+  }
+  return PRF_OK;
+}
+
+prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
+                            const prf_profile *const *next, size_t nnew,
+                            const prf_diff_options *o, int absolute,
+                            prf_profile *out, prf_error *err) {
+  prf_diff_options defaults;
+  if (!o) {
+    prf_diff_options_init(&defaults);
+    o = &defaults;
+  }
+  if (nbase == 0 || nnew == 0)
+    return prf_fail(err, PRF_E_USAGE, "a diff needs at least one base and one new profile");
+  if (prf_value_count(out) != 0)
+    return prf_fail(err, PRF_E_USAGE, "the differential profile must start empty");
+  size_t cb, cn;
+  prf_status st = prf_value_add(out, "before", "count", &cb);
+  if (st == PRF_OK)
+    st = prf_value_add(out, "after", "count", &cn);
+  if (st == PRF_OK)
+    st = prf_value_set_default(out, cn);
+  if (st != PRF_OK)
+    return prf_fail(err, st, "out of memory building the differential profile");
+  /* Each side is the mean of its runs; normalised, BASE is scaled to
+     NEW's total, so widths and colours compare shares (difffolded -n). */
+  double sum[2] = {0, 0};
+  for (size_t r = 0; r < nbase + nnew; r++) {
+    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
+    size_t col = o->column == SIZE_MAX ? prf_value_default(p) : o->column;
+    if (col >= prf_value_count(p))
+      return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist", col);
+    const prf_tree *t = prf_profile_tree_const(p);
+    for (size_t i = 0; i < prf_tree_stack_count(t); i++)
+      sum[r >= nbase] += fabs(prf_tree_self(t, prf_tree_stack(t, i), col));
+  }
+  double scale[2] = {1 / (double)nbase, 1 / (double)nnew};
+  if (!absolute && sum[0] > 0)
+    scale[0] = (sum[1] / (double)nnew) / sum[0];
+  prf_fid *map = NULL;
+  prf_fid *path_frames = NULL;
+  prf_node *path = NULL;
+  for (size_t r = 0; r < nbase + nnew && st == PRF_OK; r++) {
+    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
+    size_t col = o->column == SIZE_MAX ? prf_value_default(p) : o->column;
+    const prf_tree *t = prf_profile_tree_const(p);
+    size_t cap = (size_t)prf_tree_max_depth(t) + 1;
+    free(map);
+    free(path);
+    free(path_frames);
+    map = malloc((prf_frame_count(p) + 1) * sizeof *map);
+    path = malloc(cap * sizeof *path);
+    path_frames = malloc(cap * sizeof *path_frames);
+    if (!map || !path || !path_frames) {
+      st = PRF_E_NOMEM;
+      break;
+    }
+    st = map_frames(out, p, map);
+    for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
+      prf_node leaf = prf_tree_stack(t, i);
+      double v = prf_tree_self(t, leaf, col);
+      if (v == 0)
+        continue;
+      size_t depth = prf_tree_path(t, leaf, path, cap);
+      for (size_t d = 0; d < depth; d++)
+        path_frames[d] = map[prf_tree_frame(t, path[d])];
+      double values[2] = {0, 0};
+      values[r >= nbase] = v * scale[r >= nbase];
+      st = prf_stack_add(out, path_frames, depth, values, NULL);
+    }
+  }
+  free(map);
+  free(path);
+  free(path_frames);
+  if (st != PRF_OK)
+    return prf_fail(err, st, "out of memory building the differential profile");
+  return PRF_OK;
+}
