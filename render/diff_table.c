@@ -47,6 +47,16 @@ static void pvalue(prf_buf *b, double p) {
     prf_buf_printf(b, "%.2g", p);
 }
 
+/* The change, the relative change and the p-value, with separators. */
+static void change_cells(prf_buf *b, const prf_diff_row *r, const char *sep,
+                         const char *p_sep) {
+  change(b, r->delta_pp);
+  prf_buf_puts(b, sep);
+  relative(b, r->relative);
+  prf_buf_puts(b, p_sep);
+  pvalue(b, r->p_value);
+}
+
 /* Right-aligns the text appended since start to width columns. */
 static void pad_left(prf_buf *b, size_t start, size_t width) {
   size_t len = b->len - start;
@@ -192,11 +202,7 @@ static void write_markdown(prf_buf *b, const prf_diff *d, size_t max_rows) {
       pct(b, cells[c]);
     }
     prf_buf_puts(b, " | ");
-    change(b, r->delta_pp);
-    prf_buf_puts(b, " | ");
-    relative(b, r->relative);
-    prf_buf_puts(b, " | ");
-    pvalue(b, r->p_value);
+    change_cells(b, r, " | ", " | ");
     prf_buf_printf(b, " | %s |\n",
                    r->verdict == PRF_DIFF_REGRESSION ? "**regressed**"
                                                      : verdict_word(r->verdict));
@@ -215,6 +221,12 @@ static void json_number(prf_buf *b, double v) {
   prf_buf_puts(b, num);
 }
 
+/* ', "key": value' (sep and key as given) */
+static void json_field(prf_buf *b, const char *sep_key, double v) {
+  prf_buf_puts(b, sep_key);
+  json_number(b, v);
+}
+
 static void json_rows(prf_buf *b, const prf_diff *d, int verdict) {
   bool first = true;
   prf_buf_putc(b, '[');
@@ -225,16 +237,11 @@ static void json_rows(prf_buf *b, const prf_diff *d, int verdict) {
     prf_buf_puts(b, first ? "\n    {\"function\": \"" : ",\n    {\"function\": \"");
     first = false;
     prf_escape_js(b, r->function, strlen(r->function));
-    prf_buf_puts(b, "\", \"base_share\": ");
-    json_number(b, r->base_share);
-    prf_buf_puts(b, ", \"new_share\": ");
-    json_number(b, r->new_share);
-    prf_buf_puts(b, ", \"delta_pp\": ");
-    json_number(b, r->delta_pp);
-    prf_buf_puts(b, ", \"relative\": ");
-    json_number(b, r->relative);
-    prf_buf_puts(b, ", \"p_value\": ");
-    json_number(b, r->p_value);
+    json_field(b, "\", \"base_share\": ", r->base_share);
+    json_field(b, ", \"new_share\": ", r->new_share);
+    json_field(b, ", \"delta_pp\": ", r->delta_pp);
+    json_field(b, ", \"relative\": ", r->relative);
+    json_field(b, ", \"p_value\": ", r->p_value);
     prf_buf_putc(b, '}');
   }
   prf_buf_puts(b, first ? "]" : "\n  ]");
@@ -246,12 +253,9 @@ static void write_json(prf_buf *b, const prf_diff *d) {
                  d->regressions ? "regression" : "ok", metric_name(d),
                  d->welch ? "welch-t" : "two-proportion-z");
   json_number(b, d->alpha);
-  prf_buf_puts(b, ",\n  \"alpha_per_function\": ");
-  json_number(b, d->alpha_each);
-  prf_buf_puts(b, ",\n  \"min_change_pp\": ");
-  json_number(b, d->min_change);
-  prf_buf_puts(b, ",\n  \"threshold\": ");
-  json_number(b, d->threshold);
+  json_field(b, ",\n  \"alpha_per_function\": ", d->alpha_each);
+  json_field(b, ",\n  \"min_change_pp\": ", d->min_change);
+  json_field(b, ",\n  \"threshold\": ", d->threshold);
   prf_buf_puts(b, ",\n  \"regressions\": ");
   json_rows(b, d, PRF_DIFF_REGRESSION);
   prf_buf_puts(b, ",\n  \"improvements\": ");
@@ -260,8 +264,7 @@ static void write_json(prf_buf *b, const prf_diff *d) {
                     "\"base_samples\": ",
                  d->base_runs, d->new_runs);
   json_number(b, d->base_samples);
-  prf_buf_puts(b, ", \"new_samples\": ");
-  json_number(b, d->new_samples);
+  json_field(b, ", \"new_samples\": ", d->new_samples);
   prf_buf_printf(b, ", \"functions\": %zu}\n}\n", d->count);
 }
 
@@ -284,11 +287,7 @@ static void write_junit(prf_buf *b, const prf_diff *d) {
     prf_buf_puts(b, " -&gt; ");
     pct(b, r->new_share);
     prf_buf_puts(b, " (");
-    change(b, r->delta_pp);
-    prf_buf_puts(b, ", ");
-    relative(b, r->relative);
-    prf_buf_puts(b, ", p = ");
-    pvalue(b, r->p_value);
+    change_cells(b, r, ", ", ", p = ");
     prf_buf_puts(b, ")\"/></testcase>\n");
   }
   prf_buf_printf(b,

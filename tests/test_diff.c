@@ -170,37 +170,31 @@ static void test_power_runs(void **state) {
   assert_true(hits * 100 >= 90 * TRIALS);
 }
 
+/* A profile of "hot" and "rest" with these sample counts. */
+static prf_profile *two_functions(double hot, double rest) {
+  prf_profile *p = prf_profile_new();
+  assert_non_null(p);
+  size_t col;
+  assert_int_equal(prf_value_add(p, "samples", "count", &col), PRF_OK);
+  const char *names[] = {"hot", "rest"};
+  double values[] = {hot, rest};
+  for (size_t i = 0; i < 2; i++) {
+    prf_frame fr;
+    memset(&fr, 0, sizeof fr);
+    prf_fid f;
+    assert_int_equal(prf_string_intern(p, names[i], strlen(names[i]), &fr.name), PRF_OK);
+    assert_int_equal(prf_frame_intern(p, &fr, &f), PRF_OK);
+    assert_int_equal(prf_stack_add(p, &f, 1, &values[i], NULL), PRF_OK);
+  }
+  return p;
+}
+
 /* The p-values of a hand-made pair against independently computed ones:
  * 1000 vs 1200 of 10,000 samples: z = 4.3529..., one-sided p = P(Z > z);
  * shares and changes exact. */
 static void test_two_proportions(void **state) {
   (void)state;
-  double w[NFUNCS];
-  memset(w, 0, sizeof w);
-  prf_profile *b = prf_profile_new(), *n = prf_profile_new();
-  size_t col;
-  prf_value_add(b, "samples", "count", &col);
-  prf_value_add(n, "samples", "count", &col);
-  prf_frame fr;
-  memset(&fr, 0, sizeof fr);
-  prf_fid f;
-  double v;
-  prf_string_intern(b, "hot", 3, &fr.name);
-  prf_frame_intern(b, &fr, &f);
-  v = 1000;
-  prf_stack_add(b, &f, 1, &v, NULL);
-  prf_string_intern(b, "rest", 4, &fr.name);
-  prf_frame_intern(b, &fr, &f);
-  v = 9000;
-  prf_stack_add(b, &f, 1, &v, NULL);
-  prf_string_intern(n, "hot", 3, &fr.name);
-  prf_frame_intern(n, &fr, &f);
-  v = 1200;
-  prf_stack_add(n, &f, 1, &v, NULL);
-  prf_string_intern(n, "rest", 4, &fr.name);
-  prf_frame_intern(n, &fr, &f);
-  v = 8800;
-  prf_stack_add(n, &f, 1, &v, NULL);
+  prf_profile *b = two_functions(1000, 9000), *n = two_functions(1200, 8800);
   prf_diff d;
   prf_error err;
   assert_int_equal(prf_diff_compute((const prf_profile *const *)&b, 1,
