@@ -216,16 +216,6 @@ static double draw_text(painter *pt, const char *s, size_t len,
 
 enum { LEFT = -1, CENTRE = 0, RIGHT = 1 };
 
-static const char *node_name(const prf_layout *l, prf_node node, size_t *len) {
-  if (node == 0) {
-    *len = 3;
-    return "all";
-  }
-  const prf_profile *p = prf_tree_profile(l->tree);
-  return prf_string(p, prf_frame_get(p, prf_tree_frame(l->tree, node))->name,
-                    len);
-}
-
 static void draw_frames(painter *pt) {
   const prf_layout *l = pt->l;
   for (size_t i = 0; i < l->count; i++) {
@@ -248,7 +238,7 @@ static void draw_frames(painter *pt) {
     double x, y, w, h;
     prf_layout_rect(l, f, pt->o->inverted, &x, &y, &w, &h);
     size_t len;
-    const char *name = node_name(l, f->node, &len);
+    const char *name = prf_layout_name(l, f->node, &len);
     draw_text(pt, name, f->label_len, f->label_dots ? ".." : NULL, x + 3,
               y + h / 2 + l->font_size / 4, LEFT, 0x000000);
   }

@@ -81,7 +81,7 @@ double prf_measure_fixed(void *ctx, const char *text, size_t len) {
   return (double)cps * advance;
 }
 
-static const char *frame_name(const prf_layout *l, prf_node node, size_t *len) {
+const char *prf_layout_name(const prf_layout *l, prf_node node, size_t *len) {
   const prf_profile *p = prf_tree_profile(l->tree);
   if (node == 0) {
     *len = 3;
@@ -322,7 +322,7 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
   for (size_t i = 0; i < l->count; i++) {
     prf_layout_frame *f = &l->frames[i];
     size_t len;
-    const char *name = frame_name(l, f->node, &len);
+    const char *name = prf_layout_name(l, f->node, &len);
     if (l->differential) {
       f->rgb = l->max_delta > 0 ? prf_palette_diff(f->delta, l->max_delta)
                                 : 0xFAFAFA;

@@ -48,6 +48,10 @@ prf_status prf_layout_build(prf_layout *layout, prf_profile *profile,
                             prf_error *err);
 void prf_layout_free(prf_layout *layout);
 
+/* The name a frame shows ("all" for the root). */
+const char *prf_layout_name(const prf_layout *layout, prf_node node,
+                            size_t *len);
+
 /* Pixel rectangle of a frame. */
 void prf_layout_rect(const prf_layout *layout, const prf_layout_frame *f,
                      bool inverted, double *x, double *y, double *w,

@@ -133,11 +133,8 @@ static void header(svg_writer *w, const prf_layout *l,
 static void frame_el(svg_writer *w, const prf_layout *l,
                      const prf_layout_frame *f, const prf_flame_options *o) {
   prf_buf *b = &w->out;
-  const prf_profile *p = prf_tree_profile(l->tree);
-  size_t len = 3;
-  const char *name = "all";
-  if (f->node != 0)
-    name = prf_string(p, prf_frame_get(p, prf_tree_frame(l->tree, f->node))->name, &len);
+  size_t len;
+  const char *name = prf_layout_name(l, f->node, &len);
   char count[64], fx[64], fw[64];
   prf_format_count(count, sizeof count, f->w * o->factor);
   prf_buf_puts(b, "<g><title>");
