@@ -851,7 +851,6 @@ static prf_status load_runs(cli *c, const char *const *files, size_t n,
     if (!(runs[i] = prf_profile_new()))
       return cli_fail(err, PRF_E_NOMEM, "out of memory");
     char *one[] = {(char *)files[i]};
-    c->granularity = c->match_lines ? PRF_GRAN_LINES : c->granularity;
     st = prepare(c, runs[i], one, 1, true, err);
   }
   return st;
@@ -939,6 +938,8 @@ static int run_diff(cli *c, char **before, size_t nbefore, char **after,
       bf[i] = i < c->nbase_files ? c->base_files[i] : before[i - c->nbase_files];
     for (size_t i = 0; i < nn; i++)
       nf[i] = i < c->nnew_files ? c->new_files[i] : after[i - c->nnew_files];
+    if (c->match_lines)
+      c->granularity = PRF_GRAN_LINES;
     st = load_runs(c, bf, nb, base, &err);
     if (st == PRF_OK)
       st = load_runs(c, nf, nn, next, &err);

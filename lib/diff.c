@@ -288,7 +288,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   prf_strtab names;
   bool names_ok = prf_strtab_init(&names);
   func_stats fs = {NULL, NULL};
-  double *cu = NULL, *cd = NULL;
+  double *c = NULL; /* per function: the chance of passing the thresholds by noise */
   test_result *tests = NULL;
   size_t nfuncs = 0;
   if (!runs || !samples || !names_ok) {
@@ -304,7 +304,8 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
                     "%s input %zu has no samples in the compared column",
                     r < nbase ? "base" : "new", (r < nbase ? r : r - nbase) + 1);
   }
-  /* One id per function name, across all runs. */
+  /* One id per function name, across all runs; each row's name becomes
+     that id (the rows are this function's to change). */
   for (size_t r = 0; r < nruns && st == PRF_OK; r++) {
     const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
     for (size_t i = 0; i < runs[r].top.count; i++) {
@@ -315,6 +316,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
         st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
         break;
       }
+      runs[r].top.rows[i].name = id;
       if (id + 1 > nfuncs)
         nfuncs = id + 1;
     }
@@ -324,22 +326,17 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   /* id 0 is the empty string of the table: a function without a name */
   fs.self = calloc(nfuncs * nruns + 1, sizeof *fs.self);
   fs.total = calloc(nfuncs * nruns + 1, sizeof *fs.total);
-  cu = calloc(nfuncs + 1, sizeof *cu);
-  cd = calloc(nfuncs + 1, sizeof *cd);
+  c = calloc(nfuncs + 1, sizeof *c);
   tests = calloc(nfuncs + 1, sizeof *tests);
   diff->rows = calloc(nfuncs + 1, sizeof *diff->rows);
-  if (!fs.self || !fs.total || !cu || !cd || !tests || !diff->rows) {
+  if (!fs.self || !fs.total || !c || !tests || !diff->rows) {
     st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
     goto done;
   }
   for (size_t r = 0; r < nruns; r++) {
-    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
     double total = runs[r].top.total;
     for (size_t i = 0; i < runs[r].top.count; i++) {
-      size_t len;
-      const char *s = prf_string(p, runs[r].top.rows[i].name, &len);
-      prf_str id;
-      prf_strtab_intern(&names, s, len, &id); /* present: no allocation */
+      prf_str id = runs[r].top.rows[i].name;
       fs.self[id * nruns + r] = fabs(runs[r].top.rows[i].flat) / total;
       fs.total[id * nruns + r] = fabs(runs[r].top.rows[i].cum) / total;
     }
@@ -354,7 +351,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     if (!any)
       continue;
     tests[n] = test_one(m, nbase, m + nbase, nnew, samples, samples + nbase, o);
-    cu[n] = cd[n] = tests[n].c;
+    c[n] = tests[n].c;
     prf_diff_row *row = &diff->rows[n];
     row->function = names.ptr[j];
     double v;
@@ -373,7 +370,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   diff->alpha = o->p_value;
   /* Half the budget for each direction: the verdicts (regressions and
      improvements together) stay below p_value. */
-  diff->alpha_each = water_level(cu, n, o->p_value / 2);
+  diff->alpha_each = water_level(c, n, o->p_value / 2);
   for (size_t i = 0; i < n; i++) {
     prf_diff_row *row = &diff->rows[i];
     if (passes(tests[i].base, tests[i].next, o, true) &&
@@ -413,8 +410,7 @@ done:
   free(samples);
   free(fs.self);
   free(fs.total);
-  free(cu);
-  free(cd);
+  free(c);
   free(tests);
   if (names_ok)
     prf_strtab_free(&names);
