@@ -98,7 +98,7 @@ void prf_tree_release(prf_tree *t) {
   free(t->stack_node);
   free(t->stack_self);
   prf_index_free(&t->stack_index);
-  free(t->total);
+  prf_bulk_free(t->total, t->total_cap, sizeof(double));
   free(t->slots);
   memset(t, 0, sizeof *t);
 }
@@ -277,9 +277,21 @@ bool prf_tree_compute_totals(prf_tree *t) {
   size_t k = t->ncol;
   if (!k)
     return true;
-  if (!prf_grow((void **)&t->total, &t->total_cap, t->count * k, sizeof(double)))
+  if (t->count > SIZE_MAX / k)
     return false;
-  memset(t->total, 0, t->count * k * sizeof(double));
+  if (t->total_cap < t->count * k) {
+    /* Faulting the pages in one by one cost more than the summing itself
+       (0.5 s of 0.67 s for 14 M nodes). Growth is rare: a tree is summed
+       once it has been read. */
+    double *fresh = prf_bulk_alloc(t->count * k, sizeof(double));
+    if (!fresh)
+      return false;
+    prf_bulk_free(t->total, t->total_cap, sizeof(double));
+    t->total = fresh;
+    t->total_cap = t->count * k;
+  } else {
+    memset(t->total, 0, t->count * k * sizeof(double));
+  }
   for (size_t e = 0; e < t->nstacks; e++)
     for (size_t c = 0; c < k; c++)
       t->total[t->stack_node[e] * k + c] += t->stack_self[e * k + c];
