@@ -139,6 +139,8 @@ static const char usage_text[] =
     "      --flamechart   keep input order instead of merging (time order)\n"
     "      --sort KEY     alpha (default) or weight (heaviest first)\n"
     "      --negate       differential input: swap growth and shrinkage\n"
+    "      --width-from base|new|max  differential input: frame widths from\n"
+    "                     BASE, NEW (the default) or the larger of the two\n"
     "      --notes TEXT   embed notes in the SVG\n"
     "      --factor N     multiply the displayed counts by N\n"
     "      --total N      the image width stands for N samples (so several\n"
@@ -374,7 +376,7 @@ enum {
   OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_SCALE, OPT_BASE_FILES,
   OPT_NEW_FILES, OPT_FAIL_ON_REGRESSION, OPT_METRIC, OPT_MIN_CHANGE,
   OPT_THRESHOLD, OPT_P_VALUE, OPT_MATCH, OPT_ABSOLUTE, OPT_SUMMARY,
-  OPT_SUMMARY_FILE
+  OPT_SUMMARY_FILE, OPT_WIDTH_FROM
 };
 
 static const struct option long_options[] = {
@@ -440,6 +442,7 @@ static const struct option long_options[] = {
     {"p-value", required_argument, NULL, OPT_P_VALUE},
     {"match", required_argument, NULL, OPT_MATCH},
     {"absolute", no_argument, NULL, OPT_ABSOLUTE},
+    {"width-from", required_argument, NULL, OPT_WIDTH_FROM},
     {"summary", required_argument, NULL, OPT_SUMMARY},
     {"summary-file", required_argument, NULL, OPT_SUMMARY_FILE},
     {"help", no_argument, NULL, 'h'},
@@ -509,6 +512,21 @@ static int parse_args(cli *c, int argc, char **argv) {
         rc = usage_error("--sort takes alpha or weight, not '%s'", optarg);
       break;
     case OPT_NEGATE: f->negate = 1; break;
+    case OPT_WIDTH_FROM:
+      /* The columns of a differential profile: 0 before (BASE), 1 after. */
+      if (strcmp(optarg, "new") == 0) {
+        f->column = SIZE_MAX;
+        f->width_from = PRF_WIDTH_COLUMN;
+      } else if (strcmp(optarg, "base") == 0) {
+        f->column = 0;
+        f->width_from = PRF_WIDTH_COLUMN;
+      } else if (strcmp(optarg, "max") == 0) {
+        f->column = SIZE_MAX;
+        f->width_from = PRF_WIDTH_MAX;
+      } else {
+        rc = usage_error("--width-from takes base, new or max, not '%s'", optarg);
+      }
+      break;
     case OPT_NOTES: f->notes = optarg; break;
     case OPT_FACTOR: rc = number_option("--factor", optarg, &f->factor); break;
     case OPT_TOTAL: rc = number_option("--total", optarg, &f->total); break;
@@ -1011,6 +1029,7 @@ int main(int argc, char **argv) {
   size_t nafter = 0;
   if (strcmp(c.command, "diff") == 0) {
     prf_diff_options_init(&c.diff);
+    c.flame.diff_details = 1; /* both values in tooltips, a legend... */
     for (int i = first; i < argc; i++)
       if (strcmp(argv[i], "--") == 0) {
         after = argv + i + 1;

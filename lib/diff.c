@@ -490,6 +490,15 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
   double scale[2] = {1 / (double)nbase, 1 / (double)nnew};
   if (!absolute && sum[0] > 0)
     scale[0] = (sum[1] / (double)nnew) / sum[0];
+  /* What a reader needs to undo the scaling (tooltips show BASE's own
+     mean samples) and to say what the colours compare. */
+  char factor[64];
+  prf_format_number(factor, sizeof factor, (1 / (double)nbase) / scale[0]);
+  st = prf_meta_set(out, "diff_base_factor", factor);
+  if (st == PRF_OK)
+    st = prf_meta_set(out, "diff_colour", absolute ? "absolute" : "share");
+  if (st != PRF_OK)
+    return prf_fail(err, st, "out of memory building the differential profile");
   prf_fid *map = NULL;
   prf_fid *path_frames = NULL;
   prf_node *path = NULL;

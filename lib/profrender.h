@@ -522,6 +522,9 @@ typedef enum prf_sort {
   PRF_SORT_WEIGHT = 1  /* heaviest sibling first (left-heavy) */
 } prf_sort;
 
+/* Where the frame widths of a differential graph come from. */
+enum { PRF_WIDTH_COLUMN = 0, PRF_WIDTH_MAX = 1 };
+
 typedef struct prf_flame_options {
   const char *title;       /* default "Flame Graph" ("Icicle Graph" inverted,
                               "Flame Chart" for flame charts) */
@@ -546,6 +549,14 @@ typedef struct prf_flame_options {
   int reverse;             /* reverse every stack (leaf first) */
   int flamechart;          /* samples in input order, not merged */
   int negate;              /* differential: swap growth and shrinkage */
+  int width_from;          /* differential: PRF_WIDTH_COLUMN (the column
+                              option: "after" by default) or PRF_WIDTH_MAX
+                              (each stack as wide as its larger column, so
+                              frames of either side all show) */
+  int diff_details;        /* differential: prof-render's own view (tooltips
+                              with both values and shares, a legend, frames
+                              whose calls vanished outlined); 0 keeps
+                              flamegraph.pl's output */
   int sort;                /* prf_sort */
   int hash;                /* accepted for compatibility; colours are always
                               derived from the name */

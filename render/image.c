@@ -216,6 +216,20 @@ static double draw_text(painter *pt, const char *s, size_t len,
 
 enum { LEFT = -1, CENTRE = 0, RIGHT = 1 };
 
+/* Fills the current path, outlined as the SVG outlines a frame that has
+   calls only in the other side of a diff. */
+static void fill(cairo_t *cr, uint32_t rgb, bool outlined) {
+  set_rgb(cr, rgb);
+  if (!outlined) {
+    cairo_fill(cr);
+    return;
+  }
+  cairo_fill_preserve(cr);
+  set_rgb(cr, PRF_HIDDEN_RGB);
+  cairo_set_line_width(cr, 1.5);
+  cairo_stroke(cr);
+}
+
 static void draw_frames(painter *pt) {
   const prf_layout *l = pt->l;
   for (size_t i = 0; i < l->count; i++) {
@@ -223,8 +237,7 @@ static void draw_frames(painter *pt) {
     double x, y, w, h;
     prf_layout_rect(l, f, pt->o->inverted, &x, &y, &w, &h);
     rounded_rect(pt->cr, x, y, w, h, 2);
-    set_rgb(pt->cr, f->rgb);
-    cairo_fill(pt->cr);
+    fill(pt->cr, f->rgb, f->hidden > 0); /* outlined: calls only in the other side */
   }
   /* Text after all rectangles: pango switches the source and font
      state, so drawing it in one pass keeps the fills cheap. */
@@ -286,8 +299,8 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
   }
   draw_text(pt, b.data, b.len, NULL, l->xpad, y, LEFT, 0x000000);
   prf_buf_free(&b);
-  if (!l->differential)
-    return;
+  if (!l->differential || l->nlegend)
+    return; /* no legend, or the detailed one under the title */
   /* Right-aligned: [red] grew  [blue] shrank, with the swatch colours
      the palette gives the largest change. */
   static const char *const words[] = {"shrank", "grew"};
@@ -301,6 +314,22 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
     set_rgb(pt->cr, prf_palette_diff(grew ? 1 : -1, 1));
     cairo_fill(pt->cr);
     x -= s + 12;
+  }
+}
+
+/* The detailed differential view's legend row, at the positions the
+   layout measured with pango. */
+static void draw_legend(painter *pt) {
+  const prf_layout *l = pt->l;
+  double s = l->font_size * 0.8;
+  for (size_t i = 0; i < l->nlegend && !pt->nomem; i++) {
+    const struct prf_legend_item *it = &l->legend[i];
+    if (it->swatch) {
+      cairo_rectangle(pt->cr, it->x, l->legend_y - s, s, s);
+      fill(pt->cr, it->rgb, it->swatch == 2);
+    }
+    draw_text(pt, it->text, strlen(it->text), NULL, it->text_x, l->legend_y,
+              LEFT, 0x000000);
   }
 }
 
@@ -350,6 +379,7 @@ static void draw(painter *pt, const prf_profile *profile) {
     draw_text(pt, l->subtitle, strlen(l->subtitle), NULL, l->width / 2,
               l->font_size * 4, CENTRE, 0xA0A0A0);
   draw_footer(pt, profile);
+  draw_legend(pt);
 }
 
 /* ---- output ---- */

@@ -10,10 +10,41 @@
 
 typedef struct sort_ctx {
   const prf_profile *profile;
-  const prf_tree *tree;
-  size_t column;
+  const prf_layout *l;
   bool by_weight;
 } sort_ctx;
+
+/* The width a node gets: its total in the laid-out column, or, with
+   PRF_WIDTH_MAX, the sum over its stacks of the larger column. */
+static double node_total(const prf_layout *l, prf_node n) {
+  return l->wtotal ? l->wtotal[n] : prf_tree_total(l->tree, n, l->column);
+}
+
+static double stack_max(const prf_tree *t, prf_node n) {
+  double a = prf_tree_self(t, n, 0), b = prf_tree_self(t, n, 1);
+  return a > b ? a : b;
+}
+
+static double node_self(const prf_layout *l, prf_node n) {
+  return l->wtotal ? stack_max(l->tree, n) : prf_tree_self(l->tree, n, l->column);
+}
+
+/* PRF_WIDTH_MAX: each stack as wide as the larger of its two values,
+   summed up the tree (children follow parents in id order). */
+static bool compute_max_widths(prf_layout *l) {
+  const prf_tree *t = l->tree;
+  size_t count = prf_tree_node_count(t);
+  l->wtotal = calloc(count ? count : 1, sizeof *l->wtotal);
+  if (!l->wtotal)
+    return false;
+  for (size_t i = 0; i < prf_tree_stack_count(t); i++) {
+    prf_node n = prf_tree_stack(t, i);
+    l->wtotal[n] += stack_max(t, n);
+  }
+  for (size_t n = count; n-- > 1;)
+    l->wtotal[prf_tree_parent(t, (prf_node)n)] += l->wtotal[n];
+  return true;
+}
 
 /* Compares the byte strings a1 a2 and b1 b2 (each the concatenation of two
  * pieces) without building them. */
@@ -64,13 +95,13 @@ static int frame_cmp(const prf_profile *p, prf_fid a, prf_fid b) {
 static int child_cmp(void *vctx, uint32_t a, uint32_t b) {
   const sort_ctx *ctx = vctx;
   if (ctx->by_weight) {
-    double wa = prf_tree_total(ctx->tree, a, ctx->column);
-    double wb = prf_tree_total(ctx->tree, b, ctx->column);
+    double wa = node_total(ctx->l, a);
+    double wb = node_total(ctx->l, b);
     if (wa != wb)
       return wa > wb ? -1 : 1;
   }
-  return frame_cmp(ctx->profile, prf_tree_frame(ctx->tree, a),
-                   prf_tree_frame(ctx->tree, b));
+  return frame_cmp(ctx->profile, prf_tree_frame(ctx->l->tree, a),
+                   prf_tree_frame(ctx->l->tree, b));
 }
 
 double prf_measure_fixed(void *ctx, const char *text, size_t len) {
@@ -158,7 +189,11 @@ typedef struct pending {
 static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
                                 int sort, double min_w) {
   const prf_tree *t = l->tree;
-  sort_ctx ctx = {profile, t, l->column, sort == PRF_SORT_WEIGHT};
+  sort_ctx ctx = {profile, l, sort == PRF_SORT_WEIGHT};
+  /* The detailed differential view outlines a frame whose children have
+     samples only in the other column (calls that vanished). */
+  size_t other = l->column == 1 ? 0 : 1;
+  bool mark_hidden = l->details && !l->wtotal;
   pending *stack = NULL;
   size_t depth = 0, cap = 0;
   uint32_t *kids = NULL;
@@ -169,7 +204,7 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
   stack[depth++] = (pending){0, 0};
   while (depth > 0 && st == PRF_OK) {
     pending at = stack[--depth];
-    double w = prf_tree_total(t, at.node, l->column);
+    double w = node_total(l, at.node);
     if (!push_frame(l, at.node, prf_tree_depth(t, at.node), at.x, w)) {
       st = PRF_E_NOMEM;
       break;
@@ -191,12 +226,15 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
     /* Children start after the node's own samples, as in flamegraph.pl
        (its sorted input lists "a;b N" before "a;b;c M"). Push right to
        left so that the leftmost child is laid out first. */
-    double x = at.x + prf_tree_self(t, at.node, l->column);
+    double x = at.x + node_self(l, at.node);
     size_t first = depth;
+    prf_layout_frame *parent = &l->frames[l->count - 1];
     for (size_t i = 0; i < n; i++) {
-      double cw = prf_tree_total(t, kids[i], l->column);
+      double cw = node_total(l, kids[i]);
       if (cw >= min_w && cw > 0)
         stack[depth++] = (pending){kids[i], x};
+      else if (mark_hidden && cw == 0)
+        parent->hidden += prf_tree_total(t, kids[i], other);
       x += cw;
     }
     for (size_t i = first, j = depth; i + 1 < j; i++, j--) {
@@ -307,12 +345,12 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
 static void decorate(prf_layout *l, const prf_flame_options *o,
                      prf_palette palette, prf_measure_fn measure, void *mctx) {
   const prf_profile *p = prf_tree_profile(l->tree);
-  size_t other = l->column == 1 ? 0 : 1;
   if (l->differential) {
     for (size_t i = 0; i < l->count; i++) {
       prf_layout_frame *f = &l->frames[i];
-      f->delta = prf_tree_total(l->tree, f->node, l->column) -
-                 prf_tree_total(l->tree, f->node, other);
+      /* Growth is after - before whichever column gives the width. */
+      f->delta = prf_tree_total(l->tree, f->node, 1) -
+                 prf_tree_total(l->tree, f->node, 0);
       if (o->negate)
         f->delta = -f->delta; /* flamegraph.pl: swap the hues only */
       if (fabs(f->delta) > l->max_delta)
@@ -331,6 +369,59 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
       f->rgb = prf_palette_color(palette, name, len, kind);
     }
     fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
+  }
+}
+
+double prf_layout_base_factor(const prf_layout *l) {
+  const char *f = prf_meta_get(prf_tree_profile(l->tree), "diff_base_factor");
+  double factor = f ? strtod(f, NULL) : 1;
+  return factor > 0 && isfinite(factor) ? factor : 1;
+}
+
+void prf_layout_diff_values(const prf_layout *l, prf_node node,
+                            double value[2], double share[2]) {
+  double factor = prf_layout_base_factor(l);
+  for (size_t c = 0; c < 2; c++) {
+    double all = prf_tree_total(l->tree, 0, c);
+    value[c] = prf_tree_total(l->tree, node, c);
+    share[c] = all != 0 ? value[c] / all : 0;
+  }
+  value[0] *= factor;
+}
+
+/* The legend row of the detailed differential view, left to right:
+   [red] grew  [blue] shrank  [outline] calls only in BASE  width: NEW... */
+static void build_legend(prf_layout *l, const prf_flame_options *o,
+                         prf_measure_fn measure, void *mctx) {
+  const prf_profile *p = prf_tree_profile(l->tree);
+  const char *colour = prf_meta_get(p, "diff_colour");
+  bool absolute = colour && strcmp(colour, "absolute") == 0;
+  const char *width = l->wtotal       ? "width: the larger of BASE and NEW"
+                      : l->column == 1 ? "width: NEW"
+                                       : "width: BASE";
+  struct {
+    int swatch;
+    uint32_t rgb;
+    const char *text;
+  } items[] = {
+      {1, prf_palette_diff(o->negate ? -1 : 1, 1), "grew"},
+      {1, prf_palette_diff(o->negate ? 1 : -1, 1), "shrank"},
+      {2, 0xFAFAFA, /* an unchanged frame, outlined */
+       l->column == 1 ? "has calls only in BASE" : "has calls only in NEW"},
+      {0, 0, width},
+      {0, 0, absolute ? "colour: change in samples"
+                      : "colour: change in share of the total"}};
+  double x = l->xpad, s = l->font_size * 0.8;
+  for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+    if (items[i].swatch == 2 && l->wtotal)
+      continue; /* every frame of both sides is drawn */
+    struct prf_legend_item *it = &l->legend[l->nlegend++];
+    it->x = x;
+    it->swatch = items[i].swatch;
+    it->rgb = items[i].rgb;
+    it->text = items[i].text;
+    it->text_x = it->swatch ? x + s + 4 : x;
+    x = it->text_x + measure(mctx, it->text, strlen(it->text)) + 14;
   }
 }
 
@@ -381,6 +472,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
     return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist",
                     l->column);
   l->differential = prf_is_differential(profile) && !o->flamechart;
+  l->details = l->differential && o->diff_details;
   l->tree = prf_profile_tree(profile);
   if (o->reverse) {
     l->owned = prf_tree_reversed(l->tree, err);
@@ -393,6 +485,11 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
     prf_layout_free(l);
     return prf_fail(err, PRF_E_NOMEM, "out of memory computing totals");
   }
+  if (l->differential && o->width_from == PRF_WIDTH_MAX &&
+      !compute_max_widths(l)) {
+    prf_layout_free(l);
+    return prf_fail(err, PRF_E_NOMEM, "out of memory computing widths");
+  }
   if (o->flamechart) {
     l->data_total = 0;
     for (size_t i = 0; i < prf_sample_count(profile); i++) {
@@ -401,7 +498,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
         l->data_total += v;
     }
   } else {
-    l->data_total = prf_tree_total(l->tree, 0, l->column);
+    l->data_total = node_total(l, 0);
   }
   l->total = o->total > l->data_total ? o->total : l->data_total;
   l->xpad = 10;
@@ -428,6 +525,11 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
   }
   double subtitle = *l->subtitle ? o->font_size * 2 : 0;
   l->ypad_top = (o->inverted ? o->font_size * 4 + 4 : o->font_size * 3) + subtitle;
+  if (l->details) {
+    build_legend(l, o, measure, mctx);
+    l->legend_y = o->font_size * 4 + subtitle;
+    l->ypad_top += o->font_size * 2;
+  }
   l->ypad_bottom = o->inverted ? o->font_size + 10 : o->font_size * 2 + 10;
   l->height = (l->max_depth + 1) * o->frame_height + l->ypad_top + l->ypad_bottom;
   return PRF_OK;
@@ -436,6 +538,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
 void prf_layout_free(prf_layout *l) {
   free(l->frames);
   free(l->subtitle);
+  free(l->wtotal);
   prf_tree_free(l->owned);
   memset(l, 0, sizeof *l);
 }

@@ -17,6 +17,9 @@ typedef struct prf_layout_frame {
   uint32_t depth;      /* 0 is the root */
   double x, w;         /* start and width, in sample units */
   double delta;        /* differential: change in samples (after - before) */
+  double hidden;       /* differential with details: the other column's
+                          samples in children that have none in the width
+                          column (calls only in BASE, say); drawn outlined */
   uint32_t rgb;        /* 0xRRGGBB */
   uint32_t label_len;  /* bytes of the name shown */
   bool label_dots;     /* ".." follows the shown bytes */
@@ -33,7 +36,20 @@ typedef struct prf_layout {
   double px_per_sample;
   uint32_t max_depth;    /* deepest frame kept */
   bool differential;
+  bool details;          /* prof-render's differential view (a legend...) */
   double max_delta;
+  double *wtotal;        /* PRF_WIDTH_MAX: per node, the widths laid out */
+  /* The legend row of the detailed differential view: swatches and words
+     at x positions measured with the layout's measure function. */
+  struct prf_legend_item {
+    double x;            /* swatch (or text, without one) left edge */
+    double text_x;
+    int swatch;          /* 0 none, 1 filled with rgb, 2 outlined */
+    uint32_t rgb;
+    const char *text;
+  } legend[5];
+  size_t nlegend;
+  double legend_y;       /* text baseline of the legend row */
   /* the line under the title: the subtitle option, else what the
      profile's metadata says it is (release, environment, transaction...) */
   char *subtitle;
@@ -51,6 +67,19 @@ void prf_layout_free(prf_layout *layout);
 /* The name a frame shows ("all" for the root). */
 const char *prf_layout_name(const prf_layout *layout, prf_node node,
                             size_t *len);
+
+/* The outline colour of frames with hidden calls. */
+#define PRF_HIDDEN_RGB 0x2030C0
+
+/* prf_diff_profile scales BASE to NEW's total so that widths compare
+   shares; this factor (its "diff_base_factor" metadata, else 1) turns a
+   "before" value back into BASE's own mean samples. */
+double prf_layout_base_factor(const prf_layout *layout);
+
+/* A frame's two column totals (before in BASE's own samples, after) and
+   their share of each column's whole, for tooltips. */
+void prf_layout_diff_values(const prf_layout *layout, prf_node node,
+                            double value[2], double share[2]);
 
 /* Pixel rectangle of a frame. */
 void prf_layout_rect(const prf_layout *layout, const prf_layout_frame *f,

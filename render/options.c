@@ -61,5 +61,7 @@ prf_status prf_flame_options_check(const prf_flame_options *o,
                     "keeps each sample's stack as it was recorded");
   if (o->sort != PRF_SORT_ALPHA && o->sort != PRF_SORT_WEIGHT)
     return prf_fail(err, PRF_E_USAGE, "sort must be alpha or weight");
+  if (o->width_from != PRF_WIDTH_COLUMN && o->width_from != PRF_WIDTH_MAX)
+    return prf_fail(err, PRF_E_USAGE, "width must come from a column or their maximum");
   return PRF_OK;
 }

@@ -5,6 +5,7 @@
 #include "escape.h"
 #include "layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,6 +129,73 @@ static void header(svg_writer *w, const prf_layout *l,
   text_el(w, "ignorecase", NULL, l->width - l->xpad - 16, o->font_size * 2,
           "ic");
   text_el(w, "matched", NULL, l->width - l->xpad - 100, bottom, " ");
+  if (l->nlegend) {
+    prf_buf_puts(b, "<g id=\"legend\">\n");
+    double s = o->font_size * 0.8;
+    for (size_t i = 0; i < l->nlegend; i++) {
+      const struct prf_legend_item *it = &l->legend[i];
+      if (it->swatch) {
+        prf_buf_printf(b,
+                       "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                       "height=\"%.2f\" fill=\"#%06X\"",
+                       it->x, l->legend_y - s, s, s, (unsigned)it->rgb);
+        if (it->swatch == 2)
+          prf_buf_printf(b, " stroke=\"#%06X\" stroke-width=\"1.5\"",
+                         (unsigned)PRF_HIDDEN_RGB);
+        prf_buf_puts(b, "/>\n");
+      }
+      prf_buf_printf(b, "<text x=\"%.2f\" y=\"%.2f\">", it->text_x, l->legend_y);
+      prf_escape_xml(b, it->text, strlen(it->text));
+      prf_buf_puts(b, "</text>\n");
+    }
+    prf_buf_puts(b, "</g>\n");
+  }
+}
+
+/* The detailed differential view's tooltip, inside the parentheses:
+   "NEW 40 samples, 72.73%; BASE 10 samples, 22.22%; +50.51 pp, +227.3%"
+   (no parentheses of its own: the script strips the last group to get the
+   name back). */
+static void diff_tooltip(prf_buf *b, const prf_layout *l,
+                         const prf_layout_frame *f,
+                         const prf_flame_options *o) {
+  double value[2], share[2];
+  char count[64];
+  prf_layout_diff_values(l, f->node, value, share);
+  static const char *const side[2] = {"BASE ", "NEW "};
+  for (int i = 1; i >= 0; i--) {
+    prf_buf_puts(b, side[i]);
+    prf_format_count(count, sizeof count, value[i] * o->factor);
+    prf_buf_puts(b, count);
+    prf_buf_putc(b, ' ');
+    prf_escape_xml(b, o->count_name, strlen(o->count_name));
+    prf_buf_puts(b, ", ");
+    prf_buf_fixed(b, 100 * share[i], 2);
+    prf_buf_puts(b, "%; ");
+  }
+  double pp = 100 * (share[1] - share[0]);
+  prf_buf_puts(b, pp > 0 ? "+" : pp < 0 ? "-" : "");
+  prf_buf_fixed(b, fabs(pp), 2);
+  prf_buf_puts(b, " pp, ");
+  if (share[0] == 0)
+    prf_buf_puts(b, share[1] == 0 ? "no change" : "only in NEW");
+  else if (share[1] == 0)
+    prf_buf_puts(b, "only in BASE");
+  else {
+    double rel = 100 * (share[1] / share[0] - 1);
+    prf_buf_puts(b, rel > 0 ? "+" : rel < 0 ? "-" : "");
+    prf_buf_fixed(b, fabs(rel), 1);
+    prf_buf_putc(b, '%');
+  }
+  if (f->hidden > 0) {
+    prf_buf_puts(b, l->column == 1 ? "; calls only in BASE: "
+                                   : "; calls only in NEW: ");
+    double hidden = f->hidden * (l->column == 1 ? prf_layout_base_factor(l) : 1);
+    prf_format_count(count, sizeof count, hidden * o->factor);
+    prf_buf_puts(b, count);
+    prf_buf_putc(b, ' ');
+    prf_escape_xml(b, o->count_name, strlen(o->count_name));
+  }
 }
 
 static void frame_el(svg_writer *w, const prf_layout *l,
@@ -140,10 +208,16 @@ static void frame_el(svg_writer *w, const prf_layout *l,
   prf_buf_puts(b, "<g><title>");
   prf_escape_xml(b, name, len);
   prf_buf_puts(b, " (");
-  prf_buf_puts(b, count);
-  prf_buf_putc(b, ' ');
-  prf_escape_xml(b, o->count_name, strlen(o->count_name));
-  if (f->node == 0)
+  if (l->details) {
+    diff_tooltip(b, l, f, o);
+  } else {
+    prf_buf_puts(b, count);
+    prf_buf_putc(b, ' ');
+    prf_escape_xml(b, o->count_name, strlen(o->count_name));
+  }
+  if (l->details)
+    ; /* the shares are in the tooltip already */
+  else if (f->node == 0)
     prf_buf_puts(b, ", 100%");
   else
   {
@@ -151,7 +225,7 @@ static void frame_el(svg_writer *w, const prf_layout *l,
     prf_buf_fixed(b, l->total > 0 ? 100 * f->w / l->total : 0, 2);
     prf_buf_putc(b, '%');
   }
-  if (l->differential && f->node != 0) {
+  if (l->differential && !l->details && f->node != 0) {
     double pct = l->total > 0 ? 100 * f->delta / l->total : 0;
     prf_buf_printf(b, "; %s%.2f%%", pct > 0 ? "+" : "", pct == 0 ? 0.0 : pct);
   }
@@ -172,6 +246,9 @@ static void frame_el(svg_writer *w, const prf_layout *l,
     prf_buf_fixed(b, (f->rgb >> shift) & 0xFF, 0);
     prf_buf_putc(b, shift ? ',' : ')');
   }
+  if (f->hidden > 0)
+    prf_buf_printf(b, "\" stroke=\"#%06X\" stroke-width=\"1.5",
+                   (unsigned)PRF_HIDDEN_RGB);
   prf_buf_puts(b, "\" rx=\"2\" ry=\"2\" fg:x=\"");
   prf_buf_puts(b, fx);
   prf_buf_puts(b, "\" fg:w=\"");
