@@ -126,17 +126,157 @@ static double sample_basis(const prf_profile *p, size_t column, double total) {
   return counted ? (double)counted : total;
 }
 
+/* ---- function identity across releases ---- */
+
+/* Functions are matched by name, but a name that one run finds in two
+ * modules (memcpy in libc and in the binary) is two functions: such a
+ * name is told apart by module in every run. Other names are not, so a
+ * binary renamed between releases (app-v1, app-v2; Go's builds in
+ * temporary directories) does not break the match. */
+typedef struct identity {
+  prf_strtab names; /* id -> the function as the table shows it */
+  uint8_t *split;   /* by id of a name: told apart by module */
+  size_t split_cap;
+  prf_buf buf;      /* scratch for "name [module]" */
+} identity;
+
+/* A frame's module as two releases share it: the file name without its
+ * directory, and a shared library without its version ("libc.so.6" ->
+ * "libc.so"), as an upgrade changes it. */
+static const char *module_key(const prf_profile *p, prf_str module,
+                              size_t *len) {
+  size_t n;
+  const char *s = prf_string(p, module, &n);
+  size_t start = n;
+  while (start > 0 && s[start - 1] != '/' && s[start - 1] != '\\')
+    start--;
+  s += start;
+  n -= start;
+  size_t end = n; /* before the ".6" or ".1.2.3" groups at the end */
+  for (;;) {
+    size_t i = end;
+    while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+      i--;
+    if (i == end || i < 2 || s[i - 1] != '.')
+      break;
+    end = i - 1;
+  }
+  if (end < n && end >= 3 && memcmp(s + end - 3, ".so", 3) == 0)
+    n = end;
+  *len = n;
+  return s;
+}
+
+static bool same_module(const prf_profile *p, prf_str a, prf_str b) {
+  if (a == b)
+    return true;
+  size_t la, lb;
+  const char *ka = module_key(p, a, &la), *kb = module_key(p, b, &lb);
+  return la == lb && memcmp(ka, kb, la) == 0;
+}
+
+/* Marks the names that run p finds in frames of two modules. Only the
+ * frames on its tree count: a filter or a granularity leaves others in
+ * the frame table. */
+static bool find_split(identity *ids, const prf_profile *p) {
+  const prf_tree *t = prf_profile_tree_const(p);
+  /* name -> a frame of it with a module, + 1; UINT32_MAX: split */
+  uint32_t *first = calloc(p->strings.count ? p->strings.count : 1, sizeof *first);
+  if (!first)
+    return false;
+  bool ok = true;
+  for (size_t n = 1; ok && n < t->count; n++) {
+    prf_fid f = t->nodes[n].frame;
+    const prf_frame *fr = prf_frame_get(p, f);
+    uint32_t *seen = &first[fr->name];
+    if (*seen == UINT32_MAX || *seen == f + 1)
+      continue; /* split already, or this very frame again */
+    size_t klen;
+    module_key(p, fr->module, &klen);
+    if (klen == 0)
+      continue; /* no module: nothing to tell it apart by */
+    if (!*seen) {
+      *seen = f + 1;
+      continue;
+    }
+    if (same_module(p, prf_frame_get(p, *seen - 1)->module, fr->module))
+      continue;
+    *seen = UINT32_MAX;
+    size_t len;
+    const char *name = prf_string(p, fr->name, &len);
+    prf_str id;
+    size_t cap = ids->split_cap;
+    ok = prf_strtab_intern(&ids->names, name, len, &id) &&
+         prf_grow((void **)&ids->split, &cap, (size_t)id + 1, 1);
+    if (ok) {
+      memset(ids->split + ids->split_cap, 0, cap - ids->split_cap);
+      ids->split_cap = cap;
+      ids->split[id] = 1;
+    }
+  }
+  free(first);
+  return ok;
+}
+
+/* The identity of a frame: its name, and for a split name its module. */
+static bool identity_of(identity *ids, const prf_profile *p,
+                        const prf_frame *fr, prf_str *out) {
+  size_t len, klen;
+  const char *name = prf_string(p, fr->name, &len);
+  if (!prf_strtab_intern(&ids->names, name, len, out))
+    return false;
+  if (*out >= ids->split_cap || !ids->split[*out])
+    return true;
+  const char *key = module_key(p, fr->module, &klen);
+  if (klen == 0)
+    return true;
+  ids->buf.len = 0;
+  prf_buf_put(&ids->buf, name, len);
+  prf_buf_put(&ids->buf, " [", 2);
+  prf_buf_put(&ids->buf, key, klen);
+  prf_buf_putc(&ids->buf, ']');
+  return !ids->buf.failed &&
+         prf_strtab_intern(&ids->names, ids->buf.data, ids->buf.len, out);
+}
+
+/* A run's flat and cum per function identity (pprof's -top values, every
+ * function kept): each row's name is its id in ids->names. */
 static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
-                           run_data *r, prf_error *err) {
-  prf_top_options t;
-  prf_top_options_init(&t);
-  t.column = o->column;
-  t.node_fraction = 0; /* every function */
-  prf_status st = prf_top_compute(p, &t, &r->top, err);
-  if (st != PRF_OK)
-    return st;
-  r->samples = sample_basis(p, r->top.column, r->top.total);
-  return PRF_OK;
+                           identity *ids, run_data *r, prf_error *err) {
+  const prf_tree *t = prf_profile_tree_const(p);
+  size_t nframes = prf_frame_count(p);
+  uint32_t *row_of = malloc((nframes ? nframes : 1) * sizeof *row_of);
+  prf_keymap rows = {0}; /* identity -> row + 1 */
+  prf_str *func = NULL;  /* row -> identity */
+  size_t func_cap = 0;
+  bool ok = row_of != NULL;
+  if (ok)
+    memset(row_of, 0xFF, (nframes ? nframes : 1) * sizeof *row_of);
+  for (size_t n = 1; ok && n < t->count; n++) {
+    prf_fid f = t->nodes[n].frame;
+    if (row_of[f] != UINT32_MAX)
+      continue;
+    prf_str id;
+    bool fresh = false;
+    uint32_t row = identity_of(ids, p, prf_frame_get(p, f), &id)
+                       ? prf_keymap_id(&rows, id, &fresh)
+                       : 0;
+    ok = row && (!fresh || prf_grow((void **)&func, &func_cap, row, sizeof *func));
+    if (ok) {
+      func[row - 1] = id;
+      row_of[f] = row - 1;
+    }
+  }
+  prf_status st = ok ? prf_top_grouped(p, o->column, row_of, rows.count, &r->top, err)
+                     : prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
+  for (size_t i = 0; st == PRF_OK && i < r->top.count; i++)
+    r->top.rows[i].name = func[i];
+  if (st == PRF_OK)
+    r->samples = sample_basis(p, r->top.column, r->top.total);
+  free(row_of);
+  free(func);
+  prf_keymap_free(&rows);
+  return st;
 }
 
 /* ---- the table ---- */
@@ -285,8 +425,9 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   size_t nruns = nbase + nnew;
   run_data *runs = calloc(nruns, sizeof *runs);
   double *samples = calloc(nruns, sizeof *samples);
-  prf_strtab names;
-  bool names_ok = prf_strtab_init(&names);
+  identity ids = {.split = NULL, .split_cap = 0};
+  prf_buf_init(&ids.buf);
+  bool names_ok = prf_strtab_init(&ids.names);
   func_stats fs = {NULL, NULL};
   double *c = NULL; /* per function: the chance of passing the thresholds by noise */
   test_result *tests = NULL;
@@ -295,34 +436,23 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
     goto done;
   }
+  /* Which names need their module, from every run first: the rule must
+     be the same in all runs for their rows to match. */
+  for (size_t r = 0; r < nruns && st == PRF_OK; r++)
+    if (!find_split(&ids, r < nbase ? base[r] : next[r - nbase]))
+      st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
   for (size_t r = 0; r < nruns && st == PRF_OK; r++) {
     const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
-    st = load_run(p, o, &runs[r], err);
+    st = load_run(p, o, &ids, &runs[r], err);
     samples[r] = runs[r].samples;
     if (st == PRF_OK && !(runs[r].top.total > 0))
       st = prf_fail(err, PRF_E_DATA,
                     "%s input %zu has no samples in the compared column",
                     r < nbase ? "base" : "new", (r < nbase ? r : r - nbase) + 1);
   }
-  /* One id per function name, across all runs; each row's name becomes
-     that id (the rows are this function's to change). */
-  for (size_t r = 0; r < nruns && st == PRF_OK; r++) {
-    const prf_profile *p = r < nbase ? base[r] : next[r - nbase];
-    for (size_t i = 0; i < runs[r].top.count; i++) {
-      size_t len;
-      const char *s = prf_string(p, runs[r].top.rows[i].name, &len);
-      prf_str id;
-      if (!prf_strtab_intern(&names, s, len, &id)) {
-        st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
-        break;
-      }
-      runs[r].top.rows[i].name = id;
-      if (id + 1 > nfuncs)
-        nfuncs = id + 1;
-    }
-  }
   if (st != PRF_OK)
     goto done;
+  nfuncs = ids.names.count; /* each row's name is its function's id */
   /* id 0 is the empty string of the table: a function without a name */
   fs.self = calloc(nfuncs * nruns + 1, sizeof *fs.self);
   fs.total = calloc(nfuncs * nruns + 1, sizeof *fs.total);
@@ -353,7 +483,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     tests[n] = test_one(m, nbase, m + nbase, nnew, samples, samples + nbase, o);
     c[n] = tests[n].c;
     prf_diff_row *row = &diff->rows[n];
-    row->function = names.ptr[j];
+    row->function = ids.names.ptr[j];
     double v;
     mean_var(fs.self + j * nruns, nbase, &row->base_self, &v);
     mean_var(fs.self + j * nruns + nbase, nnew, &row->new_self, &v);
@@ -400,7 +530,7 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
     goto done;
   }
-  *kept = names;
+  *kept = ids.names;
   diff->priv = kept;
   names_ok = false;
 done:
@@ -413,7 +543,9 @@ done:
   free(c);
   free(tests);
   if (names_ok)
-    prf_strtab_free(&names);
+    prf_strtab_free(&ids.names);
+  free(ids.split);
+  prf_buf_free(&ids.buf);
   if (st != PRF_OK)
     prf_diff_free(diff);
   return st;

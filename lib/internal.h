@@ -135,6 +135,17 @@ void prf_strtab_free(prf_strtab *t);
 /* Returns false when out of memory or the table is full (2^32-1 strings). */
 bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
 
+/* ---- per-function values (top.c) ---- */
+
+/* prf_top_compute's flat and cum (and total), with the rows the caller
+ * groups frames into rather than one per name: a frame f on the tree
+ * counts in row row_of[f] (< nrows). Every row is kept, in row order,
+ * named 0 (the caller knows what a row is). column SIZE_MAX: the
+ * profile's default. The caller frees with prf_top_free. */
+prf_status prf_top_grouped(const prf_profile *profile, size_t column,
+                           const uint32_t *row_of, size_t nrows, prf_top *top,
+                           prf_error *err);
+
 /* ---- the model (profile.c, tree.c) ---- */
 
 enum { PRF_NARROW = 8 };

@@ -484,8 +484,12 @@ typedef struct prf_diff {
 
 /* Compares BASE runs with NEW runs function by function (functions by
  * name, pprof's granularity; set a granularity first to match by line).
- * See README.md, "Comparing releases", for the statistics. The caller
- * frees with prf_diff_free. */
+ * A name that some run finds in frames of two modules is told apart by
+ * module in all runs ("memcpy [libc.so]": the module's base name, a
+ * shared library's version dropped); every other name is matched by name
+ * alone, whatever its module (a renamed binary still matches). See
+ * README.md, "Comparing releases", for the statistics. The caller frees
+ * with prf_diff_free. */
 prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
                             const prf_profile *const *next, size_t nnew,
                             const prf_diff_options *options, prf_diff *diff,

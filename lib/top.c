@@ -5,7 +5,8 @@
  * once in its cumulative cost. Rows whose |cum| is below a share of the
  * total are dropped, and a row's inline label comes from the calls into it
  * from the rows that remain, as pprof labels "(inline)" and
- * "(partial-inline)".
+ * "(partial-inline)". prf_top_grouped counts the same values for rows the
+ * caller groups frames into (the diff's function identity).
  */
 #include "internal.h"
 
@@ -93,21 +94,21 @@ typedef struct top_work {
   const prf_profile *p;
   const prf_tree *t;
   size_t column;
-  uint32_t *row_of;  /* frame -> row */
+  const uint32_t *row_of;  /* frame -> row */
   prf_node *path;
   size_t path_cap;
   size_t *seen;      /* row -> last stack that counted it */
 } top_work;
 
-/* One row per function name. */
-static prf_status make_rows(top_work *w, prf_top *top) {
+/* One row per function name; *row_of gets each frame's row. */
+static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
   size_t nframes = prf_frame_count(w->p), nstr = 1, cap = 0;
   for (size_t f = 0; f < nframes; f++)
     if (prf_frame_get(w->p, (prf_fid)f)->name + 1 > nstr)
       nstr = prf_frame_get(w->p, (prf_fid)f)->name + 1;
   uint32_t *row_by_name = calloc(nstr, sizeof *row_by_name);
-  w->row_of = malloc((nframes ? nframes : 1) * sizeof *w->row_of);
-  if (!row_by_name || !w->row_of) {
+  *row_of = malloc((nframes ? nframes : 1) * sizeof **row_of);
+  if (!row_by_name || !*row_of) {
     free(row_by_name);
     return PRF_E_NOMEM;
   }
@@ -122,7 +123,7 @@ static prf_status make_rows(top_work *w, prf_top *top) {
       top->rows[top->count].name = name;
       row_by_name[name] = (uint32_t)++top->count;
     }
-    w->row_of[f] = row_by_name[name] - 1;
+    (*row_of)[f] = row_by_name[name] - 1;
   }
   free(row_by_name);
   return PRF_OK;
@@ -150,7 +151,10 @@ static double total_of(const top_work *w) {
 }
 
 /* Flat to the leaf, cum to each row once per stack. */
-static void add_values(top_work *w, prf_top *top) {
+static prf_status add_values(top_work *w, prf_top *top) {
+  w->seen = calloc(top->count ? top->count : 1, sizeof *w->seen);
+  if (!w->seen)
+    return PRF_E_NOMEM;
   top->total = total_of(w);
   for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
     prf_node leaf = prf_tree_stack(w->t, i);
@@ -168,6 +172,7 @@ static void add_values(top_work *w, prf_top *top) {
       }
     }
   }
+  return PRF_OK;
 }
 
 /* Inline labels from the calls between kept rows (keep[r] = new index + 1). */
@@ -258,6 +263,15 @@ static prf_status select_rows(top_work *w, prf_top *top,
   return st;
 }
 
+/* The value column asked for (SIZE_MAX: the profile's default). */
+static prf_status pick_column(const prf_profile *p, size_t asked,
+                              size_t *column, prf_error *err) {
+  *column = asked == SIZE_MAX ? prf_value_default(p) : asked;
+  if (*column >= prf_value_count(p))
+    return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist", *column);
+  return PRF_OK;
+}
+
 prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
                            prf_top *top, prf_error *err) {
   prf_top_options defaults;
@@ -266,28 +280,46 @@ prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
     o = &defaults;
   }
   memset(top, 0, sizeof *top);
-  size_t column = o->column == SIZE_MAX ? prf_value_default(p) : o->column;
-  if (column >= prf_value_count(p))
-    return prf_fail(err, PRF_E_USAGE, "value column %zu does not exist", column);
+  size_t column;
+  prf_status st = pick_column(p, o->column, &column, err);
+  if (st != PRF_OK)
+    return st;
   top->column = column;
   top_work w = {p, prf_profile_tree_const(p), column, NULL, NULL, 0, NULL};
+  uint32_t *row_of = NULL;
   w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
   w.path = malloc(w.path_cap * sizeof *w.path);
-  prf_status st = w.path ? make_rows(&w, top) : PRF_E_NOMEM;
-  if (st == PRF_OK) {
-    w.seen = calloc(top->count ? top->count : 1, sizeof *w.seen);
-    st = w.seen ? PRF_OK : PRF_E_NOMEM;
-  }
-  if (st == PRF_OK) {
-    add_values(&w, top);
+  st = w.path ? make_rows(&w, top, &row_of) : PRF_E_NOMEM;
+  w.row_of = row_of;
+  if (st == PRF_OK)
+    st = add_values(&w, top);
+  if (st == PRF_OK)
     st = select_rows(&w, top, o);
-  }
   free(w.path);
-  free(w.row_of);
+  free(row_of);
   free(w.seen);
   if (st != PRF_OK) {
     prf_top_free(top);
     return prf_fail(err, st, "out of memory computing the top table");
+  }
+  return PRF_OK;
+}
+
+prf_status prf_top_grouped(const prf_profile *p, size_t column,
+                           const uint32_t *row_of, size_t nrows, prf_top *top,
+                           prf_error *err) {
+  memset(top, 0, sizeof *top);
+  prf_status st = pick_column(p, column, &top->column, err);
+  if (st != PRF_OK)
+    return st;
+  top_work w = {p, prf_profile_tree_const(p), top->column, row_of, NULL, 0, NULL};
+  top->rows = calloc(nrows ? nrows : 1, sizeof *top->rows);
+  top->count = nrows;
+  st = top->rows ? add_values(&w, top) : PRF_E_NOMEM;
+  free(w.seen);
+  if (st != PRF_OK) {
+    prf_top_free(top);
+    return prf_fail(err, st, "out of memory computing the values per function");
   }
   return PRF_OK;
 }

@@ -44,6 +44,45 @@ exit_is "--match lines: functions by file and line" 1 \
   $PR diff --match lines --fail-on-regression "$V1" "$V2"
 check "  ... the rows carry file:line" grep -Eq 'regressed +main\.checksum .*\.go:[0-9]+$' "$TMP/exit.out"
 
+# ---- function identity: by name, and by module where a name is in two ----
+# Sentry profiles carry each frame's binary (folded files do not): memcpy
+# in libc and in libfoo, main.work in the app, renamed app-v1 -> app-v2
+# and libfoo.so.1 -> .2 between the releases. release APP LIBFOO COUNTS:
+# the samples ending in main.work, libc's memcpy, libfoo's, other.
+release() {
+  awk -v app="$1" -v foo="$2" -v counts="$3" 'BEGIN {
+    printf "{\"version\":\"2\",\"platform\":\"native\",\"profile\":{\"frames\":["
+    printf "{\"function\":\"main.main\",\"package\":\"%s\"},", app
+    printf "{\"function\":\"main.work\",\"package\":\"%s\"},", app
+    printf "{\"function\":\"memcpy\",\"package\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\"},"
+    printf "{\"function\":\"memcpy\",\"package\":\"%s\"},", foo
+    printf "{\"function\":\"other\",\"package\":\"%s\"}],", app
+    printf "\"stacks\":[[1,0],[2,1,0],[3,1,0],[4,0]],\"samples\":["
+    split(counts, c, " ")
+    t = 0; sep = ""
+    for (s = 1; s <= 4; s++)
+      for (i = 0; i < c[s]; i++) {
+        printf "%s{\"stack_id\":%d,\"thread_id\":\"1\",\"timestamp\":%.2f}", sep, s - 1, 1700000000 + t / 100
+        t++; sep = ","
+      }
+    printf "]}}\n"
+  }'
+}
+release /opt/app/bin/app-v1 /opt/lib/libfoo.so.1 "300 100 100 500" >"$TMP/m1.json"
+release /opt/app/bin/app-v2 /opt/lib/libfoo.so.2 "300 200 100 400" >"$TMP/m2.json"
+exit_is "modules: libc's memcpy grows, libfoo's does not: exit 1" 1 \
+  $PR diff --fail-on-regression "$TMP/m1.json" "$TMP/m2.json"
+cp "$TMP/exit.out" "$TMP/m.txt"
+check "  ... names memcpy [libc.so] as the regression, and only it" sh -c "
+  grep -Eq ' regressed +memcpy \\[libc\\.so\\]\$' '$TMP/m.txt' &&
+  [ \$(grep -c ' regressed ' '$TMP/m.txt') -eq 1 ]"
+check "  ... libfoo.so.1 and .2 are one module: memcpy [libfoo.so] one row, unchanged" sh -c "
+  [ \$(grep -Ec ' +\\+0\\.00pp .* memcpy \\[libfoo\\.so\\]\$' '$TMP/m.txt') -eq 1 ] &&
+  ! grep -Eq 'memcpy( \\[libfoo\\.so\\.[12]\\])?\$' '$TMP/m.txt'"
+check "  ... main.work, in a renamed binary, is one row matched by name" sh -c "
+  [ \$(grep -c 'main\\.work' '$TMP/m.txt') -eq 1 ] &&
+  grep -Eq ' +\\+0\\.00pp .* main\\.work\$' '$TMP/m.txt'"
+
 # ---- the report's other forms ----
 $PR diff --summary json "$V1" "$V2" >"$TMP/v.json"
 if command -v python3 >/dev/null 2>&1; then

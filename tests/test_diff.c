@@ -232,9 +232,173 @@ static void test_two_proportions(void **state) {
   prf_profile_free(n);
 }
 
+/* ---- function identity across releases ---- */
+
+/* A release of an app: main.main calls main.work and other, main.work
+ * calls memcpy in libc and memcpy in libfoo (a NULL libfoo leaves that
+ * one out). counts: the samples that end in main.work, libc's memcpy,
+ * libfoo's memcpy and other. */
+static prf_profile *release(const char *app, const char *libfoo,
+                            const double counts[4]) {
+  static const char libc[] = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+  const struct {
+    const char *name, *module, *file;
+    uint32_t line;
+  } fns[] = {{"main.main", app, "main.c", 10},
+             {"main.work", app, "main.c", 20},
+             {"memcpy", libc, "memmove-vec.S", 300},
+             {"memcpy", libfoo, "", 0}, /* no line: the same at any granularity */
+             {"other", app, "main.c", 30}};
+  static const prf_fid paths[4][3] = {{0, 1}, {0, 1, 2}, {0, 1, 3}, {0, 4}};
+  static const size_t depths[4] = {2, 3, 3, 2};
+  prf_profile *p = prf_profile_new();
+  assert_non_null(p);
+  size_t col;
+  assert_int_equal(prf_value_add(p, "samples", "count", &col), PRF_OK);
+  prf_fid fid[5];
+  for (size_t i = 0; i < 5; i++) {
+    prf_frame fr;
+    memset(&fr, 0, sizeof fr);
+    const char *module = fns[i].module ? fns[i].module : "";
+    assert_int_equal(prf_string_intern(p, fns[i].name, strlen(fns[i].name), &fr.name), PRF_OK);
+    assert_int_equal(prf_string_intern(p, module, strlen(module), &fr.module), PRF_OK);
+    assert_int_equal(prf_string_intern(p, fns[i].file, strlen(fns[i].file), &fr.file), PRF_OK);
+    fr.line = fns[i].line;
+    assert_int_equal(prf_frame_intern(p, &fr, &fid[i]), PRF_OK);
+  }
+  for (size_t s = 0; s < 4; s++) {
+    if (s == 2 && !libfoo)
+      continue;
+    prf_fid stack[3];
+    for (size_t d = 0; d < depths[s]; d++)
+      stack[d] = fid[paths[s][d]];
+    assert_int_equal(prf_stack_add(p, stack, depths[s], &counts[s], NULL), PRF_OK);
+  }
+  return p;
+}
+
+/* The row of a function, NULL if the diff has none. */
+static const prf_diff_row *find_row(const prf_diff *d, const char *function) {
+  for (size_t i = 0; i < d->count; i++)
+    if (strcmp(d->rows[i].function, function) == 0)
+      return &d->rows[i];
+  return NULL;
+}
+
+static void diff_pair(prf_profile *b, prf_profile *n, prf_diff *d) {
+  prf_error err;
+  assert_int_equal(prf_diff_compute((const prf_profile *const *)&b, 1,
+                                    (const prf_profile *const *)&n, 1, NULL,
+                                    d, &err),
+                   PRF_OK);
+}
+
+static void assert_shares(const prf_diff_row *r, double base_self,
+                          double new_self) {
+  assert_non_null(r);
+  assert_true(fabs(r->base_self - base_self) < 1e-12);
+  assert_true(fabs(r->new_self - new_self) < 1e-12);
+}
+
+/* app v1 and v2, libfoo 1 and 2: libc's memcpy grows from 10% to 20% of
+ * the samples, other shrinks from 50% to 40%. */
+static void two_releases(prf_profile **b, prf_profile **n) {
+  static const double base_counts[4] = {3000, 1000, 1000, 5000};
+  static const double new_counts[4] = {3000, 2000, 1000, 4000};
+  *b = release("/opt/app/bin/app-v1", "/opt/lib/libfoo.so.1", base_counts);
+  *n = release("/opt/app/bin/app-v2", "/opt/lib/libfoo.so.2", new_counts);
+}
+
+/* memcpy lives in libc and in libfoo: two functions, told apart by
+ * module (without directory or library version, which change between
+ * releases); libc's grows from 10% to 20%, libfoo's stays at 10%. A name
+ * in one module only is matched by name, though the binary was renamed
+ * (app-v1, app-v2). */
+static void test_module_identity(void **state) {
+  (void)state;
+  prf_profile *b, *n;
+  two_releases(&b, &n);
+  prf_diff d;
+  diff_pair(b, n, &d);
+  for (size_t i = 0; i < d.count; i++)
+    printf("# %-20s %6.2f%% -> %6.2f%%\n", d.rows[i].function,
+           d.rows[i].base_self * 100, d.rows[i].new_self * 100);
+  /* main.main, main.work, the two memcpy, other: nothing twice */
+  assert_int_equal(d.count, 5);
+  const prf_diff_row *libc = find_row(&d, "memcpy [libc.so]");
+  assert_shares(libc, 0.1, 0.2);
+  assert_int_equal(libc->verdict, PRF_DIFF_REGRESSION);
+  const prf_diff_row *libfoo = find_row(&d, "memcpy [libfoo.so]");
+  assert_shares(libfoo, 0.1, 0.1);
+  assert_int_equal(libfoo->verdict, PRF_DIFF_SAME);
+  assert_null(find_row(&d, "memcpy"));
+  const prf_diff_row *work = find_row(&d, "main.work");
+  assert_shares(work, 0.3, 0.3);
+  assert_true(fabs(work->base_total - 0.5) < 1e-12);
+  assert_true(fabs(work->new_total - 0.6) < 1e-12);
+  assert_int_equal(work->verdict, PRF_DIFF_SAME);
+  assert_shares(find_row(&d, "other"), 0.5, 0.4);
+  assert_int_equal(d.regressions, 1);
+  prf_diff_free(&d);
+  prf_profile_free(b);
+  prf_profile_free(n);
+}
+
+/* A name that one run finds in two modules is told apart in every run:
+ * NEW's memcpy, in libc alone, is still "memcpy [libc.so]", whichever
+ * side has the second module. */
+static void test_module_identity_one_run(void **state) {
+  (void)state;
+  static const double two[4] = {3000, 1000, 1000, 5000};
+  static const double one[4] = {3000, 2000, 0, 5000};
+  prf_profile *b = release("/opt/app/bin/app-v1", "/opt/lib/libfoo.so.1", two);
+  prf_profile *n = release("/opt/app/bin/app-v2", NULL, one);
+  prf_diff d;
+  diff_pair(b, n, &d);
+  assert_int_equal(d.count, 5);
+  assert_shares(find_row(&d, "memcpy [libc.so]"), 0.1, 0.2);
+  assert_shares(find_row(&d, "memcpy [libfoo.so]"), 0.1, 0);
+  assert_null(find_row(&d, "memcpy"));
+  prf_diff_free(&d);
+  diff_pair(n, b, &d);
+  assert_int_equal(d.count, 5);
+  assert_shares(find_row(&d, "memcpy [libc.so]"), 0.2, 0.1);
+  assert_shares(find_row(&d, "memcpy [libfoo.so]"), 0, 0.1);
+  prf_diff_free(&d);
+  prf_profile_free(b);
+  prf_profile_free(n);
+}
+
+/* --match lines: the CLI sets the lines granularity first. Functions are
+ * then "name file:line"; libc's memcpy has its own name, so libfoo's
+ * (no file) is plain "memcpy": the frames the granularity left out of the
+ * tree (libc's "memcpy") do not split it. */
+static void test_module_identity_lines(void **state) {
+  (void)state;
+  prf_profile *b, *n;
+  two_releases(&b, &n);
+  prf_error err;
+  assert_int_equal(prf_profile_set_granularity(b, PRF_GRAN_LINES, 0, &err), PRF_OK);
+  assert_int_equal(prf_profile_set_granularity(n, PRF_GRAN_LINES, 0, &err), PRF_OK);
+  prf_diff d;
+  diff_pair(b, n, &d);
+  assert_int_equal(d.count, 5);
+  const prf_diff_row *libc = find_row(&d, "memcpy memmove-vec.S:300");
+  assert_shares(libc, 0.1, 0.2);
+  assert_int_equal(libc->verdict, PRF_DIFF_REGRESSION);
+  assert_shares(find_row(&d, "memcpy"), 0.1, 0.1);
+  assert_shares(find_row(&d, "main.work main.c:20"), 0.3, 0.3);
+  prf_diff_free(&d);
+  prf_profile_free(b);
+  prf_profile_free(n);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_two_proportions),
+      cmocka_unit_test(test_module_identity),
+      cmocka_unit_test(test_module_identity_one_run),
+      cmocka_unit_test(test_module_identity_lines),
       cmocka_unit_test(test_false_alarms_one_run),
       cmocka_unit_test(test_power_one_run),
       cmocka_unit_test(test_false_alarms_runs),
