@@ -144,7 +144,62 @@ check "--absolute keeps BASE's own values" sh -c "
   [ \"\$(awk '{s += \$(NF - 1)} END {print s}' '$TMP/da.folded')\" = \"\$(awk '{s += \$NF} END {print s}' '$TMP/v1.folded')\" ]"
 $PR diff -o "$TMP/d.svg" "$V1" "$V2" >/dev/null
 check "-o x.svg: a well-formed differential flame graph" sh -c "
-  xmllint --noout '$TMP/d.svg' && grep -q 'main.checksum' '$TMP/d.svg' && grep -q '; +[0-9.]*%)</title>' '$TMP/d.svg'"
+  xmllint --noout '$TMP/d.svg' && grep -q '<title>main.checksum (NEW [0-9,]* samples, [0-9.]*%; BASE [0-9,]* samples, [0-9.]*%; +[0-9.]* pp, +[0-9.]*%)</title>' '$TMP/d.svg'"
+
+# A small diff with every case: x grew, y shrank, c only in NEW, gone;z
+# only in BASE. BASE has 50 samples, NEW 62, so normalised BASE counts
+# are scaled by 1.24 in the graph, and the tooltips undo it.
+printf 'main;a;x 10\nmain;a;y 20\nmain;gone;z 15\nmain;b 5\n' >"$TMP/small-base.folded"
+printf 'main;a;x 30\nmain;a;y 20\nmain;b 5\nmain;c 7\n' >"$TMP/small-new.folded"
+SB=$TMP/small-base.folded
+SN=$TMP/small-new.folded
+titles() { grep -o '<title>[^<]*</title>' "$1"; }
+$PR diff -o "$TMP/s.svg" "$SB" "$SN" >/dev/null
+titles "$TMP/s.svg" >"$TMP/s.titles"
+check "tooltips: both sides' own samples and shares, the change and the relative change" \
+  grep -qx '<title>x (NEW 30 samples, 48.39%; BASE 10 samples, 20.00%; +28.39 pp, +141.9%)</title>' "$TMP/s.titles"
+check "  ... a function new in NEW says so" \
+  grep -qx '<title>c (NEW 7 samples, 11.29%; BASE 0 samples, 0.00%; +11.29 pp, only in NEW)</title>' "$TMP/s.titles"
+check "  ... width from NEW: the frames only in BASE are not drawn" sh -c "! grep -q '<title>gone ' '$TMP/s.titles'"
+check "  ... but their caller says how much vanished" \
+  grep -q '<title>main (.*; calls only in BASE: 15 samples)</title>' "$TMP/s.titles"
+check "  ... and is outlined" grep -q '<title>main (.*stroke="#2030C0"' "$TMP/s.svg"
+check "  ... and only it" sh -c "[ \$(grep -c '<g><title>.*stroke=' '$TMP/s.svg') -eq 1 ]"
+check "a legend: the hues, the outline, where widths come from, what colours compare" sh -c "
+  grep -q '<g id=\"legend\">' '$TMP/s.svg' && grep -q '>grew</text>' '$TMP/s.svg' &&
+  grep -q '>shrank</text>' '$TMP/s.svg' && grep -q '>has calls only in BASE</text>' '$TMP/s.svg' &&
+  grep -q '>width: NEW</text>' '$TMP/s.svg' && grep -q '>colour: change in share of the total</text>' '$TMP/s.svg'"
+$PR diff --width-from max -o "$TMP/smax.svg" "$SB" "$SN" >/dev/null
+titles "$TMP/smax.svg" >"$TMP/smax.titles"
+check "--width-from max: frames only in BASE are drawn, with their BASE values" \
+  grep -qx '<title>z (NEW 0 samples, 0.00%; BASE 15 samples, 30.00%; -30.00 pp, only in BASE)</title>' "$TMP/smax.titles"
+# Normalised, BASE's stacks weigh 1.24x: max(12.4, 30) + max(24.8, 20) +
+# 18.6 + max(6.2, 5) + 7 = 30 + 24.8 + 18.6 + 6.2 + 7.
+check "  ... each stack as wide as its larger side: the root spans 86.6" \
+  grep -q '<title>all (.*fg:w="86.6"' "$TMP/smax.svg"
+check "  ... nothing is outlined, nothing is hidden" sh -c "! grep -q 'stroke=\"#2030C0\" stroke-width=\"1.5\" rx' '$TMP/smax.svg'"
+$PR diff --width-from base -o "$TMP/sbase.svg" "$SB" "$SN" >/dev/null
+check "--width-from base: BASE's frames at BASE's (scaled) widths; c only in NEW is hidden and marked" sh -c "
+  grep -q '<title>z (.*fg:w=\"18.6\"' '$TMP/sbase.svg' && ! grep -q '<title>c ' '$TMP/sbase.svg' &&
+  grep -q '<title>main (.*; calls only in NEW: 7 samples)</title>' '$TMP/sbase.svg' &&
+  grep -q '>width: BASE</text>' '$TMP/sbase.svg'"
+$PR diff --absolute -o "$TMP/sabs.svg" "$SB" "$SN" >/dev/null
+check "--absolute: the legend says colours compare samples" \
+  grep -q '>colour: change in samples</text>' "$TMP/sabs.svg"
+check "  ... and BASE's values are its own" \
+  grep -q '<title>x (NEW 30 samples, 48.39%; BASE 10 samples, 20.00%' "$TMP/sabs.svg"
+exit_is "--width-from wide: 2" 2 $PR diff --width-from wide "$SB" "$SN"
+$PR diff -o "$TMP/s.pdf" "$SB" "$SN" >/dev/null
+if command -v pdftotext >/dev/null 2>&1; then
+  pdftotext "$TMP/s.pdf" "$TMP/s.pdf.txt"
+  check "PDF: the same legend, drawn" sh -c "
+    grep -q 'has calls only in BASE' '$TMP/s.pdf.txt' && grep -q 'width: NEW' '$TMP/s.pdf.txt'"
+fi
+$PR -o "$TMP/plain.svg" "$TMP/d.folded"
+check "a two-column folded file without diff keeps flamegraph.pl's tooltips and no legend" sh -c "
+  grep -q '; +[0-9.]*%)</title>' '$TMP/plain.svg' && ! grep -q 'id=\"legend\"' '$TMP/plain.svg'"
+$PR --width-from max -o "$TMP/plainmax.svg" "$TMP/d.folded"
+check "  ... --width-from applies to it too" sh -c "! cmp -s '$TMP/plain.svg' '$TMP/plainmax.svg'"
 exit_is "the differential folded file reads back as a differential profile" 0 \
   $PR -o "$TMP/back.svg" "$TMP/d.folded"
 check "  ... drawn with the change in its tooltips" grep -q '; +[0-9.]*%)</title>' "$TMP/back.svg"
