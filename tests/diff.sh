@@ -206,6 +206,21 @@ check "  ... drawn with the change in its tooltips" grep -q '; +[0-9.]*%)</title
 $PR diff -o "$TMP/d.png" "$V1" "$V2" >/dev/null
 check "-o x.png: a PNG" sh -c "head -c 8 '$TMP/d.png' | od -An -c | grep -q 'P   N   G'"
 
+# ---- on a terminal: colour, unless NO_COLOR; never the data's escapes ----
+if command -v script >/dev/null 2>&1; then
+  script -qec "$PR diff '$SB' '$SN'" /dev/null >"$TMP/tty.txt" 2>&1
+  ESC=$(printf '\033')
+  check "on a terminal: the verdict and the regressed rows in red" sh -c "
+    grep -q 'Verdict: ${ESC}\[1m${ESC}\[31mREGRESSION' '$TMP/tty.txt' &&
+    grep -q '${ESC}\[31mregressed' '$TMP/tty.txt'"
+  check "  ... the improved ones in green" grep -q "${ESC}\\[32mimproved" "$TMP/tty.txt"
+  NO_COLOR=1 script -qec "$PR diff '$SB' '$SN'" /dev/null >"$TMP/tty-nc.txt" 2>&1
+  check "  ... no colour with NO_COLOR" sh -c "! grep -q '$ESC' '$TMP/tty-nc.txt'"
+  script -qec "$PR diff '$TMP/hb.folded' '$TMP/hn.folded'" /dev/null >"$TMP/tty-h.txt" 2>&1
+  check "  ... and no escape from the data: only the table's own colours" sh -c "
+    ! grep -q '${ESC}\[31mred' '$TMP/tty-h.txt' && grep -q 'esc.*red' '$TMP/tty-h.txt'"
+fi
+
 # ---- errors ----
 exit_is "one profile is a usage error" 2 $PR diff "$V1"
 exit_is "three profiles without -- is a usage error" 2 $PR diff "$V1" "$V1B" "$V2"
