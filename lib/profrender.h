@@ -398,6 +398,9 @@ typedef struct prf_top_options {
   size_t column;         /* value column; SIZE_MAX: the default */
   size_t node_count;     /* rows at most; 0: no limit */
   double node_fraction;  /* drop rows with |cum| below this share (0.005) */
+  double edge_fraction;  /* calls lighter than this share of the sum of
+                            flat values do not count for the inline labels
+                            (0.001, pprof's -edgefraction) */
   int by_cum;            /* sort by |cum|, then name, then |flat| */
   int tsv;               /* prf_top_write: tab-separated raw values */
 } prf_top_options;

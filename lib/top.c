@@ -40,6 +40,7 @@ void prf_top_options_init(prf_top_options *o) {
   memset(o, 0, sizeof *o);
   o->column = SIZE_MAX;
   o->node_fraction = 0.005;
+  o->edge_fraction = 0.001;
 }
 
 void prf_top_free(prf_top *top) {
@@ -55,13 +56,14 @@ typedef struct edge_set {
   prf_keymap ids;  /* caller << 32 | callee -> edge id */
   uint8_t *inl;    /* by edge id */
   size_t *stack;   /* the last stack that added the edge, + 1 */
+  double *weight;  /* the value of the stacks through the edge */
   size_t cap;
 } edge_set;
 
 /* Adds a call seen in stack `stack`; as pprof, only its first occurrence
  * in a stack counts. */
 static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
-                     size_t stack) {
+                     size_t stack, double value) {
   bool fresh;
   uint32_t id = prf_keymap_id(&e->ids, ((uint64_t)from << 32) | to, &fresh);
   if (!id)
@@ -73,11 +75,16 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
     cap = e->cap;
     if (!prf_grow((void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
       return false;
+    cap = e->cap;
+    if (!prf_grow((void **)&e->weight, &cap, (size_t)id + 1, sizeof *e->weight))
+      return false;
     e->cap = cap;
     e->inl[id] = inl;
     e->stack[id] = stack + 1;
+    e->weight[id] = value;
   } else if (e->stack[id] != stack + 1) {
     e->stack[id] = stack + 1;
+    e->weight[id] += value;
     if (!inl)
       e->inl[id] = 0; /* one call that was not inlined makes the edge plain */
   }
@@ -88,6 +95,7 @@ static void edge_free(edge_set *e) {
   prf_keymap_free(&e->ids);
   free(e->inl);
   free(e->stack);
+  free(e->weight);
 }
 
 typedef struct top_work {
@@ -177,7 +185,7 @@ static prf_status add_values(top_work *w, prf_top *top) {
 
 /* Inline labels from the calls between kept rows (keep[r] = new index + 1). */
 static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
-                                prf_top_row *kept) {
+                                prf_top_row *kept, double edge_cutoff) {
   edge_set e = {0};
   for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
     prf_node leaf = prf_tree_stack(w->t, i);
@@ -192,15 +200,17 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
         continue;
       bool inl = prf_frame_get(w->p, fid)->kind == PRF_KIND_INLINED;
       if (parent != UINT32_MAX && parent != r - 1 && /* no self-calls */
-          !edge_add(&e, parent, r - 1, inl, i)) {
+          !edge_add(&e, parent, r - 1, inl, i, stack_value(w, i))) {
         edge_free(&e);
         return PRF_E_NOMEM;
       }
       parent = r - 1;
     }
   }
+  /* As pprof, edges lighter than the edge cutoff do not count (in a delta
+     profile, calls whose gains and losses cancel). */
   for (size_t j = 0; j < e.ids.cap; j++) {
-    if (!e.ids.keys[j])
+    if (!e.ids.keys[j] || fabs(e.weight[e.ids.ids[j]]) < edge_cutoff)
       continue;
     prf_top_row *r = &kept[(uint32_t)((e.ids.keys[j] - 1) & 0xFFFFFFFF)];
     r->inlined |= e.inl[e.ids.ids[j]] ? 1 : 2; /* 1: an inlined call, 2: a plain one */
@@ -250,7 +260,8 @@ static prf_status select_rows(top_work *w, prf_top *top,
   }
   if (st == PRF_OK) {
     top->count = n;
-    st = label_inlines(w, top, keep, kept);
+    st = label_inlines(w, top, keep, kept,
+                       (double)(long long)fabs(sum * o->edge_fraction));
   }
   if (st == PRF_OK) {
     free(top->rows);
