@@ -66,6 +66,7 @@ static const char usage_text[] =
     "       prof-render info [OPTIONS] [INPUT...]\n"
     "       prof-render record [-F HZ] [OPTIONS] -- COMMAND [ARGS...]\n"
     "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
+    "       prof-render merge [--to pprof|folded|speedscope] -o OUT INPUT...\n"
     "       prof-render diff [OPTIONS] BASE NEW | BASE... -- NEW...\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
@@ -84,6 +85,8 @@ static const char usage_text[] =
     "                     default) and render its flame graph\n"
     "  convert            write the inputs as a gzipped pprof profile (or\n"
     "                     folded stacks, by --to or an -o ending in .folded)\n"
+    "  merge              the same: the inputs summed into one profile (pprof\n"
+    "                     header fields combined as pprof merges them)\n"
     "  diff               compare releases function by function: a table with\n"
     "                     a statistical verdict; -o draws a differential flame\n"
     "                     graph (.svg/.png/.pdf) or writes folded pairs (.folded)\n"
@@ -1018,8 +1021,11 @@ int main(int argc, char **argv) {
                    strcmp(argv[1], "info") == 0 ||
                    strcmp(argv[1], "record") == 0 ||
                    strcmp(argv[1], "diff") == 0 ||
-                   strcmp(argv[1], "convert") == 0)) {
-    c.command = argv[1];
+                   strcmp(argv[1], "convert") == 0 ||
+                   strcmp(argv[1], "merge") == 0)) {
+    /* merge is convert under the name people look for: inputs are always
+       merged into one profile. */
+    c.command = strcmp(argv[1], "merge") == 0 ? "convert" : argv[1];
     first = 2;
   }
   argv[first - 1] = argv[0];
