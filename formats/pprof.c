@@ -667,54 +667,24 @@ static prf_status declare_columns(pprof_reader *r) {
   return prf_value_set_default(p, dflt);
 }
 
-/* Several inputs merge into one profile the way pprof's Merge combines
- * headers: text fields keep the first input's value, time_nanos the
- * earliest, duration_nanos the sum, period the largest, comments every
- * distinct line in order. Each rule is associative, so merging in any
- * grouping gives the same header. */
+/* Several inputs merge into one profile: prf_meta_combine joins the
+ * header fields as pprof's Merge does. */
 static prf_status set_meta_str(pprof_reader *r, const char *key, int64_t index) {
-  if (index <= 0 || prf_meta_get(r->profile, key))
+  if (index <= 0)
     return PRF_OK;
-  char value[4096];
   const pp_str *s = &r->strings[index];
-  snprintf(value, sizeof value, "%.*s", (int)(s->len < 4000 ? s->len : 4000), (const char *)s->p);
-  return prf_meta_set(r->profile, key, value) == PRF_OK ? PRF_OK : nomem(r);
+  size_t len = s->len < 4000 ? s->len : 4000;
+  return prf_meta_combine(r->profile, key, (const char *)s->p, len) == PRF_OK
+             ? PRF_OK : nomem(r);
 }
 
-enum { MERGE_MIN, MERGE_SUM, MERGE_MAX };
-
-static prf_status set_meta_num(pprof_reader *r, const char *key, int64_t v,
-                               int how) {
+static prf_status set_meta_num(pprof_reader *r, const char *key, int64_t v) {
   if (v == 0)
     return PRF_OK;
-  const char *had = prf_meta_get(r->profile, key);
-  if (had) {
-    long long old = strtoll(had, NULL, 10);
-    if (how == MERGE_MIN)
-      v = old < v ? old : v;
-    else if (how == MERGE_MAX)
-      v = old > v ? old : v;
-    else if ((old > 0 && v > INT64_MAX - old) || (old < 0 && v < INT64_MIN - old))
-      v = old > 0 ? INT64_MAX : INT64_MIN; /* a sum past int64 saturates */
-    else
-      v += old;
-  }
   char value[32];
-  snprintf(value, sizeof value, "%lld", (long long)v);
-  return prf_meta_set(r->profile, key, value) == PRF_OK ? PRF_OK : nomem(r);
-}
-
-/* Whether text holds the line s (len bytes) as one of its lines. */
-static bool has_line(const char *text, const char *s, size_t len) {
-  for (const char *at = text;;) {
-    const char *end = strchr(at, '\n');
-    size_t n = end ? (size_t)(end - at) : strlen(at);
-    if (n == len && memcmp(at, s, len) == 0)
-      return true;
-    if (!end)
-      return false;
-    at = end + 1;
-  }
+  int n = snprintf(value, sizeof value, "%lld", (long long)v);
+  return prf_meta_combine(r->profile, key, value, (size_t)n) == PRF_OK
+             ? PRF_OK : nomem(r);
 }
 
 static prf_status read_metadata(pprof_reader *r) {
@@ -733,27 +703,22 @@ static prf_status read_metadata(pprof_reader *r) {
     st = prf_meta_set(r->profile, "period_type", v) == PRF_OK ? PRF_OK : nomem(r);
   }
   if (st == PRF_OK)
-    st = set_meta_num(r, "period", r->period, MERGE_MAX);
+    st = set_meta_num(r, "period", r->period);
   if (st == PRF_OK)
-    st = set_meta_num(r, "time_nanos", r->time_nanos, MERGE_MIN);
+    st = set_meta_num(r, "time_nanos", r->time_nanos);
   if (st == PRF_OK)
-    st = set_meta_num(r, "duration_nanos", r->duration_nanos, MERGE_SUM);
+    st = set_meta_num(r, "duration_nanos", r->duration_nanos);
   if (st == PRF_OK && r->ncomments) {
     prf_buf b;
     prf_buf_init(&b);
-    const char *had = prf_meta_get(r->profile, "comments");
-    if (had)
-      prf_buf_puts(&b, had);
     for (size_t i = 0; i < r->ncomments; i++) {
-      const pp_str *c = &r->strings[r->comments[i]];
-      if (had && has_line(had, (const char *)c->p, c->len))
-        continue;
-      if (b.len)
+      if (i)
         prf_buf_putc(&b, '\n');
-      prf_buf_put(&b, c->p, c->len);
+      prf_buf_put(&b, r->strings[r->comments[i]].p, r->strings[r->comments[i]].len);
     }
-    prf_buf_putc(&b, '\0');
-    st = !b.failed && prf_meta_set(r->profile, "comments", b.data) == PRF_OK ? PRF_OK : nomem(r);
+    st = !b.failed && prf_meta_combine(r->profile, "comments", b.data ? b.data : "",
+                                       b.len) == PRF_OK
+             ? PRF_OK : nomem(r);
     prf_buf_free(&b);
   }
   return st;

@@ -13,6 +13,8 @@
 
 #include "reader.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const prf_format formats[] = {
@@ -213,4 +215,40 @@ prf_status prf_profile_write(const prf_profile *profile, const char *format,
     return prf_fail(err, PRF_E_USAGE, "no writer for format '%s'",
                     format ? format : "");
   return f->write(profile, write, ctx, err);
+}
+
+typedef struct file_src {
+  FILE *f;
+} file_src;
+
+static size_t file_read(void *ctx, void *buf, size_t size, prf_error *err) {
+  file_src *src = ctx;
+  size_t n = fread(buf, 1, size, src->f);
+  if (n == 0 && ferror(src->f))
+    prf_fail(err, PRF_E_INPUT, "cannot read: %s", strerror(errno));
+  return n;
+}
+
+prf_status prf_profile_read_file(prf_profile *profile, const char *path,
+                                 const prf_read_options *options,
+                                 prf_error *err) {
+  prf_error local;
+  if (!err)
+    err = &local;
+  prf_read_options o;
+  if (options)
+    o = *options;
+  else
+    prf_read_options_init(&o);
+  if (!o.source_name)
+    o.source_name = path;
+  file_src src = {fopen(path, "rb")};
+  if (!src.f) {
+    prf_error_clear(err);
+    prf_error_set_source(err, o.source_name);
+    return prf_fail(err, PRF_E_INPUT, "cannot open: %s", strerror(errno));
+  }
+  prf_status st = prf_profile_read(profile, file_read, &src, &o, err);
+  fclose(src.f);
+  return st;
 }

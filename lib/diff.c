@@ -564,28 +564,6 @@ void prf_diff_free(prf_diff *diff) {
 
 /* ---- the differential profile ---- */
 
-/* Copies the frames of src into dst; map[f] gets dst's id of frame f. */
-static prf_status map_frames(prf_profile *dst, const prf_profile *src,
-                             prf_fid *map) {
-  size_t n = prf_frame_count(src);
-  for (size_t f = 0; f < n; f++) {
-    prf_frame fr = *prf_frame_get(src, (prf_fid)f);
-    size_t len;
-    const char *s;
-    prf_status st = PRF_OK;
-    s = prf_string(src, fr.name, &len);
-    st = st ? st : prf_string_intern(dst, s, len, &fr.name);
-    s = prf_string(src, fr.file, &len);
-    st = st ? st : prf_string_intern(dst, s, len, &fr.file);
-    s = prf_string(src, fr.module, &len);
-    st = st ? st : prf_string_intern(dst, s, len, &fr.module);
-    st = st ? st : prf_frame_intern(dst, &fr, &map[f]);
-    if (st != PRF_OK)
-      return st;
-  }
-  return PRF_OK;
-}
-
 prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
                             const prf_profile *const *next, size_t nnew,
                             const prf_diff_options *o, int absolute,
@@ -649,7 +627,7 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
       st = PRF_E_NOMEM;
       break;
     }
-    st = map_frames(out, p, map);
+    st = prf_frames_map(out, p, map);
     for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
       prf_node leaf = prf_tree_stack(t, i);
       double v = prf_tree_self(t, leaf, col);

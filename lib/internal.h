@@ -118,6 +118,20 @@ void prf_format_number(char *out, size_t size, double value);
 /* The folded-stack suffix of a frame kind ("_[k]", ...; "" for normal). */
 const char *prf_kind_suffix(uint8_t kind);
 
+/* ---- merging (merge.c) ---- */
+
+/* Copies the frames of src into dst (strings re-interned); map[f] gets
+ * dst's id of src's frame f. */
+prf_status prf_frames_map(prf_profile *dst, const prf_profile *src,
+                          prf_fid *map);
+
+/* Sets a header field as merging inputs combines it (pprof's Merge):
+ * time_nanos the earliest, duration_nanos the sum, period the largest,
+ * comments every distinct line in order, any other key the first value.
+ * Associative, so merging in any grouping gives the same header. */
+prf_status prf_meta_combine(prf_profile *profile, const char *key,
+                            const char *value, size_t len);
+
 /* ---- string table (strings.c) ---- */
 
 typedef struct prf_strtab {
@@ -247,5 +261,8 @@ void prf_tree_release(prf_tree *tree);
 /* Makes sure the totals are computed (children always follow parents).
  * False when out of memory. */
 bool prf_tree_compute_totals(prf_tree *tree);
+/* The index of node's self-value entry (prf_tree_stack order), or
+ * SIZE_MAX when it has none. */
+size_t prf_tree_stack_entry(const prf_tree *tree, prf_node node);
 
 #endif /* PRF_INTERNAL_H */

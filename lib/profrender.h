@@ -362,6 +362,22 @@ prf_status prf_profile_read_buffer(prf_profile *profile, const void *data,
                                    size_t size, const prf_read_options *options,
                                    prf_error *err);
 
+/* Reads the file at path (options->source_name defaults to the path).
+ * A file that cannot be opened is PRF_E_INPUT with the reason. */
+prf_status prf_profile_read_file(prf_profile *profile, const char *path,
+                                 const prf_read_options *options,
+                                 prf_error *err);
+
+/* Sums src into dst: every sample (with its time, thread and labels) and
+ * every stack value, frames and strings copied. The value columns must
+ * agree by type and unit (an empty dst takes src's). Header fields combine
+ * as pprof's Merge does: the earliest time_nanos, the summed
+ * duration_nanos, the largest period, every distinct comment, else the
+ * first value. Merging is associative and commutative. src is unchanged;
+ * on failure dst may hold part of src. */
+prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
+                             prf_error *err);
+
 /* The names of the formats this build reads, NULL-terminated. */
 const char *const *prf_format_names(void);
 
@@ -370,6 +386,16 @@ const char *const *prf_format_names(void);
 
 /* Writes size bytes; returns 0 on success, non-zero on failure. */
 typedef int (*prf_write_fn)(void *ctx, const void *data, size_t size);
+
+/* Output into memory: pass prf_buffer_write and a zeroed prf_buffer to any
+ * writer; data then holds size bytes (plus a NUL after them, not counted)
+ * until prf_buffer_free. */
+typedef struct prf_buffer {
+  unsigned char *data;
+  size_t size, cap;
+} prf_buffer;
+int prf_buffer_write(void *buffer, const void *data, size_t size);
+void prf_buffer_free(prf_buffer *buffer);
 
 /* Writes the profile in a format that has a writer ("folded"). Folded
  * output is canonical: one line per stack, sorted bytewise, the default

@@ -306,6 +306,10 @@ bool prf_tree_compute_totals(prf_tree *t) {
 
 size_t prf_tree_stack_count(const prf_tree *t) { return t->nstacks; }
 
+size_t prf_tree_stack_entry(const prf_tree *t, prf_node node) {
+  return node < t->count ? stack_find(t, node) : SIZE_MAX;
+}
+
 prf_node prf_tree_stack(const prf_tree *t, size_t i) {
   return i < t->nstacks ? t->stack_node[i] : PRF_NONE;
 }

@@ -442,3 +442,24 @@ void prf_keymap_free(prf_keymap *t) {
   free(t->ids);
   memset(t, 0, sizeof *t);
 }
+
+int prf_buffer_write(void *vb, const void *data, size_t size) {
+  prf_buffer *b = vb;
+  if (size >= SIZE_MAX - b->size)
+    return -1;
+  if (b->size + size + 1 > b->cap &&
+      !prf_grow((void **)&b->data, &b->cap, b->size + size + 1, 1))
+    return -1;
+  if (size)
+    memcpy(b->data + b->size, data, size);
+  b->size += size;
+  b->data[b->size] = '\0';
+  return 0;
+}
+
+void prf_buffer_free(prf_buffer *b) {
+  if (!b)
+    return;
+  free(b->data);
+  memset(b, 0, sizeof *b);
+}
