@@ -1,0 +1,67 @@
+#!/bin/sh
+# The examples in examples/ build against the library and do what they
+# say: embed_render prints what `prof-render top` prints and writes the
+# SVG the CLI writes; sampler profiles its own workload (hot_a does twice
+# hot_b's work); render_folded.py drives the shared library from Python.
+. tests/lib.sh
+CC=${CC:-cc}
+LIBS="$(pkg-config --libs cairo pangocairo libcjson zlib) -lm"
+# make check-asan builds the libraries with the sanitizers: so must the
+# examples that link them (and Python cannot load them without libasan).
+SAN=""
+case $BUILD in build-asan) SAN="-fsanitize=address,undefined,float-cast-overflow" ;; esac
+if [ ! -f libprofrender.a ] || [ ! -f libprofrender.so ]; then
+  not_ok "examples: libprofrender.a and .so are built (make all)"
+  done_testing
+  exit 1
+fi
+
+build() { # NAME EXTRA-FLAGS...
+  name=$1; shift
+  if $CC -std=c11 -Wall -Wextra -Werror -O1 -g $SAN "$@" -Ilib "examples/$name.c" \
+       libprofrender.a $LIBS -o "$TMP/$name" 2>"$TMP/$name.cc"; then
+    ok "examples/$name.c builds with -Wall -Wextra -Werror"
+  else
+    not_ok "examples/$name.c builds" "$(head -n 20 "$TMP/$name.cc")"
+  fi
+}
+
+build embed_render
+P=testdata/pprof/pprof__internal__proftest__large.cpu
+"$TMP/embed_render" "$P" "$TMP/e.svg" >"$TMP/e.top"
+$PR top --nodecount 10 "$P" >"$TMP/cli.top"
+same_file "embed_render: its top 10 is prof-render top --nodecount 10" "$TMP/cli.top" "$TMP/e.top"
+$PR --title "Flame Graph" "$P" >"$TMP/cli.svg"
+same_file "  ... and its SVG is the CLI's" "$TMP/cli.svg" "$TMP/e.svg"
+exit_is "  ... a missing input: 66" 66 "$TMP/embed_render" "$TMP/nope" "$TMP/x.svg"
+printf 'not a profile\0\1' >"$TMP/bad"
+exit_is "  ... a bad input: 65, with the file named" 65 "$TMP/embed_render" "$TMP/bad" "$TMP/x.svg"
+check "  ... the message names the file" grep -q "$TMP/bad" "$TMP/exit.err"
+
+build sampler -rdynamic -ldl
+if "$TMP/sampler" "$TMP/s.svg" 2>"$TMP/s.err"; then
+  ok "sampler runs and writes its flame graph"
+else
+  not_ok "sampler runs" "$(cat "$TMP/s.err")"
+fi
+# hot_a does twice hot_b's work: about 2/3 of their samples, give or take
+# the sampling noise (at least 100 samples: 0.52 to 0.82 is over three
+# standard deviations either side).
+check "  ... hot_a holds about twice hot_b's samples" awk '
+  /<title>hot_a \(/ { a = $0; sub(/.*hot_a \(/, "", a); sub(/ .*/, "", a); gsub(/,/, "", a) }
+  /<title>hot_b \(/ { b = $0; sub(/.*hot_b \(/, "", b); sub(/ .*/, "", b); gsub(/,/, "", b) }
+  END { if (a + b < 100) exit 1; r = a / (a + b); exit !(r > 0.52 && r < 0.82) }' "$TMP/s.svg"
+check "  ... under main, through spin" grep -q '<title>spin (' "$TMP/s.svg"
+
+if command -v python3 >/dev/null 2>&1 && [ -z "$SAN" ]; then
+  F=testdata/folded/perf-vertx-stacks-01-collapsed-all.txt
+  if PRF_LIBRARY=$PWD/libprofrender.so python3 examples/render_folded.py "$F" "$TMP/py.svg" >"$TMP/py.out" 2>&1; then
+    ok "render_folded.py renders through the shared library"
+  else
+    not_ok "render_folded.py renders" "$(cat "$TMP/py.out")"
+  fi
+  $PR "$F" >"$TMP/cli-f.svg"
+  same_file "  ... the same SVG as the CLI" "$TMP/cli-f.svg" "$TMP/py.svg"
+fi
+
+done_testing
