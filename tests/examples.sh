@@ -16,6 +16,17 @@ if [ ! -f libprofrender.a ] || [ ! -f libprofrender.so ]; then
   exit 1
 fi
 
+# Symbol hygiene: the shared library exports prf_ names only, and its
+# soname carries the ABI version.
+nm -D --defined-only libprofrender.so | awk '{print $NF}' >"$TMP/syms"
+check "libprofrender.so exports only prf_ symbols" sh -c "
+  [ -s '$TMP/syms' ] && ! grep -v '^prf_' '$TMP/syms'"
+check "  ... among them the whole API (prf_profile_merge, prf_flame_write...)" sh -c "
+  grep -qx prf_profile_merge '$TMP/syms' && grep -qx prf_flame_write '$TMP/syms' &&
+  grep -qx prf_buffer_write '$TMP/syms' && grep -qx prf_version '$TMP/syms'"
+check "  ... and its soname is libprofrender.so.0" sh -c "
+  readelf -d libprofrender.so | grep -q 'SONAME.*\[libprofrender\.so\.0\]'"
+
 build() { # NAME EXTRA-FLAGS...
   name=$1; shift
   if $CC -std=c11 -Wall -Wextra -Werror -O1 -g $SAN "$@" -Ilib "examples/$name.c" \
