@@ -11,4 +11,16 @@ same_file "docs/API.md is up to date (python3 docs/gen_api.py lib/profrender.h >
 for f in prf_profile_read_file prf_profile_merge prf_flame_write prf_diff_compute prf_buffer_write; do
   check "docs/API.md documents $f" grep -q "$f(" docs/API.md
 done
+
+# The man page: renders without warnings, and names every long option the
+# --help text names.
+if command -v groff >/dev/null 2>&1; then
+  groff -man -ww -z docs/prof-render.1 >"$TMP/groff.err" 2>&1
+  check "docs/prof-render.1 renders without warnings" test ! -s "$TMP/groff.err"
+fi
+$PR --help | grep -o -- '--[a-z][a-z-]*' | sort -u >"$TMP/help.opts"
+sed 's/\\-/-/g' docs/prof-render.1 | grep -o -- '--[a-z][a-z-]*' | sort -u >"$TMP/man.opts"
+comm -23 "$TMP/help.opts" "$TMP/man.opts" >"$TMP/missing"
+check "the man page names every option of --help" test ! -s "$TMP/missing"
+[ -s "$TMP/missing" ] && sed 's/^/#   missing: /' "$TMP/missing"
 done_testing
