@@ -8,6 +8,8 @@
 #   make fuzz        libFuzzer on every reader (FUZZ_SECONDS=N each)
 #   make bench       speed and memory figures (bench/README.md)
 #   make golden      regenerate the golden outputs after an intended change
+#   make install     the CLI, header, libraries, pkg-config file and man page
+#                    (PREFIX=/usr/local, DESTDIR= for staging); make uninstall
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -216,6 +218,37 @@ bench/gen_trace: bench/gen_trace.c
 
 bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace bench/phases
 	bash bench/run.sh
+
+# ---- install ----
+
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+SONAME       := libprofrender.so.$(SOVER)
+SOFILE       := libprofrender.so.$(VERSION)
+
+.PHONY: install uninstall
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 prof-render $(DESTDIR)$(BINDIR)/prof-render
+	install -m 644 lib/profrender.h $(DESTDIR)$(INCLUDEDIR)/profrender.h
+	install -m 644 libprofrender.a $(DESTDIR)$(LIBDIR)/libprofrender.a
+	install -m 755 libprofrender.so $(DESTDIR)$(LIBDIR)/$(SOFILE)
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libprofrender.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	  -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	  profrender.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/profrender.pc
+	install -m 644 docs/prof-render.1 $(DESTDIR)$(MANDIR)/man1/prof-render.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/prof-render $(DESTDIR)$(INCLUDEDIR)/profrender.h \
+	  $(DESTDIR)$(LIBDIR)/libprofrender.a $(DESTDIR)$(LIBDIR)/$(SOFILE) \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libprofrender.so \
+	  $(DESTDIR)$(PKGCONFIGDIR)/profrender.pc $(DESTDIR)$(MANDIR)/man1/prof-render.1
 
 clean:
 	rm -rf build build-asan build-fuzz prof-render libprofrender.a libprofrender.so \
