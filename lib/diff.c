@@ -577,10 +577,16 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
     return prf_fail(err, PRF_E_USAGE, "a diff needs at least one base and one new profile");
   if (prf_value_count(out) != 0)
     return prf_fail(err, PRF_E_USAGE, "the differential profile must start empty");
+  /* The values keep their unit (NEW's), so that a CPU profile's
+     differential graph reads in seconds, not in nanosecond "samples". */
+  size_t ncol = o->column == SIZE_MAX ? prf_value_default(next[0]) : o->column;
+  const char *unit = ncol < prf_value_count(next[0]) ? prf_value_unit(next[0], ncol) : "";
+  if (!*unit)
+    unit = "count";
   size_t cb, cn;
-  prf_status st = prf_value_add(out, "before", "count", &cb);
+  prf_status st = prf_value_add(out, "before", unit, &cb);
   if (st == PRF_OK)
-    st = prf_value_add(out, "after", "count", &cn);
+    st = prf_value_add(out, "after", unit, &cn);
   if (st == PRF_OK)
     st = prf_value_set_default(out, cn);
   if (st != PRF_OK)

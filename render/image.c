@@ -277,8 +277,20 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
     prf_format_measure(count, sizeof count, l->total * o->factor, unit);
   prf_buf b;
   prf_buf_init(&b);
-  prf_buf_puts(&b, "Total: ");
-  prf_buf_puts(&b, count);
+  if (l->details) {
+    /* The detailed differential view: both sides' own totals. */
+    double value[2], share[2];
+    prf_layout_diff_values(l, 0, value, share);
+    char side[2][64];
+    for (int i = 0; i < 2; i++)
+      prf_layout_format_value(l, o, value[i], side[i], sizeof side[i]);
+    prf_buf_printf(&b, "NEW: %s \xc2\xb7 BASE: %s", side[1], side[0]);
+    plain = true;
+    counted = false;
+  } else {
+    prf_buf_puts(&b, "Total: ");
+    prf_buf_puts(&b, count);
+  }
   if (counted) {
     prf_buf_putc(&b, ' ');
     prf_buf_puts(&b, o->count_name ? o->count_name : "samples");

@@ -4,7 +4,10 @@
  */
 #include "layout.h"
 
+#include "escape.h"
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,6 +372,18 @@ static void decorate(prf_layout *l, const prf_flame_options *o,
       f->rgb = prf_palette_color(palette, name, len, kind);
     }
     fit_label(f, name, len, f->w * l->px_per_sample - 3, measure, mctx);
+  }
+}
+
+void prf_layout_format_value(const prf_layout *l, const prf_flame_options *o,
+                             double v, char *out, size_t size) {
+  const char *unit = prf_value_unit(prf_tree_profile(l->tree), l->column);
+  if (!*unit || strcmp(unit, "count") == 0 || strcmp(unit, "samples") == 0) {
+    char count[64];
+    prf_format_count(count, sizeof count, v * o->factor);
+    snprintf(out, size, "%s %s", count, o->count_name ? o->count_name : "samples");
+  } else {
+    prf_format_measure(out, size, v * o->factor, unit);
   }
 }
 

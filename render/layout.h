@@ -71,6 +71,12 @@ const char *prf_layout_name(const prf_layout *layout, prf_node node,
 /* The outline colour of frames with hidden calls. */
 #define PRF_HIDDEN_RGB 0x2030C0
 
+/* A value as the graph shows it: "1,234 samples" for counts (the
+   count_name option), "2.09s" or "12.5MB" for measures, times factor. */
+void prf_layout_format_value(const prf_layout *layout,
+                             const prf_flame_options *options, double v,
+                             char *out, size_t size);
+
 /* prf_diff_profile scales BASE to NEW's total so that widths compare
    shares; this factor (its "diff_base_factor" metadata, else 1) turns a
    "before" value back into BASE's own mean samples. */

@@ -165,10 +165,8 @@ static void diff_tooltip(prf_buf *b, const prf_layout *l,
   static const char *const side[2] = {"BASE ", "NEW "};
   for (int i = 1; i >= 0; i--) {
     prf_buf_puts(b, side[i]);
-    prf_format_count(count, sizeof count, value[i] * o->factor);
-    prf_buf_puts(b, count);
-    prf_buf_putc(b, ' ');
-    prf_escape_xml(b, o->count_name, strlen(o->count_name));
+    prf_layout_format_value(l, o, value[i], count, sizeof count);
+    prf_escape_xml(b, count, strlen(count));
     prf_buf_puts(b, ", ");
     prf_buf_fixed(b, 100 * share[i], 2);
     prf_buf_puts(b, "%; ");
@@ -191,10 +189,8 @@ static void diff_tooltip(prf_buf *b, const prf_layout *l,
     prf_buf_puts(b, l->column == 1 ? "; calls only in BASE: "
                                    : "; calls only in NEW: ");
     double hidden = f->hidden * (l->column == 1 ? prf_layout_base_factor(l) : 1);
-    prf_format_count(count, sizeof count, hidden * o->factor);
-    prf_buf_puts(b, count);
-    prf_buf_putc(b, ' ');
-    prf_escape_xml(b, o->count_name, strlen(o->count_name));
+    prf_layout_format_value(l, o, hidden, count, sizeof count);
+    prf_escape_xml(b, count, strlen(count));
   }
 }
 

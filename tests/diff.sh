@@ -144,7 +144,7 @@ check "--absolute keeps BASE's own values" sh -c "
   [ \"\$(awk '{s += \$(NF - 1)} END {print s}' '$TMP/da.folded')\" = \"\$(awk '{s += \$NF} END {print s}' '$TMP/v1.folded')\" ]"
 $PR diff -o "$TMP/d.svg" "$V1" "$V2" >/dev/null
 check "-o x.svg: a well-formed differential flame graph" sh -c "
-  xmllint --noout '$TMP/d.svg' && grep -q '<title>main.checksum (NEW [0-9,]* samples, [0-9.]*%; BASE [0-9,]* samples, [0-9.]*%; +[0-9.]* pp, +[0-9.]*%)</title>' '$TMP/d.svg'"
+  xmllint --noout '$TMP/d.svg' && grep -q '<title>main.checksum (NEW [0-9.]*s, [0-9.]*%; BASE [0-9.]*s, [0-9.]*%; +[0-9.]* pp, +[0-9.]*%)</title>' '$TMP/d.svg'"
 
 # A small diff with every case: x grew, y shrank, c only in NEW, gone;z
 # only in BASE. BASE has 50 samples, NEW 62, so normalised BASE counts
