@@ -50,66 +50,6 @@ static void flush(ss_writer *w, bool force) {
   w->out.len = 0;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped,
- * '<', '>' and '&' too (the file may be embedded in HTML), U+2028/2029
- * (JavaScript), and every byte that is not UTF-8 as U+FFFD. */
-static void put_string(prf_buf *b, const char *s, size_t len) {
-  static const char hex[] = "0123456789abcdef";
-  prf_buf_putc(b, '"');
-  size_t i = 0;
-  while (i < len) {
-    size_t valid = i + prf_utf8_check((const unsigned char *)s + i, len - i);
-    size_t run = i;
-    for (; i < valid; i++) {
-      unsigned char c = (unsigned char)s[i];
-      const char *esc = NULL;
-      char u[7] = "\\u00";
-      if (c == '"')
-        esc = "\\\"";
-      else if (c == '\\')
-        esc = "\\\\";
-      else if (c == '\n')
-        esc = "\\n";
-      else if (c == '\t')
-        esc = "\\t";
-      else if (c == '\r')
-        esc = "\\r";
-      else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-        u[4] = hex[c >> 4];
-        u[5] = hex[c & 15];
-        u[6] = '\0';
-        esc = u;
-      } else if (c == 0xE2 && i + 2 < valid && (unsigned char)s[i + 1] == 0x80 &&
-                 ((unsigned char)s[i + 2] == 0xA8 ||
-                  (unsigned char)s[i + 2] == 0xA9)) {
-        esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
-        prf_buf_put(b, s + run, i - run);
-        prf_buf_puts(b, esc);
-        i += 2;
-        run = i + 1;
-        continue;
-      }
-      if (esc) {
-        prf_buf_put(b, s + run, i - run);
-        prf_buf_puts(b, esc);
-        run = i + 1;
-      }
-    }
-    prf_buf_put(b, s + run, i - run);
-    if (i < len) {
-      prf_buf_puts(b, "\\ufffd");
-      i++;
-    }
-  }
-  prf_buf_putc(b, '"');
-}
-
-static void put_number(prf_buf *b, double v) {
-  char tmp[64];
-  prf_format_number(tmp, sizeof tmp, v);
-  prf_buf_puts(b, tmp);
-}
-
 /* An index, without printf's cost (a file has millions). */
 static void put_index(prf_buf *b, uint32_t v, bool comma) {
   char tmp[12];
@@ -155,15 +95,15 @@ static void put_frames(ss_writer *w) {
       if (tmp.failed)
         w->nomem = true;
       else
-        put_string(b, tmp.data, tmp.len);
+        prf_json_string(b, tmp.data, tmp.len);
       prf_buf_free(&tmp);
     } else {
-      put_string(b, name, len);
+      prf_json_string(b, name, len);
     }
     const char *file = prf_string(w->p, f->file, &len);
     if (len) {
       prf_buf_puts(b, ",\"file\":");
-      put_string(b, file, len);
+      prf_json_string(b, file, len);
     }
     if (f->line)
       prf_buf_printf(b, ",\"line\":%u", f->line);
@@ -263,11 +203,11 @@ static prf_status put_profile(ss_writer *w, const char *name, const char *unit,
     end += s[i].weight;
   prf_buf_puts(b, first ? "\n{\"type\":\"sampled\",\"name\":"
                         : ",\n{\"type\":\"sampled\",\"name\":");
-  put_string(b, name, strlen(name));
+  prf_json_string(b, name, strlen(name));
   prf_buf_printf(b, ",\"unit\":\"%s\",\"startValue\":", unit);
-  put_number(b, start);
+  prf_json_number(b, start);
   prf_buf_puts(b, ",\"endValue\":");
-  put_number(b, end);
+  prf_json_number(b, end);
   prf_buf_puts(b, ",\n\"samples\":[");
   for (size_t i = 0; i < n && !w->nomem && !w->io; i++) {
     if (i)
@@ -279,7 +219,7 @@ static prf_status put_profile(ss_writer *w, const char *name, const char *unit,
   for (size_t i = 0; i < n && !w->nomem && !w->io; i++) {
     if (i)
       prf_buf_puts(b, (i & 31) ? "," : ",\n");
-    put_number(b, s[i].weight);
+    prf_json_number(b, s[i].weight);
     flush(w, false);
   }
   prf_buf_puts(b, "]}");
@@ -426,7 +366,7 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
                        PRF_VERSION_STRING "\",");
   if (name) {
     prf_buf_puts(&w.out, "\n\"name\":");
-    put_string(&w.out, name, strlen(name));
+    prf_json_string(&w.out, name, strlen(name));
     prf_buf_putc(&w.out, ',');
   }
   prf_buf_puts(&w.out, "\n\"activeProfileIndex\":0,\n\"profiles\":[");
