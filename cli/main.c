@@ -262,6 +262,19 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* --timings: the phases (render's split when given) and peak memory. */
+static void print_timings(double read, double render,
+                          const prf_render_times *times) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", read, render);
+  if (times && times->layout + times->draw + times->encode > 0)
+    fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
+                    "timing render-encode %.3f s\n",
+            times->layout, times->draw, times->encode);
+  fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
+}
+
 /* ---- input ---- */
 
 typedef struct file_src {
@@ -875,17 +888,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
     }
   }
   double t2 = now();
-  if (c->timings) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", t1 - t0,
-            t2 - t1);
-    if (times.layout + times.draw + times.encode > 0)
-      fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
-                      "timing render-encode %.3f s\n",
-              times.layout, times.draw, times.encode);
-    fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
-  }
+  if (c->timings)
+    print_timings(t1 - t0, t2 - t1, &times);
   if (st != PRF_OK)
     report(&err);
   prf_profile_free(p);
@@ -1041,6 +1045,7 @@ static int run_report(cli *c, char **inputs, size_t ninputs) {
     fprintf(stderr, "prof-render: %s (see 'prof-render --help')\n", err.message);
     return EXIT_USAGE;
   }
+  double t0 = now();
   size_t nb = c->nbase_files, nfiles = nb + ninputs;
   const char **files = calloc(nfiles, sizeof *files);
   prf_profile **runs = calloc(nfiles, sizeof *runs);
@@ -1077,6 +1082,7 @@ static int run_report(cli *c, char **inputs, size_t ninputs) {
     o->diff = &d;
     o->info = runs[nb];
   }
+  double t1 = now();
   if (st == PRF_OK) {
     sink out;
     st = sink_open(&out, c->output, &err);
@@ -1085,6 +1091,8 @@ static int run_report(cli *c, char **inputs, size_t ninputs) {
       st = sink_close(&out, st, &err);
     }
   }
+  if (c->timings)
+    print_timings(t1 - t0, now() - t1, NULL);
   if (st != PRF_OK)
     report(&err);
   prf_diff_free(&d);
