@@ -837,12 +837,17 @@ static prf_status prepare(cli *c, prf_profile *p, char *const *inputs,
   return st;
 }
 
-static int run(cli *c, char **inputs, size_t ninputs) {
+/* No INPUT: standard input. */
+static void stdin_if_none(char ***inputs, size_t *ninputs) {
   static char *const stdin_only[] = {"-"};
-  if (ninputs == 0) {
-    inputs = (char **)stdin_only;
-    ninputs = 1;
+  if (*ninputs == 0) {
+    *inputs = (char **)stdin_only;
+    *ninputs = 1;
   }
+}
+
+static int run(cli *c, char **inputs, size_t ninputs) {
+  stdin_if_none(&inputs, &ninputs);
   prf_error err;
   prf_error_clear(&err);
   if (strcmp(c->command, "render") == 0 &&
@@ -1029,11 +1034,7 @@ static int run_diff(cli *c, char **before, size_t nbefore, char **after,
 /* report INPUT...: the inputs merged into one profile, as render merges
  * them; with --base, the INPUTs are NEW runs and the page compares. */
 static int run_report(cli *c, char **inputs, size_t ninputs) {
-  static char *const stdin_only[] = {"-"};
-  if (ninputs == 0) {
-    inputs = (char **)stdin_only;
-    ninputs = 1;
-  }
+  stdin_if_none(&inputs, &ninputs);
   prf_error err;
   prf_error_clear(&err);
   prf_report_options *o = &c->report;

@@ -45,10 +45,7 @@ typedef struct report {
   const prf_profile *p;
   const prf_tree *t;
   const prf_report_options *o;
-  prf_write_fn write;
-  void *ctx;
-  prf_buf out;
-  bool io;
+  prf_stream s; /* the output */
   size_t ncol;
   /* The tree at function granularity: node x's parent, frame (an index
      into rep), self and total (ncol values each). */
@@ -76,27 +73,16 @@ typedef struct report {
   uint32_t *sid;       /* profile string -> written id (0: not yet) */
   prf_str *strings;    /* written id -> profile string */
   size_t nstrings, strings_cap;
-  bool nomem;
 } report;
 
 /* ---- output ---- */
 
-static void flush(report *r, bool force) {
-  if (r->out.failed)
-    r->nomem = true;
-  if (r->nomem || r->io || (!force && r->out.len < (1u << 20)))
-    return;
-  if (r->out.len && r->write(r->ctx, r->out.data, r->out.len) != 0)
-    r->io = true;
-  r->out.len = 0;
-}
+static void puts_(report *r, const char *s) { prf_buf_puts(&r->s.buf, s); }
 
-static void puts_(report *r, const char *s) { prf_buf_puts(&r->out, s); }
-
-static void num(report *r, double v) { prf_json_number(&r->out, v); }
+static void num(report *r, double v) { prf_json_number(&r->s.buf, v); }
 
 static void str(report *r, const char *s) {
-  prf_json_string(&r->out, s, strlen(s));
+  prf_json_string(&r->s.buf, s, strlen(s));
 }
 
 /* A string id of the page for a profile string. */
@@ -106,7 +92,7 @@ static uint32_t sid(report *r, prf_str s) {
   if (!r->sid[s]) {
     if (!prf_grow((void **)&r->strings, &r->strings_cap, r->nstrings + 1,
                   sizeof *r->strings)) {
-      r->nomem = true;
+      r->s.nomem = true;
       return 0;
     }
     r->strings[r->nstrings] = s;
@@ -119,14 +105,14 @@ static uint32_t sid(report *r, prf_str s) {
 typedef double (*item_fn)(report *r, const void *arg, size_t i);
 
 static void array(report *r, size_t n, item_fn item, const void *arg) {
-  prf_buf_putc(&r->out, '[');
-  for (size_t i = 0; i < n && !r->nomem && !r->io; i++) {
+  prf_buf_putc(&r->s.buf, '[');
+  for (size_t i = 0; i < n && !r->s.nomem && !r->s.io; i++) {
     if (i)
-      prf_buf_puts(&r->out, (i & 63) ? "," : ",\n");
+      prf_buf_puts(&r->s.buf, (i & 63) ? "," : ",\n");
     num(r, item(r, arg, i));
-    flush(r, false);
+    prf_stream_flush(&r->s, false);
   }
-  prf_buf_putc(&r->out, ']');
+  prf_buf_putc(&r->s.buf, ']');
 }
 
 /* Per column: [[column 0's n values], [column 1's], ...] from a table of
@@ -142,14 +128,14 @@ static double col_item(report *r, const void *arg, size_t i) {
 }
 
 static void columns_of(report *r, const double *v, size_t n) {
-  prf_buf_putc(&r->out, '[');
+  prf_buf_putc(&r->s.buf, '[');
   for (size_t c = 0; c < r->ncol; c++) {
     col_arg a = {v, c};
     if (c)
-      prf_buf_puts(&r->out, ",\n");
+      prf_buf_puts(&r->s.buf, ",\n");
     array(r, n, col_item, &a);
   }
-  prf_buf_putc(&r->out, ']');
+  prf_buf_putc(&r->s.buf, ']');
 }
 
 /* ---- the tree at function granularity ---- */
@@ -157,7 +143,7 @@ static void columns_of(report *r, const double *v, size_t n) {
 static uint32_t key_id(report *r, prf_keymap *m, uint64_t key, bool *fresh) {
   uint32_t id = prf_keymap_id(m, key, fresh);
   if (!id)
-    r->nomem = true;
+    r->s.nomem = true;
   return id;
 }
 
@@ -168,16 +154,16 @@ static void function_frames(report *r) {
   r->frame_rep = malloc((n ? n : 1) * sizeof *r->frame_rep);
   r->pair_of = malloc((n ? n : 1) * sizeof *r->pair_of);
   if (!r->frame_rep || !r->pair_of) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
-  for (size_t f = 0; f < n && !r->nomem; f++) {
+  for (size_t f = 0; f < n && !r->s.nomem; f++) {
     const prf_frame *fr = prf_frame_get(r->p, (prf_fid)f);
     bool fresh;
     uint32_t a = key_id(r, &r->pairs, (uint64_t)fr->name << 32 | fr->file, &fresh);
     uint32_t b = key_id(r, &r->mods, (uint64_t)fr->module << 8 | fr->kind, &fresh);
     uint32_t id = key_id(r, &r->funcs, (uint64_t)a << 32 | b, &fresh);
-    if (r->nomem)
+    if (r->s.nomem)
       return;
     r->pair_of[f] = a;
     if (fresh) {
@@ -185,7 +171,7 @@ static void function_frames(report *r) {
       if (!prf_grow((void **)&r->rep, &cap, id, sizeof *r->rep) ||
           !prf_grow((void **)&r->rep_line, &r->line_cap, id,
                     sizeof *r->rep_line)) {
-        r->nomem = true;
+        r->s.nomem = true;
         return;
       }
       r->rep_cap = cap;
@@ -212,14 +198,14 @@ static void build_tree(report *r) {
   r->total = calloc(n * (ncol ? ncol : 1), sizeof *r->total);
   if (!map || !r->parent || !r->frame || !r->self || !r->total) {
     free(map);
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
   map[0] = 0;
   r->parent[0] = UINT32_MAX;
   r->frame[0] = UINT32_MAX;
   r->nnodes = 1;
-  for (size_t x = 1; x < n && !r->nomem; x++) {
+  for (size_t x = 1; x < n && !r->s.nomem; x++) {
     uint32_t parent = map[prf_tree_parent(t, (prf_node)x)];
     uint32_t f = r->frame_rep[prf_tree_frame(t, (prf_node)x)];
     bool fresh;
@@ -231,12 +217,12 @@ static void build_tree(report *r) {
     }
     map[x] = id;
   }
-  for (size_t i = 0; i < prf_tree_stack_count(t) && !r->nomem; i++) {
+  for (size_t i = 0; i < prf_tree_stack_count(t) && !r->s.nomem; i++) {
     prf_node leaf = prf_tree_stack(t, i);
     for (size_t c = 0; c < ncol; c++)
       r->self[map[leaf] * ncol + c] += prf_tree_self(t, leaf, c);
   }
-  if (!r->nomem) {
+  if (!r->s.nomem) {
     memcpy(r->total, r->self, r->nnodes * ncol * sizeof *r->total);
     for (size_t x = r->nnodes; x-- > 1;)
       for (size_t c = 0; c < ncol; c++)
@@ -256,7 +242,7 @@ static void prune(report *r) {
   r->kept = malloc(n * sizeof *r->kept);
   r->is_kept = calloc(n, 1);
   if (!r->kept || !r->is_kept) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
   double share = r->o->prune;
@@ -277,7 +263,7 @@ static void number_frames(report *r) {
   r->out_frame = calloc(r->nrep ? r->nrep : 1, sizeof *r->out_frame);
   r->frames = malloc((r->nrep ? r->nrep : 1) * sizeof *r->frames);
   if (!r->out_frame || !r->frames) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
   for (size_t x = 1; x < r->nnodes; x++) {
@@ -309,20 +295,20 @@ static void group_rows(report *r, table *tb, int kind) {
   size_t cap = 0;
   tb->row_of = malloc((n ? n : 1) * sizeof *tb->row_of);
   if (!tb->row_of) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
-  for (size_t f = 0; f < n && !r->nomem; f++) {
+  for (size_t f = 0; f < n && !r->s.nomem; f++) {
     const prf_frame *fr = prf_frame_get(r->p, (prf_fid)f);
     uint64_t key = kind == T_FUNCTION ? fr->name
                    : kind == T_FILE   ? fr->file
                                       : (uint64_t)r->pair_of[f] << 32 | fr->line;
     bool fresh;
     uint32_t row = key_id(r, &keys, key, &fresh);
-    if (fresh && !r->nomem &&
+    if (fresh && !r->s.nomem &&
         !prf_grow((void **)&tb->first, &cap, row, sizeof *tb->first))
-      r->nomem = true;
-    if (r->nomem)
+      r->s.nomem = true;
+    if (r->s.nomem)
       break;
     if (fresh)
       tb->first[row - 1] = (prf_fid)f;
@@ -368,19 +354,19 @@ static int row_cmp(void *vctx, uint32_t a, uint32_t b) {
 static void fill_table(report *r, table *tb, int kind, prf_error *err) {
   group_rows(r, tb, kind);
   size_t ncol = r->ncol, nrows = tb->nrows;
-  if (r->nomem)
+  if (r->s.nomem)
     return;
   tb->self = calloc(nrows * ncol + 1, sizeof *tb->self);
   tb->total = calloc(nrows * ncol + 1, sizeof *tb->total);
   tb->order = malloc((nrows + 1) * sizeof *tb->order);
   if (!tb->self || !tb->total || !tb->order) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
-  for (size_t c = 0; c < ncol && !r->nomem; c++) {
+  for (size_t c = 0; c < ncol && !r->s.nomem; c++) {
     prf_top top;
     if (prf_top_grouped(r->p, c, tb->row_of, nrows, &top, err) != PRF_OK) {
-      r->nomem = true;
+      r->s.nomem = true;
       return;
     }
     for (size_t i = 0; i < nrows; i++) {
@@ -398,7 +384,7 @@ static void fill_table(report *r, table *tb, int kind, prf_error *err) {
   }
   order_ctx ctx = {r, tb, kind};
   if (ncol && !prf_sort_ids(tb->order, tb->nshown, row_cmp, &ctx))
-    r->nomem = true;
+    r->s.nomem = true;
 }
 
 static void table_free(table *tb) {
@@ -425,7 +411,7 @@ static double table_item(report *r, const void *arg, size_t i) {
 static void table_values(report *r, const table *tb, const double *v) {
   double *rows = malloc((tb->nshown * r->ncol + 1) * sizeof *rows);
   if (!rows) {
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
   for (size_t i = 0; i < tb->nshown; i++)
@@ -438,7 +424,7 @@ static void table_values(report *r, const table *tb, const double *v) {
 static void put_table(report *r, const table *tb, int kind) {
   static const char *const fields[] = {"\"name\":", "\"file\":", "\"line\":"};
   bool first = true;
-  prf_buf_putc(&r->out, '{');
+  prf_buf_putc(&r->s.buf, '{');
   for (int f = 0; f < 3; f++) {
     if ((kind == T_FUNCTION && f) || (kind == T_FILE && f != 1))
       continue;
@@ -452,7 +438,7 @@ static void put_table(report *r, const table *tb, int kind) {
   table_values(r, tb, tb->self);
   puts_(r, ",\n\"total\":");
   table_values(r, tb, tb->total);
-  prf_buf_putc(&r->out, '}');
+  prf_buf_putc(&r->s.buf, '}');
 }
 
 /* ---- the data ---- */
@@ -462,14 +448,14 @@ static void put_info(report *r) {
   puts_(r, "\"info\":{\"files\":[");
   for (size_t i = 0; i < r->o->nfiles; i++) {
     if (i)
-      prf_buf_putc(&r->out, ',');
+      prf_buf_putc(&r->s.buf, ',');
     str(r, r->o->files[i]);
   }
   /* the first input's format: "pprof, folded" lists each input's */
   const char *format = prf_meta_get(ip, "format");
   puts_(r, "],\n\"format\":");
   if (format)
-    prf_json_string(&r->out, format, strcspn(format, ","));
+    prf_json_string(&r->s.buf, format, strcspn(format, ","));
   else
     puts_(r, "null");
   /* samples: a column that counts them (pprof's samples/count, folded
@@ -512,9 +498,9 @@ static void put_info(report *r) {
       continue;
     puts_(r, first ? "[" : ",\n[");
     str(r, k);
-    prf_buf_putc(&r->out, ',');
+    prf_buf_putc(&r->s.buf, ',');
     str(r, v);
-    prf_buf_putc(&r->out, ']');
+    prf_buf_putc(&r->s.buf, ']');
     first = false;
   }
   puts_(r, "]}");
@@ -529,7 +515,7 @@ static void put_columns(report *r) {
       puts_(r, ",\"unit\":");
       str(r, prf_value_unit(r->p, c));
     }
-    prf_buf_putc(&r->out, '}');
+    prf_buf_putc(&r->s.buf, '}');
   }
   puts_(r, "],\n\"column\":");
   num(r, r->ncol ? (double)prf_value_default(r->p) : 0);
@@ -556,7 +542,7 @@ static void put_frames(report *r) {
     puts_(r, names[field]);
     array(r, r->nframes, frame_item, &field);
   }
-  prf_buf_putc(&r->out, '}');
+  prf_buf_putc(&r->s.buf, '}');
 }
 
 /* The kept nodes: node ids written in order, so kept[] of a kept node is
@@ -579,7 +565,7 @@ static void put_nodes(report *r) {
   double *self = malloc((r->nkept * r->ncol + 1) * sizeof *self);
   double *total = malloc((r->nkept * r->ncol + 1) * sizeof *total);
   if (!ids || !self || !total) {
-    r->nomem = true;
+    r->s.nomem = true;
   } else {
     size_t k = 0;
     for (size_t x = 0; x < r->nnodes; x++) {
@@ -598,12 +584,12 @@ static void put_nodes(report *r) {
     columns_of(r, self, r->nkept);
     puts_(r, ",\n\"total\":");
     columns_of(r, total, r->nkept);
-    prf_buf_putc(&r->out, '}');
+    prf_buf_putc(&r->s.buf, '}');
     puts_(r, ",\n\"pruned\":{\"share\":");
     num(r, r->o->prune);
     puts_(r, ",\"nodes\":");
     num(r, (double)(r->nnodes - r->nkept));
-    prf_buf_putc(&r->out, '}');
+    prf_buf_putc(&r->s.buf, '}');
   }
   free(ids);
   free(self);
@@ -613,11 +599,11 @@ static void put_nodes(report *r) {
 static void put_threads(report *r) {
   puts_(r, "\"threads\":[");
   for (size_t i = 0; i < prf_thread_count(r->p); i++) {
-    prf_buf_printf(&r->out, "%s{\"id\":%" PRId64 ",\"name\":%" PRIu32 "}",
+    prf_buf_printf(&r->s.buf, "%s{\"id\":%" PRId64 ",\"name\":%" PRIu32 "}",
                    i ? ",\n" : "", prf_thread_id(r->p, (uint32_t)i),
                    sid(r, r->p->threads[i].name));
   }
-  prf_buf_putc(&r->out, ']');
+  prf_buf_putc(&r->s.buf, ']');
 }
 
 /* The timed samples in input order: the first time, then differences. */
@@ -657,7 +643,7 @@ static void put_samples(report *r) {
   if (!idx || !w) {
     free(idx);
     free(w);
-    r->nomem = true;
+    r->s.nomem = true;
     return;
   }
   size_t k = 0;
@@ -667,7 +653,7 @@ static void put_samples(report *r) {
     memcpy(w + k * r->ncol, prf_sample_values(r->p, i), r->ncol * sizeof *w);
     idx[k++] = i;
   }
-  prf_buf_printf(&r->out, "{\"t0\":%" PRId64 ",\n\"dt\":",
+  prf_buf_printf(&r->s.buf, "{\"t0\":%" PRId64 ",\n\"dt\":",
                  prf_sample_get(r->p, idx[0])->time);
   static const char *const names[] = {"", ",\n\"node\":", ",\n\"thread\":"};
   for (int f = 0; f < 3; f++) {
@@ -677,7 +663,7 @@ static void put_samples(report *r) {
   }
   puts_(r, ",\n\"weight\":");
   columns_of(r, w, timed);
-  prf_buf_putc(&r->out, '}');
+  prf_buf_putc(&r->s.buf, '}');
   free(idx);
   free(w);
 }
@@ -689,7 +675,7 @@ static void put_diff(report *r) {
     puts_(r, "null");
     return;
   }
-  prf_buf_printf(&r->out,
+  prf_buf_printf(&r->s.buf,
                  "{\"verdict\":\"%s\",\"metric\":\"%s\",\"test\":\"%s\","
                  "\"base_runs\":%zu,\"new_runs\":%zu,\n\"base_samples\":",
                  d->regressions ? "regression" : "ok",
@@ -714,7 +700,7 @@ static void put_diff(report *r) {
   puts_(r, ",\"colour\":");
   str(r, colour && strcmp(colour, "absolute") == 0 ? "absolute" : "share");
   puts_(r, ",\n\"rows\":[");
-  for (size_t i = 0; i < d->count && !r->nomem && !r->io; i++) {
+  for (size_t i = 0; i < d->count && !r->s.nomem && !r->s.io; i++) {
     const prf_diff_row *row = &d->rows[i];
     puts_(r, i ? ",\n{\"function\":" : "\n{\"function\":");
     str(r, row->function);
@@ -728,8 +714,8 @@ static void put_diff(report *r) {
       puts_(r, keys[k]);
       num(r, v[k]);
     }
-    prf_buf_printf(&r->out, ",\"verdict\":%d}", row->verdict);
-    flush(r, false);
+    prf_buf_printf(&r->s.buf, ",\"verdict\":%d}", row->verdict);
+    prf_stream_flush(&r->s, false);
   }
   puts_(r, "]}");
 }
@@ -749,7 +735,7 @@ static void put_source(report *r) {
     str(r, rev);
   else
     puts_(r, "null");
-  prf_buf_putc(&r->out, '}');
+  prf_buf_putc(&r->s.buf, '}');
 }
 
 /* The strings the page refers to, numbered in the order the data
@@ -771,14 +757,14 @@ static void number_strings(report *r, const table *tables) {
 
 static void put_strings(report *r) {
   puts_(r, "\"strings\":[\"\"");
-  for (size_t i = 0; i < r->nstrings && !r->nomem && !r->io; i++) {
+  for (size_t i = 0; i < r->nstrings && !r->s.nomem && !r->s.io; i++) {
     size_t len;
     const char *s = prf_string(r->p, r->strings[i], &len);
     puts_(r, (i & 15) ? "," : ",\n");
-    prf_json_string(&r->out, s, len);
-    flush(r, false);
+    prf_json_string(&r->s.buf, s, len);
+    prf_stream_flush(&r->s, false);
   }
-  prf_buf_putc(&r->out, ']');
+  prf_buf_putc(&r->s.buf, ']');
 }
 
 /* ---- the page ---- */
@@ -792,7 +778,7 @@ static void put_hash(prf_buf *b, const unsigned char *data, size_t len) {
 }
 
 static void page_head(report *r) {
-  prf_buf *b = &r->out;
+  prf_buf *b = &r->s.buf;
   const char *title = r->o->title ? r->o->title : "prof-render report";
   prf_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
                   "<meta charset=\"utf-8\">\n"
@@ -818,7 +804,7 @@ static void page_head(report *r) {
 }
 
 static void release(report *r) {
-  prf_buf_free(&r->out);
+  prf_buf_free(&r->s.buf);
   prf_keymap_free(&r->pairs);
   prf_keymap_free(&r->mods);
   prf_keymap_free(&r->funcs);
@@ -856,28 +842,28 @@ prf_status prf_report_write(const prf_profile *profile,
   r.p = profile;
   r.t = prf_profile_tree_const(profile);
   r.o = options;
-  r.write = write;
-  r.ctx = ctx;
+  r.s.write = write;
+  r.s.ctx = ctx;
   r.ncol = prf_value_count(profile);
-  prf_buf_init(&r.out);
+  prf_buf_init(&r.s.buf);
   table tables[NTABLES];
   memset(tables, 0, sizeof tables);
   r.sid = calloc(profile->strings.count + 1, sizeof *r.sid);
   if (!r.sid)
-    r.nomem = true;
-  if (!r.nomem)
+    r.s.nomem = true;
+  if (!r.s.nomem)
     function_frames(&r);
-  if (!r.nomem)
+  if (!r.s.nomem)
     build_tree(&r);
-  if (!r.nomem)
+  if (!r.s.nomem)
     prune(&r);
-  if (!r.nomem)
+  if (!r.s.nomem)
     number_frames(&r);
-  for (int k = 0; k < NTABLES && !r.nomem; k++)
+  for (int k = 0; k < NTABLES && !r.s.nomem; k++)
     fill_table(&r, &tables[k], k, err);
-  if (!r.nomem)
+  if (!r.s.nomem)
     number_strings(&r, tables);
-  if (!r.nomem) {
+  if (!r.s.nomem) {
     page_head(&r);
     put_info(&r);
     puts_(&r, ",\n");
@@ -903,15 +889,15 @@ prf_status prf_report_write(const prf_profile *profile,
     puts_(&r, ",\n");
     put_source(&r);
     puts_(&r, "}</script>\n<script>");
-    prf_buf_put(&r.out, prf_report_js, sizeof prf_report_js - 1);
+    prf_buf_put(&r.s.buf, prf_report_js, sizeof prf_report_js - 1);
     puts_(&r, "</script>\n</body>\n</html>\n");
-    flush(&r, true);
+    prf_stream_flush(&r.s, true);
   }
   for (int k = 0; k < NTABLES; k++)
     table_free(&tables[k]);
-  if (r.nomem)
+  if (r.s.nomem)
     st = prf_fail(err, PRF_E_NOMEM, "out of memory writing the report");
-  else if (r.io)
+  else if (r.s.io)
     st = prf_fail(err, PRF_E_OUTPUT, "cannot write the report");
   release(&r);
   return st;
