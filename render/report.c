@@ -205,11 +205,15 @@ static void build_tree(report *r) {
   r->parent[0] = UINT32_MAX;
   r->frame[0] = UINT32_MAX;
   r->nnodes = 1;
+  /* When no two frames merge (folded input), neither do two nodes: the
+     tree is the profile's, and the look-up table is not needed. */
+  bool same = r->nrep == prf_frame_count(r->p);
   for (size_t x = 1; x < n && !r->s.nomem; x++) {
     uint32_t parent = map[prf_tree_parent(t, (prf_node)x)];
     uint32_t f = r->frame_rep[prf_tree_frame(t, (prf_node)x)];
-    bool fresh;
-    uint32_t id = key_id(r, &r->nkeys, (uint64_t)parent << 32 | f, &fresh);
+    bool fresh = true;
+    uint32_t id = same ? (uint32_t)x
+                       : key_id(r, &r->nkeys, (uint64_t)parent << 32 | f, &fresh);
     if (fresh) {
       r->parent[id] = parent;
       r->frame[id] = f;
