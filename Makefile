@@ -81,6 +81,25 @@ $(BUILD)/flame_js.h: render/flame.js
 
 $(BUILD)/render/svg.o: $(BUILD)/flame_js.h
 
+# The report's script and style as byte arrays (NUL-terminated, length
+# without it): any byte is safe (no escaping, trigraphs or literal length
+# limits). They go inside <script> and <style>, which must not be closed
+# early: the build refuses a "</script" or "<!--" (which changes how HTML
+# ends a script) in the script, and a "</style" in the style.
+$(BUILD)/report_assets.h: render/report.js render/report.css
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	@if grep -qi -e '</script' -e '<!--' render/report.js || grep -qi '</style' render/report.css; then \
+	  echo "render/report.js must not contain </script or <!--, nor report.css </style" >&2; exit 1; fi
+	@{ echo '/* Generated from render/report.js and render/report.css by the Makefile. */'; \
+	  for a in js:render/report.js css:render/report.css; do \
+	    echo "static const unsigned char prf_report_$${a%%:*}[] = {"; \
+	    od -An -v -tx1 "$${a#*:}" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo '0};'; \
+	  done; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/render/report.o: $(BUILD)/report_assets.h
+
 $(BUILD)/%.o: %.c lib/profrender.h lib/internal.h $(wildcard formats/*.h render/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"

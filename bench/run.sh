@@ -113,7 +113,7 @@ row() { # INPUT MB STACKS WHAT
            sprintf("%.0f", mb / w), sprintf("%.1f", kb / 1024), ratio, ph }'
 }
 
-declare -A R_WALL R_RSS I_WALL I_RSS
+declare -A R_WALL R_RSS I_WALL I_RSS SVG_SIZE HTML_SIZE HTML_PRUNED
 HAVE_INFERNO=0
 command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
@@ -137,6 +137,7 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
     run_n /dev/null ./prof-render --timings -o "$OUT/x.svg" "$f"
     R_WALL[$name]=$WALL; R_RSS[$name]=$RSS
+    SVG_SIZE[$name]=$(stat -c %s "$OUT/x.svg")
     row "$name" "$mb" "$stacks" render
 
     # PNG and PDF: the same read, then layout (labels measured by pango),
@@ -149,11 +150,23 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     PHASES=""; run_n /dev/null ./prof-render collapse "$f"
     row "$name" "$mb" "$stacks" collapse
 
+    # the HTML report: read, then the pruned tree, exact tables and JSON
+    run_n /dev/null ./prof-render report --timings -o "$OUT/x.html" "$f"
+    HTML_SIZE[$name]=$(stat -c %s "$OUT/x.html")
+    HTML_PRUNED[$name]=$(grep -o '"pruned":{[^}]*}' "$OUT/x.html")
+    row "$name" "$mb" "$stacks" report
+
     if [ "$HAVE_INFERNO" = 1 ]; then
       PHASES=""; run_n /dev/null inferno-flamegraph "$f"
       I_WALL[$name]=$WALL; I_RSS[$name]=$RSS
       row "$name" "$mb" "$stacks" inferno
     fi
+  done
+  echo
+  echo "The HTML report's size against the SVG's (prof-render report, default --prune 1e-5):"
+  for name in $INPUTS; do
+    awk -v n="$name" -v h="${HTML_SIZE[$name]}" -v s="${SVG_SIZE[$name]}" -v p="${HTML_PRUNED[$name]}" 'BEGIN {
+      printf "  %-9s report %.2f MB, SVG %.2f MB (%.2fx); %s\n", n, h / 1e6, s / 1e6, h / s, p }'
   done
   echo
   echo "Inputs (bench/gen_folded, deterministic):"

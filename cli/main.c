@@ -54,6 +54,7 @@ typedef struct cli {
   int match_lines;
   const char *summary;      /* diff: text|markdown|json|junit */
   const char *summary_file;
+  prf_report_options report; /* report: --source-url, --rev, --prune */
   int quiet;
   int timings;
   size_t warnings;
@@ -68,6 +69,7 @@ static const char usage_text[] =
     "       prof-render convert [--to pprof|folded|speedscope] -o OUT [INPUT...]\n"
     "       prof-render merge [--to pprof|folded|speedscope] -o OUT INPUT...\n"
     "       prof-render diff [OPTIONS] BASE NEW | BASE... -- NEW...\n"
+    "       prof-render report [OPTIONS] [--base BASE]... INPUT... [-o FILE]\n"
     "\n"
     "Turns CPU profiles into flame graphs. Inputs are merged; with no INPUT,\n"
     "or INPUT '-', standard input is read. The format is detected from the\n"
@@ -90,6 +92,9 @@ static const char usage_text[] =
     "  diff               compare releases function by function: a table with\n"
     "                     a statistical verdict; -o draws a differential flame\n"
     "                     graph (.svg/.png/.pdf) or writes folded pairs (.folded)\n"
+    "  report             one self-contained HTML page to explore the profile:\n"
+    "                     flame graph, tables by function, line and file,\n"
+    "                     timeline; with --base, the comparison of releases\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
@@ -164,6 +169,15 @@ static const char usage_text[] =
     "      --absolute     graph: absolute change (default: shares)\n"
     "      --summary text|markdown|json|junit  the report's form (text)\n"
     "      --summary-file FILE  write it there instead of stdout\n"
+    "\n"
+    "Report options:\n"
+    "      --base FILE    a BASE run (repeatable): the INPUTs are then NEW and\n"
+    "                     the page compares them (the diff options apply)\n"
+    "      --prune SHARE  leave out call tree nodes below SHARE of the total\n"
+    "                     (1e-5; 0 keeps all); the tables stay exact\n"
+    "      --source-url TEMPLATE  link frames to their source: http(s) URL\n"
+    "                     with {path}, {line} and {rev}\n"
+    "      --rev REV      {rev} (default: the profile's release metadata)\n"
     "\n"
     "Top options:\n"
     "      --sort flat|cum  order of the rows (flat)\n"
@@ -249,6 +263,19 @@ static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --timings: the phases (render's split when given) and peak memory. */
+static void print_timings(double read, double render,
+                          const prf_render_times *times) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", read, render);
+  if (times && times->layout + times->draw + times->encode > 0)
+    fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
+                    "timing render-encode %.3f s\n",
+            times->layout, times->draw, times->encode);
+  fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
 }
 
 /* ---- input ---- */
@@ -380,7 +407,8 @@ enum {
   OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_SCALE, OPT_BASE_FILES,
   OPT_NEW_FILES, OPT_FAIL_ON_REGRESSION, OPT_METRIC, OPT_MIN_CHANGE,
   OPT_THRESHOLD, OPT_P_VALUE, OPT_MATCH, OPT_ABSOLUTE, OPT_SUMMARY,
-  OPT_SUMMARY_FILE, OPT_WIDTH_FROM
+  OPT_SUMMARY_FILE, OPT_WIDTH_FROM, OPT_BASE, OPT_SOURCE_URL, OPT_REV,
+  OPT_PRUNE
 };
 
 static const struct option long_options[] = {
@@ -449,6 +477,10 @@ static const struct option long_options[] = {
     {"width-from", required_argument, NULL, OPT_WIDTH_FROM},
     {"summary", required_argument, NULL, OPT_SUMMARY},
     {"summary-file", required_argument, NULL, OPT_SUMMARY_FILE},
+    {"base", required_argument, NULL, OPT_BASE},
+    {"source-url", required_argument, NULL, OPT_SOURCE_URL},
+    {"rev", required_argument, NULL, OPT_REV},
+    {"prune", required_argument, NULL, OPT_PRUNE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0}};
@@ -612,9 +644,10 @@ static int parse_args(cli *c, int argc, char **argv) {
                          "not '%s'", optarg);
       c->format = optarg;
       break;
+    case OPT_BASE: /* report's BASE runs; for diff, as --base-files */
     case OPT_BASE_FILES:
     case OPT_NEW_FILES: {
-      bool is_base = opt == OPT_BASE_FILES;
+      bool is_base = opt != OPT_NEW_FILES;
       const char ***list = is_base ? &c->base_files : &c->new_files;
       size_t *n = is_base ? &c->nbase_files : &c->nnew_files;
       const char **grown = realloc(*list, (*n + 1) * sizeof **list);
@@ -668,6 +701,18 @@ static int parse_args(cli *c, int argc, char **argv) {
       c->summary = optarg;
       break;
     case OPT_SUMMARY_FILE: c->summary_file = optarg; break;
+    case OPT_SOURCE_URL:
+      if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+        rc = usage_error("--source-url takes an http:// or https:// URL "
+                         "template, not '%s'", optarg);
+      c->report.source_url = optarg;
+      break;
+    case OPT_REV: c->report.rev = optarg; break;
+    case OPT_PRUNE:
+      if (!parse_number(optarg, &c->report.prune) || !(c->report.prune >= 0) ||
+          c->report.prune > 1)
+        rc = usage_error("--prune needs a share from 0 to 1, not '%s'", optarg);
+      break;
     case OPT_SCALE:
       rc = number_option("--scale", optarg, &f->scale);
       if (!rc && f->scale == 0) /* the library reads 0 as "unset" */
@@ -795,12 +840,17 @@ static prf_status prepare(cli *c, prf_profile *p, char *const *inputs,
   return st;
 }
 
-static int run(cli *c, char **inputs, size_t ninputs) {
+/* No INPUT: standard input. */
+static void stdin_if_none(char ***inputs, size_t *ninputs) {
   static char *const stdin_only[] = {"-"};
-  if (ninputs == 0) {
-    inputs = (char **)stdin_only;
-    ninputs = 1;
+  if (*ninputs == 0) {
+    *inputs = (char **)stdin_only;
+    *ninputs = 1;
   }
+}
+
+static int run(cli *c, char **inputs, size_t ninputs) {
+  stdin_if_none(&inputs, &ninputs);
   prf_error err;
   prf_error_clear(&err);
   if (strcmp(c->command, "render") == 0 &&
@@ -846,17 +896,8 @@ static int run(cli *c, char **inputs, size_t ninputs) {
     }
   }
   double t2 = now();
-  if (c->timings) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", t1 - t0,
-            t2 - t1);
-    if (times.layout + times.draw + times.encode > 0)
-      fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
-                      "timing render-encode %.3f s\n",
-              times.layout, times.draw, times.encode);
-    fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
-  }
+  if (c->timings)
+    print_timings(t1 - t0, t2 - t1, &times);
   if (st != PRF_OK)
     report(&err);
   prf_profile_free(p);
@@ -991,6 +1032,83 @@ static int run_diff(cli *c, char **before, size_t nbefore, char **after,
   return rc;
 }
 
+/* ---- report ---- */
+
+/* report INPUT...: the inputs merged into one profile, as render merges
+ * them; with --base, the INPUTs are NEW runs and the page compares. */
+static int run_report(cli *c, char **inputs, size_t ninputs) {
+  stdin_if_none(&inputs, &ninputs);
+  prf_error err;
+  prf_error_clear(&err);
+  prf_report_options *o = &c->report;
+  o->title = c->flame.title;
+  prf_status st = prf_report_options_check(o, &err);
+  if (st == PRF_OK && c->nbase_files)
+    st = prf_diff_options_check(&c->diff, &err);
+  if (st != PRF_OK) {
+    fprintf(stderr, "prof-render: %s (see 'prof-render --help')\n", err.message);
+    return EXIT_USAGE;
+  }
+  double t0 = now();
+  size_t nb = c->nbase_files, nfiles = nb + ninputs;
+  const char **files = calloc(nfiles, sizeof *files);
+  prf_profile **runs = calloc(nfiles, sizeof *runs);
+  prf_profile *shown = NULL;
+  prf_diff d;
+  memset(&d, 0, sizeof d);
+  if (!files || !runs) {
+    st = cli_fail(&err, PRF_E_NOMEM, "out of memory");
+  } else {
+    for (size_t i = 0; i < nfiles; i++)
+      files[i] = i < nb ? c->base_files[i] : inputs[i - nb];
+    o->files = files;
+    o->nfiles = nfiles;
+  }
+  if (st == PRF_OK && nb == 0) {
+    /* the tables need lines: no granularity unless asked for */
+    if (!(shown = runs[0] = prf_profile_new()))
+      st = cli_fail(&err, PRF_E_NOMEM, "out of memory");
+    else
+      st = prepare(c, shown, inputs, ninputs, c->granularity_set || c->noinlines,
+                   &err);
+  } else if (st == PRF_OK) {
+    if (c->match_lines)
+      c->granularity = PRF_GRAN_LINES;
+    st = load_runs(c, files, nfiles, runs, &err);
+    const prf_profile *const *base = (const prf_profile *const *)runs;
+    if (st == PRF_OK)
+      st = prf_diff_compute(base, nb, base + nb, ninputs, &c->diff, &d, &err);
+    if (st == PRF_OK && !(shown = prf_profile_new()))
+      st = cli_fail(&err, PRF_E_NOMEM, "out of memory");
+    if (st == PRF_OK)
+      st = prf_diff_profile(base, nb, base + nb, ninputs, &c->diff, c->absolute,
+                            shown, &err);
+    o->diff = &d;
+    o->info = runs[nb];
+  }
+  double t1 = now();
+  if (st == PRF_OK) {
+    sink out;
+    st = sink_open(&out, c->output, &err);
+    if (st == PRF_OK) {
+      st = prf_report_write(shown, o, sink_write, &out, &err);
+      st = sink_close(&out, st, &err);
+    }
+  }
+  if (c->timings)
+    print_timings(t1 - t0, now() - t1, NULL);
+  if (st != PRF_OK)
+    report(&err);
+  prf_diff_free(&d);
+  if (nb && shown)
+    prf_profile_free(shown);
+  for (size_t i = 0; runs && i < nfiles; i++)
+    prf_profile_free(runs[i]);
+  free(runs);
+  free(files);
+  return exit_code(st);
+}
+
 /* record: perf record, perf script into a temporary file, then the same
  * path as render with the perf reader. */
 static int record(cli *c, char **command) {
@@ -1015,12 +1133,15 @@ int main(int argc, char **argv) {
   prf_flame_options_init(&c.flame);
   int first = 1;
   prf_top_options_init(&c.top);
+  prf_diff_options_init(&c.diff);
+  prf_report_options_init(&c.report);
   if (argc > 1 && (strcmp(argv[1], "render") == 0 ||
                    strcmp(argv[1], "collapse") == 0 ||
                    strcmp(argv[1], "top") == 0 ||
                    strcmp(argv[1], "info") == 0 ||
                    strcmp(argv[1], "record") == 0 ||
                    strcmp(argv[1], "diff") == 0 ||
+                   strcmp(argv[1], "report") == 0 ||
                    strcmp(argv[1], "convert") == 0 ||
                    strcmp(argv[1], "merge") == 0)) {
     /* merge is convert under the name people look for: inputs are always
@@ -1035,7 +1156,6 @@ int main(int argc, char **argv) {
   char **after = NULL;
   size_t nafter = 0;
   if (strcmp(c.command, "diff") == 0) {
-    prf_diff_options_init(&c.diff);
     c.flame.diff_details = 1; /* both values in tooltips, a legend... */
     for (int i = first; i < argc; i++)
       if (strcmp(argv[i], "--") == 0) {
@@ -1052,6 +1172,13 @@ int main(int argc, char **argv) {
     return rc;
   if (strcmp(c.command, "record") == 0)
     return record(&c, argv + first - 1 + optind);
+  if (strcmp(c.command, "report") == 0) {
+    rc = run_report(&c, argv + first - 1 + optind,
+                    (size_t)(argc - first + 1 - optind));
+    free(c.base_files);
+    free(c.new_files);
+    return rc;
+  }
   if (strcmp(c.command, "diff") == 0) {
     rc = run_diff(&c, argv + first - 1 + optind,
                   (size_t)(nargs - first + 1 - optind), after, nafter);

@@ -576,3 +576,69 @@ bool prf_json_has_key(const unsigned char *head, size_t len, const char *key) {
   }
   return false;
 }
+
+/* ---- writing ---- */
+
+/* A JSON string: quotes, backslashes and control characters escaped,
+ * '<', '>' and '&' too (the file may be embedded in HTML), U+2028/2029
+ * (JavaScript), and every byte that is not UTF-8 as U+FFFD. */
+void prf_json_string(prf_buf *b, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  prf_buf_putc(b, '"');
+  size_t i = 0;
+  while (i < len) {
+    size_t valid = i + prf_utf8_check((const unsigned char *)s + i, len - i);
+    size_t run = i;
+    for (; i < valid; i++) {
+      unsigned char c = (unsigned char)s[i];
+      const char *esc = NULL;
+      char u[7] = "\\u00";
+      if (c == '"')
+        esc = "\\\"";
+      else if (c == '\\')
+        esc = "\\\\";
+      else if (c == '\n')
+        esc = "\\n";
+      else if (c == '\t')
+        esc = "\\t";
+      else if (c == '\r')
+        esc = "\\r";
+      else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+        u[4] = hex[c >> 4];
+        u[5] = hex[c & 15];
+        u[6] = '\0';
+        esc = u;
+      } else if (c == 0xE2 && i + 2 < valid && (unsigned char)s[i + 1] == 0x80 &&
+                 ((unsigned char)s[i + 2] == 0xA8 ||
+                  (unsigned char)s[i + 2] == 0xA9)) {
+        esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+        prf_buf_put(b, s + run, i - run);
+        prf_buf_puts(b, esc);
+        i += 2;
+        run = i + 1;
+        continue;
+      }
+      if (esc) {
+        prf_buf_put(b, s + run, i - run);
+        prf_buf_puts(b, esc);
+        run = i + 1;
+      }
+    }
+    prf_buf_put(b, s + run, i - run);
+    if (i < len) {
+      prf_buf_puts(b, "\\ufffd");
+      i++;
+    }
+  }
+  prf_buf_putc(b, '"');
+}
+
+void prf_json_number(prf_buf *b, double v) {
+  if (!isfinite(v)) {
+    prf_buf_puts(b, "null");
+    return;
+  }
+  char tmp[64];
+  prf_format_number(tmp, sizeof tmp, v);
+  prf_buf_puts(b, tmp);
+}

@@ -128,4 +128,12 @@ prf_status prf_json_item_num(const cJSON *item, bool lenient,
 bool prf_json_starts(const unsigned char *head, size_t len, char c);
 bool prf_json_has_key(const unsigned char *head, size_t len, const char *key);
 
+/* Writing JSON. A string: quotes, backslashes and control characters
+ * escaped, '<', '>' and '&' too (so that it may sit inside an HTML
+ * <script>), U+2028/2029 (JavaScript line ends), and every byte that is
+ * not UTF-8 as U+FFFD; the result is valid JSON whatever the bytes. */
+void prf_json_string(prf_buf *b, const char *s, size_t len);
+/* A number, shortest exact (prf_format_number); null when not finite. */
+void prf_json_number(prf_buf *b, double v);
+
 #endif

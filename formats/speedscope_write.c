@@ -24,10 +24,8 @@
 typedef struct ss_writer {
   const prf_profile *p;
   const prf_tree *t;
-  prf_write_fn write;
-  void *ctx;
   prf_error *err;
-  prf_buf out;
+  prf_stream s; /* the output */
   size_t col;
   double ns_per_unit; /* time units; 0 otherwise */
   uint32_t *frame_index; /* frame id -> output index + 1 */
@@ -35,80 +33,9 @@ typedef struct ss_writer {
   size_t nframes, frames_cap;
   prf_node *path;
   size_t path_cap;
-  bool nomem, io;
 } ss_writer;
 
 /* ---- output ---- */
-
-static void flush(ss_writer *w, bool force) {
-  if (w->out.failed)
-    w->nomem = true;
-  if (w->nomem || w->io || (!force && w->out.len < (1u << 20)))
-    return;
-  if (w->out.len && w->write(w->ctx, w->out.data, w->out.len) != 0)
-    w->io = true;
-  w->out.len = 0;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped,
- * '<', '>' and '&' too (the file may be embedded in HTML), U+2028/2029
- * (JavaScript), and every byte that is not UTF-8 as U+FFFD. */
-static void put_string(prf_buf *b, const char *s, size_t len) {
-  static const char hex[] = "0123456789abcdef";
-  prf_buf_putc(b, '"');
-  size_t i = 0;
-  while (i < len) {
-    size_t valid = i + prf_utf8_check((const unsigned char *)s + i, len - i);
-    size_t run = i;
-    for (; i < valid; i++) {
-      unsigned char c = (unsigned char)s[i];
-      const char *esc = NULL;
-      char u[7] = "\\u00";
-      if (c == '"')
-        esc = "\\\"";
-      else if (c == '\\')
-        esc = "\\\\";
-      else if (c == '\n')
-        esc = "\\n";
-      else if (c == '\t')
-        esc = "\\t";
-      else if (c == '\r')
-        esc = "\\r";
-      else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-        u[4] = hex[c >> 4];
-        u[5] = hex[c & 15];
-        u[6] = '\0';
-        esc = u;
-      } else if (c == 0xE2 && i + 2 < valid && (unsigned char)s[i + 1] == 0x80 &&
-                 ((unsigned char)s[i + 2] == 0xA8 ||
-                  (unsigned char)s[i + 2] == 0xA9)) {
-        esc = (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
-        prf_buf_put(b, s + run, i - run);
-        prf_buf_puts(b, esc);
-        i += 2;
-        run = i + 1;
-        continue;
-      }
-      if (esc) {
-        prf_buf_put(b, s + run, i - run);
-        prf_buf_puts(b, esc);
-        run = i + 1;
-      }
-    }
-    prf_buf_put(b, s + run, i - run);
-    if (i < len) {
-      prf_buf_puts(b, "\\ufffd");
-      i++;
-    }
-  }
-  prf_buf_putc(b, '"');
-}
-
-static void put_number(prf_buf *b, double v) {
-  char tmp[64];
-  prf_format_number(tmp, sizeof tmp, v);
-  prf_buf_puts(b, tmp);
-}
 
 /* An index, without printf's cost (a file has millions). */
 static void put_index(prf_buf *b, uint32_t v, bool comma) {
@@ -138,9 +65,9 @@ static bool frame_ref(ss_writer *w, prf_fid f, uint32_t *out) {
 }
 
 static void put_frames(ss_writer *w) {
-  prf_buf *b = &w->out;
+  prf_buf *b = &w->s.buf;
   prf_buf_puts(b, "\"shared\":{\"frames\":[");
-  for (size_t i = 0; i < w->nframes && !w->nomem && !w->io; i++) {
+  for (size_t i = 0; i < w->nframes && !w->s.nomem && !w->s.io; i++) {
     const prf_frame *f = prf_frame_get(w->p, w->frames[i]);
     size_t len;
     const char *name = prf_string(w->p, f->name, &len);
@@ -153,24 +80,24 @@ static void put_frames(ss_writer *w) {
       prf_buf_put(&tmp, name, len);
       prf_buf_puts(&tmp, suffix);
       if (tmp.failed)
-        w->nomem = true;
+        w->s.nomem = true;
       else
-        put_string(b, tmp.data, tmp.len);
+        prf_json_string(b, tmp.data, tmp.len);
       prf_buf_free(&tmp);
     } else {
-      put_string(b, name, len);
+      prf_json_string(b, name, len);
     }
     const char *file = prf_string(w->p, f->file, &len);
     if (len) {
       prf_buf_puts(b, ",\"file\":");
-      put_string(b, file, len);
+      prf_json_string(b, file, len);
     }
     if (f->line)
       prf_buf_printf(b, ",\"line\":%u", f->line);
     if (f->column)
       prf_buf_printf(b, ",\"col\":%u", f->column);
     prf_buf_putc(b, '}');
-    flush(w, false);
+    prf_stream_flush(&w->s, false);
   }
   prf_buf_puts(b, "]}");
 }
@@ -219,19 +146,19 @@ static bool path_room(ss_writer *w, prf_node leaf, size_t *depth) {
 static void put_stack(ss_writer *w, prf_node leaf, size_t skip) {
   size_t depth;
   if (!path_room(w, leaf, &depth)) {
-    w->nomem = true;
+    w->s.nomem = true;
     return;
   }
-  prf_buf_putc(&w->out, '[');
+  prf_buf_putc(&w->s.buf, '[');
   for (size_t i = skip; i < depth; i++) {
     uint32_t idx;
     if (!frame_ref(w, prf_tree_frame(w->t, w->path[i]), &idx)) {
-      w->nomem = true;
+      w->s.nomem = true;
       return;
     }
-    put_index(&w->out, idx, i > skip);
+    put_index(&w->s.buf, idx, i > skip);
   }
-  prf_buf_putc(&w->out, ']');
+  prf_buf_putc(&w->s.buf, ']');
 }
 
 typedef struct stack_ref {
@@ -254,7 +181,7 @@ static prf_status check_weight(ss_writer *w, double v) {
 static prf_status put_profile(ss_writer *w, const char *name, const char *unit,
                               const stack_ref *s, size_t n, size_t skip,
                               int64_t start_ns, bool first) {
-  prf_buf *b = &w->out;
+  prf_buf *b = &w->s.buf;
   double start = 0, end;
   if (w->ns_per_unit && start_ns != INT64_MIN)
     start = (double)start_ns / w->ns_per_unit;
@@ -263,24 +190,24 @@ static prf_status put_profile(ss_writer *w, const char *name, const char *unit,
     end += s[i].weight;
   prf_buf_puts(b, first ? "\n{\"type\":\"sampled\",\"name\":"
                         : ",\n{\"type\":\"sampled\",\"name\":");
-  put_string(b, name, strlen(name));
+  prf_json_string(b, name, strlen(name));
   prf_buf_printf(b, ",\"unit\":\"%s\",\"startValue\":", unit);
-  put_number(b, start);
+  prf_json_number(b, start);
   prf_buf_puts(b, ",\"endValue\":");
-  put_number(b, end);
+  prf_json_number(b, end);
   prf_buf_puts(b, ",\n\"samples\":[");
-  for (size_t i = 0; i < n && !w->nomem && !w->io; i++) {
+  for (size_t i = 0; i < n && !w->s.nomem && !w->s.io; i++) {
     if (i)
       prf_buf_puts(b, (i & 15) ? "," : ",\n");
     put_stack(w, s[i].leaf, skip);
-    flush(w, false);
+    prf_stream_flush(&w->s, false);
   }
   prf_buf_puts(b, "],\n\"weights\":[");
-  for (size_t i = 0; i < n && !w->nomem && !w->io; i++) {
+  for (size_t i = 0; i < n && !w->s.nomem && !w->s.io; i++) {
     if (i)
       prf_buf_puts(b, (i & 31) ? "," : ",\n");
-    put_number(b, s[i].weight);
-    flush(w, false);
+    prf_json_number(b, s[i].weight);
+    prf_stream_flush(&w->s, false);
   }
   prf_buf_puts(b, "]}");
   return PRF_OK;
@@ -410,43 +337,43 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
   memset(&w, 0, sizeof w);
   w.p = profile;
   w.t = prf_profile_tree_const(profile);
-  w.write = write;
-  w.ctx = ctx;
+  w.s.write = write;
+  w.s.ctx = ctx;
   w.err = err;
   w.col = prf_value_count(profile) ? prf_value_default(profile) : 0;
-  prf_buf_init(&w.out);
+  prf_buf_init(&w.s.buf);
   w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
   w.path = malloc(w.path_cap * sizeof *w.path);
   w.frame_index = calloc(prf_frame_count(profile) + 1, sizeof *w.frame_index);
   prf_status st = w.path && w.frame_index ? PRF_OK : PRF_E_NOMEM;
   const char *unit = unit_of(&w);
   const char *name = prf_meta_get(profile, "name");
-  prf_buf_puts(&w.out, "{\"$schema\":\"https://www.speedscope.app/"
+  prf_buf_puts(&w.s.buf, "{\"$schema\":\"https://www.speedscope.app/"
                        "file-format-schema.json\",\n\"exporter\":\"prof-render@"
                        PRF_VERSION_STRING "\",");
   if (name) {
-    prf_buf_puts(&w.out, "\n\"name\":");
-    put_string(&w.out, name, strlen(name));
-    prf_buf_putc(&w.out, ',');
+    prf_buf_puts(&w.s.buf, "\n\"name\":");
+    prf_json_string(&w.s.buf, name, strlen(name));
+    prf_buf_putc(&w.s.buf, ',');
   }
-  prf_buf_puts(&w.out, "\n\"activeProfileIndex\":0,\n\"profiles\":[");
+  prf_buf_puts(&w.s.buf, "\n\"activeProfileIndex\":0,\n\"profiles\":[");
   if (st == PRF_OK && prf_value_count(profile))
     st = samples_cover_tree(&w) ? from_samples(&w, unit) : from_tree(&w, unit);
   else if (st == PRF_OK)
     st = put_profile(&w, "profile", unit, NULL, 0, 0, INT64_MIN, true);
-  prf_buf_puts(&w.out, "],\n");
+  prf_buf_puts(&w.s.buf, "],\n");
   if (st == PRF_OK)
     put_frames(&w);
-  prf_buf_puts(&w.out, "}\n");
+  prf_buf_puts(&w.s.buf, "}\n");
   if (st == PRF_OK)
-    flush(&w, true);
-  if (st == PRF_OK && w.nomem)
+    prf_stream_flush(&w.s, true);
+  if (st == PRF_OK && w.s.nomem)
     st = PRF_E_NOMEM;
-  if (st == PRF_OK && w.io)
+  if (st == PRF_OK && w.s.io)
     st = prf_fail(err, PRF_E_OUTPUT, "cannot write speedscope JSON");
   if (st == PRF_E_NOMEM)
     prf_fail(err, st, "out of memory writing speedscope JSON");
-  prf_buf_free(&w.out);
+  prf_buf_free(&w.s.buf);
   free(w.path);
   free(w.frame_index);
   free(w.frames);

@@ -95,6 +95,18 @@ void prf_buf_putc(prf_buf *b, char c);
 void prf_buf_printf(prf_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A writer's output: bytes gather in buf and go to write in pieces of
+ * about a megabyte (all of them when forced); an allocation or write
+ * failure is remembered in nomem or io, and later flushes do nothing. */
+typedef struct prf_stream {
+  prf_buf buf;
+  prf_write_fn write;
+  void *ctx;
+  bool nomem, io;
+} prf_stream;
+
+void prf_stream_flush(prf_stream *s, bool force);
+
 /* Appends v with exactly `decimals` (0 to 6) digits after the point, like
  * printf's "%.*f" but without its cost (the SVG writer prints millions). */
 void prf_buf_fixed(prf_buf *b, double v, int decimals);

@@ -638,6 +638,42 @@ prf_status prf_flame_write(prf_profile *profile,
 /* The palette names, NULL-terminated. */
 const char *const *prf_palette_names(void);
 
+/* ------------------------------------------------------------------ */
+/* The HTML report                                                      */
+
+typedef struct prf_report_options {
+  const char *title;        /* NULL: "prof-render report" */
+  const char *const *files; /* the inputs' names as given (shown) */
+  size_t nfiles;
+  const prf_profile *info;  /* whose format, sample count, duration and
+                               metadata the page shows; NULL: the profile
+                               written (diff mode: pass a NEW run) */
+  double prune;             /* drop call tree nodes below this share of the
+                               root's total in every column (1e-5); 0 keeps
+                               all. Tables are always exact. */
+  const char *source_url;   /* link template with {path}, {line} and {rev}:
+                               http:// or https:// only; NULL: no links */
+  const char *rev;          /* {rev}; NULL: the "release" metadata */
+  const prf_diff *diff;     /* diff mode: the comparison, with the profile
+                               written being prf_diff_profile's */
+} prf_report_options;
+
+void prf_report_options_init(prf_report_options *options);
+
+/* Checks option values: the share, the link template's scheme. */
+prf_status prf_report_options_check(const prf_report_options *options,
+                                    prf_error *err);
+
+/* Writes one self-contained HTML page (docs/report-data.md): a strict
+ * Content-Security-Policy that allows only the embedded script and style
+ * (by their SHA-256), the profile as JSON data (the call tree pruned, the
+ * function, line and file tables exact, timed samples, the comparison in
+ * diff mode), and nothing that loads from the network. Every string from
+ * the profile is escaped; the same input gives the same bytes. */
+prf_status prf_report_write(const prf_profile *profile,
+                            const prf_report_options *options,
+                            prf_write_fn write, void *ctx, prf_error *err);
+
 #if defined(__GNUC__) && __GNUC__ >= 4
 #pragma GCC visibility pop
 #endif

@@ -168,6 +168,16 @@ void prf_buf_printf(prf_buf *b, const char *fmt, ...) {
   free(big);
 }
 
+void prf_stream_flush(prf_stream *s, bool force) {
+  if (s->buf.failed)
+    s->nomem = true;
+  if (s->nomem || s->io || (!force && s->buf.len < (1u << 20)))
+    return;
+  if (s->buf.len && s->write(s->ctx, s->buf.data, s->buf.len) != 0)
+    s->io = true;
+  s->buf.len = 0;
+}
+
 /* Writes an integer in decimal; returns the length. */
 static size_t put_integer(char *out, size_t size, long long v) {
   char tmp[24];

@@ -5,6 +5,7 @@
  * terminal, escaped for Markdown, JSON and XML.
  */
 #include "escape.h"
+#include "../formats/json.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -211,20 +212,10 @@ static void write_markdown(prf_buf *b, const prf_diff *d, size_t max_rows) {
 
 /* ---- JSON ---- */
 
-static void json_number(prf_buf *b, double v) {
-  if (!isfinite(v)) {
-    prf_buf_puts(b, "null");
-    return;
-  }
-  char num[64];
-  prf_format_number(num, sizeof num, v);
-  prf_buf_puts(b, num);
-}
-
 /* ', "key": value' (sep and key as given) */
 static void json_field(prf_buf *b, const char *sep_key, double v) {
   prf_buf_puts(b, sep_key);
-  json_number(b, v);
+  prf_json_number(b, v);
 }
 
 static void json_rows(prf_buf *b, const prf_diff *d, int verdict) {
@@ -252,7 +243,7 @@ static void write_json(prf_buf *b, const prf_diff *d) {
                     "  \"test\": \"%s\",\n  \"alpha\": ",
                  d->regressions ? "regression" : "ok", metric_name(d),
                  d->welch ? "welch-t" : "two-proportion-z");
-  json_number(b, d->alpha);
+  prf_json_number(b, d->alpha);
   json_field(b, ",\n  \"alpha_per_function\": ", d->alpha_each);
   json_field(b, ",\n  \"min_change_pp\": ", d->min_change);
   json_field(b, ",\n  \"threshold\": ", d->threshold);
@@ -263,7 +254,7 @@ static void write_json(prf_buf *b, const prf_diff *d) {
   prf_buf_printf(b, ",\n  \"totals\": {\"base_runs\": %zu, \"new_runs\": %zu, "
                     "\"base_samples\": ",
                  d->base_runs, d->new_runs);
-  json_number(b, d->base_samples);
+  prf_json_number(b, d->base_samples);
   json_field(b, ", \"new_samples\": ", d->new_samples);
   prf_buf_printf(b, ", \"functions\": %zu}\n}\n", d->count);
 }
