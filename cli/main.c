@@ -772,11 +772,23 @@ static prf_status select_sample_type(prf_profile *p, const char *want,
   return PRF_E_USAGE;
 }
 
+static bool filter_set(const prf_filter *f) {
+  const char *all[] = {f->focus, f->ignore, f->hide, f->show, f->prune_from,
+                       f->tag_focus};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (all[i] && *all[i])
+      return true;
+  return false;
+}
+
 /* Reads the inputs into p (merged), then --sample-type, the filters and,
  * when asked, the granularity. */
 static prf_status prepare(cli *c, prf_profile *p, char *const *inputs,
                           size_t ninputs, bool granularity, prf_error *err) {
   prf_status st = PRF_OK;
+  /* A plain top of one input needs no call tree (prf_read_options). */
+  c->read.top_only = strcmp(c->command, "top") == 0 && ninputs == 1 &&
+                     !granularity && !filter_set(&c->filter);
   for (size_t i = 0; i < ninputs && st == PRF_OK; i++)
     st = read_input(c, p, inputs[i], err);
   if (c->warnings > MAX_WARNINGS && !c->quiet)

@@ -84,6 +84,7 @@ typedef struct pprof_reader {
   prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
   uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
   bool drop_on;             /* drop_frames marked some locations */
+  bool top_only;            /* stacks as lists of frames (prf_read_options) */
   size_t loc_by_id_len;
 } pprof_reader;
 
@@ -606,24 +607,28 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
       r->frames[depth++] = r->fid_of_loc_line[slot];
     }
   }
-  prf_node leaf;
-  prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
-  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
-    pb.p = r->data + range->start;
-    return bad(r, &pb, "a sample exceeds a limit");
-  }
-  if (st != PRF_OK)
-    return nomem(r);
   double vals[64];
   double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
   if (!v)
     return nomem(r);
   for (size_t c = 0; c < ncols; c++)
     v[c] = (double)r->values[c];
-  st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
-                              *labels, nlabels);
+  prf_node leaf;
+  prf_status st;
+  if (r->top_only) {
+    st = prf_stacks_add(r->profile, r->frames, depth, v);
+  } else {
+    st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
+    if (st == PRF_OK)
+      st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
+                                  *labels, nlabels);
+  }
   if (v != vals)
     free(v);
+  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
+    pb.p = r->data + range->start;
+    return bad(r, &pb, "a sample exceeds a limit");
+  }
   return st == PRF_OK ? PRF_OK : nomem(r);
 }
 
@@ -767,7 +772,6 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
 
 prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
                           const prf_read_options *options, prf_error *err) {
-  (void)options;
   unsigned char *data;
   size_t size;
   prf_status st = prf_input_slurp(in, &data, &size);
@@ -785,6 +789,10 @@ prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
   r.profile = profile;
   r.err = err;
   r.data = data;
+  /* Only a profile with nothing in it yet can hold its stacks as lists. */
+  r.top_only = options && options->top_only && prf_tree_node_count(&profile->tree) == 1 &&
+               prf_sample_count(profile) == 0;
+  profile->top_only = r.top_only;
   if (size) {
     st = decode(&r, data, size);
   } else {

@@ -186,6 +186,32 @@ struct prf_tree {
   size_t nslots, nhashed;
 };
 
+/* Distinct stacks as lists of frames (stacks.c): what a profile read with
+ * top_only holds instead of a call tree and samples. */
+typedef struct prf_stack_ref {
+  size_t first;   /* its frames: frames[first .. first + depth), root first */
+  uint32_t depth; /* at least 1 */
+  uint64_t hash;  /* of the frames */
+} prf_stack_ref;
+
+typedef struct prf_stacks {
+  prf_fid *frames;
+  size_t nframes, frames_cap;
+  prf_stack_ref *stack; /* in order of first appearance */
+  double *values;       /* count * ncol: the sums of the stack's samples */
+  size_t count, cap;
+  prf_index index;      /* finds a stack by its frames */
+  double *abs_total;    /* per column: the sum of |value| over the samples
+                           with a non-empty stack (pprof's total) */
+} prf_stacks;
+
+/* Adds a sample's values to the stack of these frames (root first, ids
+ * already checked); an empty stack counts nowhere. PRF_E_LIMIT (noted in
+ * the profile) past its depth limit. */
+prf_status prf_stacks_add(prf_profile *profile, const prf_fid *frames,
+                          size_t depth, const double *values);
+void prf_stacks_free(prf_stacks *stacks);
+
 typedef struct prf_value_col {
   prf_str type, unit;
 } prf_value_col;
@@ -222,6 +248,10 @@ struct prf_profile {
   uint32_t max_frames; /* distinct frames at most (prf_frame_intern) */
   uint8_t limit_hit;   /* PRF_LIMIT_*: which limit a PRF_E_LIMIT came from */
   prf_tree tree;
+  /* Read with top_only by a reader that honours it: the stacks are in
+     `stacks`, the tree and the samples are empty. */
+  bool top_only;
+  prf_stacks stacks;
 };
 
 /* The largest count or weight a reader accepts: 2^63 - 1 rounded down to
