@@ -81,7 +81,12 @@ typedef struct pprof_reader {
   size_t nvalues, values_cap;
   prf_fid *frames;
   size_t frames_cap;
-  prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
+  /* The frames of location i (by index): fid_of_slot[slot_of_loc[i] + k]
+     for its line k, or + 0 for a location without lines; PRF_NONE until
+     made. Side by side in small arrays: the samples look them up at
+     random, and the location table itself is large. */
+  uint32_t *slot_of_loc;    /* nlocs + 1 entries */
+  prf_fid *fid_of_slot;
   uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
   bool drop_on;             /* drop_frames marked some locations */
   bool top_only;            /* stacks as lists of frames (prf_read_options) */
@@ -592,19 +597,21 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   size_t leafmost = drop_cut(r);
   size_t depth = 0;
   for (size_t i = r->nids; i-- > leafmost;) {
-    const pp_location *loc = &r->locs[r->ids[i]];
-    size_t n = loc->nlines ? loc->nlines : 1;
-    size_t skip = i == leafmost && loc->prune == 2 ? loc->drop_inner : 0;
+    size_t li = (size_t)r->ids[i];
+    prf_fid *fids = r->fid_of_slot + r->slot_of_loc[li];
+    size_t n = r->slot_of_loc[li + 1] - r->slot_of_loc[li];
+    size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
+                      ? r->locs[li].drop_inner
+                      : 0;
     if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
       return nomem(r);
     for (size_t k = n; k-- > skip;) {
-      size_t slot = loc->nlines ? loc->line_first + k : r->nlines + (size_t)(loc - r->locs);
-      if (r->fid_of_loc_line[slot] == PRF_NONE) {
-        prf_status st = make_frame(r, loc, k, &r->fid_of_loc_line[slot]);
+      if (fids[k] == PRF_NONE) {
+        prf_status st = make_frame(r, &r->locs[li], k, &fids[k]);
         if (st != PRF_OK)
           return st;
       }
-      r->frames[depth++] = r->fid_of_loc_line[slot];
+      r->frames[depth++] = fids[k];
     }
   }
   double vals[64];
@@ -737,8 +744,30 @@ static void reader_free(pprof_reader *r) {
   free(r->ids);
   free(r->values);
   free(r->frames);
-  free(r->fid_of_loc_line);
+  free(r->slot_of_loc);
+  free(r->fid_of_slot);
   free(r->loc_by_id);
+}
+
+/* Numbers the slots of the locations' frames (see slot_of_loc). */
+static prf_status make_slots(pprof_reader *r) {
+  if (r->nlines + r->nlocs >= UINT32_MAX)
+    return bad(r, NULL, "too many locations and lines");
+  r->slot_of_loc = malloc((r->nlocs + 1) * sizeof *r->slot_of_loc);
+  if (!r->slot_of_loc)
+    return nomem(r);
+  size_t slots = 0;
+  for (size_t i = 0; i < r->nlocs; i++) {
+    r->slot_of_loc[i] = (uint32_t)slots;
+    slots += r->locs[i].nlines ? r->locs[i].nlines : 1;
+  }
+  r->slot_of_loc[r->nlocs] = (uint32_t)slots;
+  r->fid_of_slot = malloc((slots ? slots : 1) * sizeof *r->fid_of_slot);
+  if (!r->fid_of_slot)
+    return nomem(r);
+  for (size_t i = 0; i < slots; i++)
+    r->fid_of_slot[i] = PRF_NONE;
+  return PRF_OK;
 }
 
 static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
@@ -756,12 +785,9 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
     st = read_metadata(r);
   if (st != PRF_OK)
     return st;
-  size_t slots = r->nlines + r->nlocs;
-  r->fid_of_loc_line = malloc((slots ? slots : 1) * sizeof *r->fid_of_loc_line);
-  if (!r->fid_of_loc_line)
-    return nomem(r);
-  for (size_t i = 0; i < slots; i++)
-    r->fid_of_loc_line[i] = PRF_NONE;
+  st = make_slots(r);
+  if (st != PRF_OK)
+    return st;
   prf_label *labels = NULL;
   size_t labels_cap = 0;
   for (size_t i = 0; i < r->nsamples && st == PRF_OK; i++)
