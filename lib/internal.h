@@ -19,6 +19,12 @@
  * size overflows or allocation fails. */
 bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem);
 
+/* prf_grow for arrays that grow big and are written soon after growing
+ * (the decoded input, the stacks of a top_only profile): from 4 MiB on,
+ * their memory is offered to transparent huge pages, one page fault per
+ * 2 MiB instead of one per 4 KiB (about 7 us each on this project's VMs). */
+bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem);
+
 /* A zeroed array for a hash table (freed with free()). Large tables are
  * probed at random, a cache and TLB miss per look-up, so they ask the
  * kernel for transparent huge pages. */

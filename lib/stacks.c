@@ -39,13 +39,13 @@ static prf_status stack_new(prf_stacks *s, const prf_fid *frames, size_t depth,
     return PRF_E_LIMIT;
   size_t cap = s->cap;
   if (!prf_index_reserve(&s->index, n, stack_hash, s) ||
-      !prf_grow((void **)&s->stack, &cap, n + 1, sizeof *s->stack))
+      !prf_grow_large((void **)&s->stack, &cap, n + 1, sizeof *s->stack))
     return PRF_E_NOMEM;
   cap = s->cap;
-  if (ncol && !prf_grow((void **)&s->values, &cap, n + 1, ncol * sizeof(double)))
+  if (ncol && !prf_grow_large((void **)&s->values, &cap, n + 1, ncol * sizeof(double)))
     return PRF_E_NOMEM;
   s->cap = cap; /* both arrays hold n + 1 entries at least */
-  if (!prf_grow((void **)&s->frames, &s->frames_cap, s->nframes + depth,
+  if (!prf_grow_large((void **)&s->frames, &s->frames_cap, s->nframes + depth,
                 sizeof *s->frames))
     return PRF_E_NOMEM;
   memcpy(s->frames + s->nframes, frames, depth * sizeof *frames);
