@@ -9,10 +9,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1016,7 +1020,28 @@ static int record(cli *c, char **command) {
   return rc;
 }
 
+/* First touches of fresh memory cost a page fault per 4 KiB (about 7 us
+ * on this project's VMs: half the CPU time of a small top). The heap is made
+ * to start with a large free region offered to transparent huge pages,
+ * one fault per 2 MiB; the memory is only used as it is needed. */
+static void prefer_huge_pages(void) {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  enum { HUGE = 2 << 20, REGION = 64 << 20 };
+  mallopt(M_MMAP_THRESHOLD, 2 * REGION); /* the region comes from the heap */
+  mallopt(M_TRIM_THRESHOLD, 4 * REGION); /* and stays there once freed */
+  char *p = malloc(REGION);
+  mallopt(M_MMAP_THRESHOLD, 4 * HUGE);   /* larger arrays: their own maps */
+  if (!p)
+    return;
+  uintptr_t start = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+  uintptr_t end = ((uintptr_t)p + REGION) & ~(uintptr_t)(HUGE - 1);
+  madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice only */
+  free(p);
+#endif
+}
+
 int main(int argc, char **argv) {
+  prefer_huge_pages();
   cli c;
   memset(&c, 0, sizeof c);
   c.command = "render";
