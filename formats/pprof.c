@@ -88,6 +88,8 @@ typedef struct pprof_reader {
   uint32_t *slot_of_loc;    /* nlocs + 1 entries */
   prf_fid *fid_of_slot;
   uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
+  prf_fid *fid_by_id;       /* dense ids: id -> the frame of a location
+                               with one, once made (else PRF_NONE) */
   bool drop_on;             /* drop_frames marked some locations */
   bool top_only;            /* stacks as lists of frames (prf_read_options) */
   size_t loc_by_id_len;
@@ -310,8 +312,11 @@ static prf_status index_locations(pprof_reader *r) {
     return PRF_OK;
   r->loc_by_id_len = (size_t)r->locs[r->nlocs - 1].id + 1;
   r->loc_by_id = calloc(r->loc_by_id_len, sizeof *r->loc_by_id);
-  if (!r->loc_by_id)
+  r->fid_by_id = malloc(r->loc_by_id_len * sizeof *r->fid_by_id);
+  if (!r->loc_by_id || !r->fid_by_id)
     return nomem(r);
+  for (size_t i = 0; i < r->loc_by_id_len; i++)
+    r->fid_by_id[i] = PRF_NONE;
   for (size_t i = 0; i < r->nlocs; i++)
     r->loc_by_id[r->locs[i].id] = (uint32_t)i + 1;
   return PRF_OK;
@@ -545,6 +550,62 @@ static prf_status mark_drops(pprof_reader *r) {
   return PRF_OK;
 }
 
+/* The frames of the sample in r->ids into r->frames, root first:
+ * locations from the last, and in each the lines from the last (the
+ * out-of-line caller) to the first (the innermost inlinee). */
+static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
+                                size_t *out_depth) {
+  if (!prf_grow((void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
+    return nomem(r);
+  /* Most locations have one frame, made by an earlier sample: one look-up
+     each, by id. */
+  size_t depth = 0;
+  if (!r->drop_on && r->fid_by_id) {
+    for (size_t i = r->nids; i-- > 0;) {
+      uint64_t id = r->ids[i];
+      if (id >= r->loc_by_id_len || r->fid_by_id[id] == PRF_NONE)
+        break;
+      r->frames[depth++] = r->fid_by_id[id];
+    }
+    if (depth == r->nids) {
+      *out_depth = depth;
+      return PRF_OK;
+    }
+    depth = 0;
+  }
+  /* Ids become indexes into r->locs, looked up once. */
+  for (size_t i = 0; i < r->nids; i++) {
+    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
+    if (!loc)
+      return bad(r, at, r->ids[i] ? "a sample refers to a missing location"
+                                  : "a sample refers to location id 0");
+    r->ids[i] = (uint64_t)(loc - r->locs);
+  }
+  size_t leafmost = drop_cut(r);
+  for (size_t i = r->nids; i-- > leafmost;) {
+    size_t li = (size_t)r->ids[i];
+    prf_fid *fids = r->fid_of_slot + r->slot_of_loc[li];
+    size_t n = r->slot_of_loc[li + 1] - r->slot_of_loc[li];
+    size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
+                      ? r->locs[li].drop_inner
+                      : 0;
+    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+      return nomem(r);
+    for (size_t k = n; k-- > skip;) {
+      if (fids[k] == PRF_NONE) {
+        prf_status st = make_frame(r, &r->locs[li], k, &fids[k]);
+        if (st != PRF_OK)
+          return st;
+      }
+      r->frames[depth++] = fids[k];
+    }
+    if (n == 1 && r->fid_by_id)
+      r->fid_by_id[r->locs[li].id] = fids[0];
+  }
+  *out_depth = depth;
+  return PRF_OK;
+}
+
 static prf_status read_sample(pprof_reader *r, const pp_range *range,
                               prf_label **labels, size_t *labels_cap) {
   prf_pb pb = prf_pb_init(r->data + range->start, range->end - range->start);
@@ -582,38 +643,11 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
     pb.p = r->data + range->start;
     return bad(r, &pb, msg);
   }
-  /* Root first: locations from the last, and in each the lines from the
-     last (the out-of-line caller) to the first (the innermost inlinee). */
-  /* Ids become indexes into r->locs, looked up once. */
-  for (size_t i = 0; i < r->nids; i++) {
-    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
-    if (!loc) {
-      pb.p = r->data + range->start;
-      return bad(r, &pb, r->ids[i] ? "a sample refers to a missing location"
-                                   : "a sample refers to location id 0");
-    }
-    r->ids[i] = (uint64_t)(loc - r->locs);
-  }
-  size_t leafmost = drop_cut(r);
+  pb.p = r->data + range->start; /* errors from here name the sample */
   size_t depth = 0;
-  for (size_t i = r->nids; i-- > leafmost;) {
-    size_t li = (size_t)r->ids[i];
-    prf_fid *fids = r->fid_of_slot + r->slot_of_loc[li];
-    size_t n = r->slot_of_loc[li + 1] - r->slot_of_loc[li];
-    size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
-                      ? r->locs[li].drop_inner
-                      : 0;
-    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
-      return nomem(r);
-    for (size_t k = n; k-- > skip;) {
-      if (fids[k] == PRF_NONE) {
-        prf_status st = make_frame(r, &r->locs[li], k, &fids[k]);
-        if (st != PRF_OK)
-          return st;
-      }
-      r->frames[depth++] = fids[k];
-    }
-  }
+  prf_status st = sample_frames(r, &pb, &depth);
+  if (st != PRF_OK)
+    return st;
   double vals[64];
   double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
   if (!v)
@@ -621,7 +655,6 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   for (size_t c = 0; c < ncols; c++)
     v[c] = (double)r->values[c];
   prf_node leaf;
-  prf_status st;
   if (r->top_only) {
     st = prf_stacks_add(r->profile, r->frames, depth, v);
   } else {
@@ -632,10 +665,8 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   }
   if (v != vals)
     free(v);
-  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
-    pb.p = r->data + range->start;
+  if (st == PRF_E_LIMIT) /* the message names the limit (registry.c) */
     return bad(r, &pb, "a sample exceeds a limit");
-  }
   return st == PRF_OK ? PRF_OK : nomem(r);
 }
 
@@ -747,6 +778,7 @@ static void reader_free(pprof_reader *r) {
   free(r->slot_of_loc);
   free(r->fid_of_slot);
   free(r->loc_by_id);
+  free(r->fid_by_id);
 }
 
 /* Numbers the slots of the locations' frames (see slot_of_loc). */
