@@ -206,7 +206,8 @@ typedef struct prf_stacks {
   prf_stack_ref *stack; /* in order of first appearance */
   double *values;       /* count * ncol: the sums of the stack's samples */
   size_t count, cap;
-  prf_index index;      /* finds a stack by its frames */
+  uint64_t *slots;      /* finds a stack by its frames (stacks.c) */
+  size_t nslots;
   double *abs_total;    /* per column: the sum of |value| over the samples
                            with a non-empty stack (pprof's total) */
 } prf_stacks;

@@ -11,51 +11,73 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t stack_hash(const void *ctx, uint32_t i) {
-  return ((const prf_stacks *)ctx)->stack[i].hash;
+/* The index: open addressing, a slot holds the high half of the stack's
+ * hash and its id + 1 (0: empty), so a probe reads the stack itself only
+ * when the hashes agree. The load stays at most one half. */
+static uint64_t slot_of(uint64_t hash, size_t id) {
+  return (hash & ~(uint64_t)UINT32_MAX) | (uint64_t)(id + 1);
 }
 
-/* The stack with these frames, or SIZE_MAX. */
-static size_t stack_find(const prf_stacks *s, const prf_fid *frames,
-                         size_t depth, uint64_t hash) {
-  if (!s->index.nslots)
-    return SIZE_MAX;
-  const prf_index *ix = &s->index;
-  for (size_t i = prf_index_start(ix, hash); ix->slots[i];
-       i = prf_index_next(ix, i)) {
-    const prf_stack_ref *e = &s->stack[ix->slots[i] - 1];
-    if (e->hash == hash && e->depth == depth &&
-        memcmp(s->frames + e->first, frames, depth * sizeof *frames) == 0)
-      return ix->slots[i] - 1;
+static bool index_reserve(prf_stacks *s, size_t count) {
+  if ((count + 1) * 2 <= s->nslots)
+    return true;
+  size_t n = s->nslots ? s->nslots * 2 : 1024;
+  uint64_t *slots = prf_table_alloc(n, sizeof *slots);
+  if (!slots)
+    return false;
+  for (size_t e = 0; e < s->count; e++) {
+    size_t i = (size_t)s->stack[e].hash & (n - 1);
+    while (slots[i])
+      i = (i + 1) & (n - 1);
+    slots[i] = slot_of(s->stack[e].hash, e);
   }
+  free(s->slots);
+  s->slots = slots;
+  s->nslots = n;
+  return true;
+}
+
+/* The stack with these frames, or the empty slot where it goes. */
+static size_t stack_find(const prf_stacks *s, const prf_fid *frames,
+                         size_t depth, uint64_t hash, size_t *slot) {
+  size_t mask = s->nslots - 1;
+  size_t i = (size_t)hash & mask;
+  for (; s->slots[i]; i = (i + 1) & mask) {
+    if ((s->slots[i] ^ hash) >> 32)
+      continue;
+    size_t e = (size_t)(uint32_t)s->slots[i] - 1;
+    const prf_stack_ref *r = &s->stack[e];
+    if (r->depth == depth &&
+        memcmp(s->frames + r->first, frames, depth * sizeof *frames) == 0)
+      return e;
+  }
+  *slot = i;
   return SIZE_MAX;
 }
 
-/* A new stack with these frames and zero values. */
+/* A new stack with these frames and zero values, in an empty slot. */
 static prf_status stack_new(prf_stacks *s, const prf_fid *frames, size_t depth,
-                            uint64_t hash, size_t ncol, size_t *out) {
+                            uint64_t hash, size_t ncol, size_t slot) {
   size_t n = s->count;
   if (n >= UINT32_MAX - 2)
     return PRF_E_LIMIT;
   size_t cap = s->cap;
-  if (!prf_index_reserve(&s->index, n, stack_hash, s) ||
-      !prf_grow_large((void **)&s->stack, &cap, n + 1, sizeof *s->stack))
+  if (!prf_grow_large((void **)&s->stack, &cap, n + 1, sizeof *s->stack))
     return PRF_E_NOMEM;
   cap = s->cap;
   if (ncol && !prf_grow_large((void **)&s->values, &cap, n + 1, ncol * sizeof(double)))
     return PRF_E_NOMEM;
   s->cap = cap; /* both arrays hold n + 1 entries at least */
   if (!prf_grow_large((void **)&s->frames, &s->frames_cap, s->nframes + depth,
-                sizeof *s->frames))
+                      sizeof *s->frames))
     return PRF_E_NOMEM;
   memcpy(s->frames + s->nframes, frames, depth * sizeof *frames);
   s->stack[n] = (prf_stack_ref){s->nframes, (uint32_t)depth, hash};
   s->nframes += depth;
   for (size_t c = 0; c < ncol; c++)
     s->values[n * ncol + c] = 0;
-  prf_index_put(&s->index, hash, (uint32_t)n);
+  s->slots[slot] = slot_of(hash, n);
   s->count = n + 1;
-  *out = n;
   return PRF_OK;
 }
 
@@ -71,12 +93,15 @@ prf_status prf_stacks_add(prf_profile *p, const prf_fid *frames, size_t depth,
     p->limit_hit = PRF_LIMIT_DEPTH;
     return PRF_E_LIMIT;
   }
+  if (!index_reserve(s, s->count + 1))
+    return PRF_E_NOMEM;
   uint64_t hash = prf_hash_bytes(frames, depth * sizeof *frames);
-  size_t e = stack_find(s, frames, depth, hash);
+  size_t slot = 0, e = stack_find(s, frames, depth, hash, &slot);
   if (e == SIZE_MAX) {
-    prf_status st = stack_new(s, frames, depth, hash, ncol, &e);
+    prf_status st = stack_new(s, frames, depth, hash, ncol, slot);
     if (st != PRF_OK)
       return st;
+    e = s->count - 1;
   }
   for (size_t c = 0; c < ncol; c++) {
     s->values[e * ncol + c] += values[c];
@@ -90,6 +115,6 @@ void prf_stacks_free(prf_stacks *s) {
   free(s->stack);
   free(s->values);
   free(s->abs_total);
-  prf_index_free(&s->index);
+  free(s->slots);
   memset(s, 0, sizeof *s);
 }
