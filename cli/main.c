@@ -9,10 +9,14 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -820,11 +824,23 @@ static prf_status select_sample_type(prf_profile *p, const char *want,
   return PRF_E_USAGE;
 }
 
+static bool filter_set(const prf_filter *f) {
+  const char *all[] = {f->focus, f->ignore, f->hide, f->show, f->prune_from,
+                       f->tag_focus};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (all[i] && *all[i])
+      return true;
+  return false;
+}
+
 /* Reads the inputs into p (merged), then --sample-type, the filters and,
  * when asked, the granularity. */
 static prf_status prepare(cli *c, prf_profile *p, char *const *inputs,
                           size_t ninputs, bool granularity, prf_error *err) {
   prf_status st = PRF_OK;
+  /* A plain top of one input needs no call tree (prf_read_options). */
+  c->read.top_only = strcmp(c->command, "top") == 0 && ninputs == 1 &&
+                     !granularity && !filter_set(&c->filter);
   for (size_t i = 0; i < ninputs && st == PRF_OK; i++)
     st = read_input(c, p, inputs[i], err);
   if (c->warnings > MAX_WARNINGS && !c->quiet)
@@ -1125,7 +1141,28 @@ static int record(cli *c, char **command) {
   return rc;
 }
 
+/* First touches of fresh memory cost a page fault per 4 KiB (about 7 us
+ * on this project's VMs: half the CPU time of a small top). The heap is made
+ * to start with a large free region offered to transparent huge pages,
+ * one fault per 2 MiB; the memory is only used as it is needed. */
+static void prefer_huge_pages(void) {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+  enum { HUGE = 2 << 20, REGION = 64 << 20 };
+  mallopt(M_MMAP_THRESHOLD, 2 * REGION); /* the region comes from the heap */
+  mallopt(M_TRIM_THRESHOLD, 4 * REGION); /* and stays there once freed */
+  char *p = malloc(REGION);
+  mallopt(M_MMAP_THRESHOLD, 4 * HUGE);   /* larger arrays: their own maps */
+  if (!p)
+    return;
+  uintptr_t start = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+  uintptr_t end = ((uintptr_t)p + REGION) & ~(uintptr_t)(HUGE - 1);
+  madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice only */
+  free(p);
+#endif
+}
+
 int main(int argc, char **argv) {
+  prefer_huge_pages();
   cli c;
   memset(&c, 0, sizeof c);
   c.command = "render";

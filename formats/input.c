@@ -206,7 +206,7 @@ bool prf_input_fill(prf_input *in, size_t want) {
       step = want;
     size_t need = in->end + step;
     if (in->cap - in->end < step / 2 &&
-        !prf_grow((void **)&in->buf, &in->cap, need, 1)) {
+        !prf_grow_large((void **)&in->buf, &in->cap, need, 1)) {
       in->failed = true;
       prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
       return false;

@@ -81,9 +81,17 @@ typedef struct pprof_reader {
   size_t nvalues, values_cap;
   prf_fid *frames;
   size_t frames_cap;
-  prf_fid *fid_of_loc_line; /* frame id of each line (or location) */
+  /* The frames of location i (by index): fid_of_slot[slot_of_loc[i] + k]
+     for its line k, or + 0 for a location without lines; PRF_NONE until
+     made. Side by side in small arrays: the samples look them up at
+     random, and the location table itself is large. */
+  uint32_t *slot_of_loc;    /* nlocs + 1 entries */
+  prf_fid *fid_of_slot;
   uint32_t *loc_by_id;      /* dense ids: id -> location index + 1 */
+  prf_fid *fid_by_id;       /* dense ids: id -> the frame of a location
+                               with one, once made (else PRF_NONE) */
   bool drop_on;             /* drop_frames marked some locations */
+  bool top_only;            /* stacks as lists of frames (prf_read_options) */
   size_t loc_by_id_len;
 } pprof_reader;
 
@@ -304,8 +312,11 @@ static prf_status index_locations(pprof_reader *r) {
     return PRF_OK;
   r->loc_by_id_len = (size_t)r->locs[r->nlocs - 1].id + 1;
   r->loc_by_id = calloc(r->loc_by_id_len, sizeof *r->loc_by_id);
-  if (!r->loc_by_id)
+  r->fid_by_id = malloc(r->loc_by_id_len * sizeof *r->fid_by_id);
+  if (!r->loc_by_id || !r->fid_by_id)
     return nomem(r);
+  for (size_t i = 0; i < r->loc_by_id_len; i++)
+    r->fid_by_id[i] = PRF_NONE;
   for (size_t i = 0; i < r->nlocs; i++)
     r->loc_by_id[r->locs[i].id] = (uint32_t)i + 1;
   return PRF_OK;
@@ -539,6 +550,62 @@ static prf_status mark_drops(pprof_reader *r) {
   return PRF_OK;
 }
 
+/* The frames of the sample in r->ids into r->frames, root first:
+ * locations from the last, and in each the lines from the last (the
+ * out-of-line caller) to the first (the innermost inlinee). */
+static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
+                                size_t *out_depth) {
+  if (!prf_grow((void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
+    return nomem(r);
+  /* Most locations have one frame, made by an earlier sample: one look-up
+     each, by id. */
+  size_t depth = 0;
+  if (!r->drop_on && r->fid_by_id) {
+    for (size_t i = r->nids; i-- > 0;) {
+      uint64_t id = r->ids[i];
+      if (id >= r->loc_by_id_len || r->fid_by_id[id] == PRF_NONE)
+        break;
+      r->frames[depth++] = r->fid_by_id[id];
+    }
+    if (depth == r->nids) {
+      *out_depth = depth;
+      return PRF_OK;
+    }
+    depth = 0;
+  }
+  /* Ids become indexes into r->locs, looked up once. */
+  for (size_t i = 0; i < r->nids; i++) {
+    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
+    if (!loc)
+      return bad(r, at, r->ids[i] ? "a sample refers to a missing location"
+                                  : "a sample refers to location id 0");
+    r->ids[i] = (uint64_t)(loc - r->locs);
+  }
+  size_t leafmost = drop_cut(r);
+  for (size_t i = r->nids; i-- > leafmost;) {
+    size_t li = (size_t)r->ids[i];
+    prf_fid *fids = r->fid_of_slot + r->slot_of_loc[li];
+    size_t n = r->slot_of_loc[li + 1] - r->slot_of_loc[li];
+    size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
+                      ? r->locs[li].drop_inner
+                      : 0;
+    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+      return nomem(r);
+    for (size_t k = n; k-- > skip;) {
+      if (fids[k] == PRF_NONE) {
+        prf_status st = make_frame(r, &r->locs[li], k, &fids[k]);
+        if (st != PRF_OK)
+          return st;
+      }
+      r->frames[depth++] = fids[k];
+    }
+    if (n == 1 && r->fid_by_id)
+      r->fid_by_id[r->locs[li].id] = fids[0];
+  }
+  *out_depth = depth;
+  return PRF_OK;
+}
+
 static prf_status read_sample(pprof_reader *r, const pp_range *range,
                               prf_label **labels, size_t *labels_cap) {
   prf_pb pb = prf_pb_init(r->data + range->start, range->end - range->start);
@@ -576,54 +643,30 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
     pb.p = r->data + range->start;
     return bad(r, &pb, msg);
   }
-  /* Root first: locations from the last, and in each the lines from the
-     last (the out-of-line caller) to the first (the innermost inlinee). */
-  /* Ids become indexes into r->locs, looked up once. */
-  for (size_t i = 0; i < r->nids; i++) {
-    const pp_location *loc = r->ids[i] ? find_loc(r, r->ids[i]) : NULL;
-    if (!loc) {
-      pb.p = r->data + range->start;
-      return bad(r, &pb, r->ids[i] ? "a sample refers to a missing location"
-                                   : "a sample refers to location id 0");
-    }
-    r->ids[i] = (uint64_t)(loc - r->locs);
-  }
-  size_t leafmost = drop_cut(r);
+  pb.p = r->data + range->start; /* errors from here name the sample */
   size_t depth = 0;
-  for (size_t i = r->nids; i-- > leafmost;) {
-    const pp_location *loc = &r->locs[r->ids[i]];
-    size_t n = loc->nlines ? loc->nlines : 1;
-    size_t skip = i == leafmost && loc->prune == 2 ? loc->drop_inner : 0;
-    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
-      return nomem(r);
-    for (size_t k = n; k-- > skip;) {
-      size_t slot = loc->nlines ? loc->line_first + k : r->nlines + (size_t)(loc - r->locs);
-      if (r->fid_of_loc_line[slot] == PRF_NONE) {
-        prf_status st = make_frame(r, loc, k, &r->fid_of_loc_line[slot]);
-        if (st != PRF_OK)
-          return st;
-      }
-      r->frames[depth++] = r->fid_of_loc_line[slot];
-    }
-  }
-  prf_node leaf;
-  prf_status st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
-  if (st == PRF_E_LIMIT) { /* the message names the limit (registry.c) */
-    pb.p = r->data + range->start;
-    return bad(r, &pb, "a sample exceeds a limit");
-  }
+  prf_status st = sample_frames(r, &pb, &depth);
   if (st != PRF_OK)
-    return nomem(r);
+    return st;
   double vals[64];
   double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
   if (!v)
     return nomem(r);
   for (size_t c = 0; c < ncols; c++)
     v[c] = (double)r->values[c];
-  st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
-                              *labels, nlabels);
+  prf_node leaf;
+  if (r->top_only) {
+    st = prf_stacks_add(r->profile, r->frames, depth, v);
+  } else {
+    st = prf_stack_add(r->profile, r->frames, depth, NULL, &leaf);
+    if (st == PRF_OK)
+      st = prf_sample_add_labeled(r->profile, leaf, v, INT64_MIN, PRF_NONE,
+                                  *labels, nlabels);
+  }
   if (v != vals)
     free(v);
+  if (st == PRF_E_LIMIT) /* the message names the limit (registry.c) */
+    return bad(r, &pb, "a sample exceeds a limit");
   return st == PRF_OK ? PRF_OK : nomem(r);
 }
 
@@ -736,8 +779,31 @@ static void reader_free(pprof_reader *r) {
   free(r->ids);
   free(r->values);
   free(r->frames);
-  free(r->fid_of_loc_line);
+  free(r->slot_of_loc);
+  free(r->fid_of_slot);
   free(r->loc_by_id);
+  free(r->fid_by_id);
+}
+
+/* Numbers the slots of the locations' frames (see slot_of_loc). */
+static prf_status make_slots(pprof_reader *r) {
+  if (r->nlines + r->nlocs >= UINT32_MAX)
+    return bad(r, NULL, "too many locations and lines");
+  r->slot_of_loc = malloc((r->nlocs + 1) * sizeof *r->slot_of_loc);
+  if (!r->slot_of_loc)
+    return nomem(r);
+  size_t slots = 0;
+  for (size_t i = 0; i < r->nlocs; i++) {
+    r->slot_of_loc[i] = (uint32_t)slots;
+    slots += r->locs[i].nlines ? r->locs[i].nlines : 1;
+  }
+  r->slot_of_loc[r->nlocs] = (uint32_t)slots;
+  r->fid_of_slot = malloc((slots ? slots : 1) * sizeof *r->fid_of_slot);
+  if (!r->fid_of_slot)
+    return nomem(r);
+  for (size_t i = 0; i < slots; i++)
+    r->fid_of_slot[i] = PRF_NONE;
+  return PRF_OK;
 }
 
 static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
@@ -755,12 +821,9 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
     st = read_metadata(r);
   if (st != PRF_OK)
     return st;
-  size_t slots = r->nlines + r->nlocs;
-  r->fid_of_loc_line = malloc((slots ? slots : 1) * sizeof *r->fid_of_loc_line);
-  if (!r->fid_of_loc_line)
-    return nomem(r);
-  for (size_t i = 0; i < slots; i++)
-    r->fid_of_loc_line[i] = PRF_NONE;
+  st = make_slots(r);
+  if (st != PRF_OK)
+    return st;
   prf_label *labels = NULL;
   size_t labels_cap = 0;
   for (size_t i = 0; i < r->nsamples && st == PRF_OK; i++)
@@ -771,7 +834,6 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
 
 prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
                           const prf_read_options *options, prf_error *err) {
-  (void)options;
   unsigned char *data;
   size_t size;
   prf_status st = prf_input_slurp(in, &data, &size);
@@ -789,6 +851,10 @@ prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
   r.profile = profile;
   r.err = err;
   r.data = data;
+  /* Only a profile with nothing in it yet can hold its stacks as lists. */
+  r.top_only = options && options->top_only && prf_tree_node_count(&profile->tree) == 1 &&
+               prf_sample_count(profile) == 0;
+  profile->top_only = r.top_only;
   if (size) {
     st = decode(&r, data, size);
   } else {

@@ -154,6 +154,9 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
     options = &defaults;
   }
   prf_error_set_source(err, options->source_name);
+  if (profile->top_only)
+    return prf_fail(err, PRF_E_USAGE, "a profile read for the top table alone "
+                                      "(top_only) takes no other input");
   const prf_format *format = NULL;
   if (options->format && !(format = prf_format_find(options->format)))
     return prf_fail(err, PRF_E_USAGE, "unknown input format '%s'",

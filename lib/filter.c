@@ -209,6 +209,9 @@ prf_status prf_profile_filter(prf_profile *p, const prf_filter *f,
   }
   bool any = fr.focus.on || fr.ignore.on || fr.hide.on || fr.show.on ||
              fr.prune.on || fr.tag_on;
+  if (st == PRF_OK && any && p->top_only)
+    st = prf_fail(err, PRF_E_USAGE, "a profile read for the top table alone "
+                                    "(top_only) cannot be filtered");
   if (st == PRF_OK && any)
     st = remember_totals(p, f);
   if (st == PRF_OK && any) {

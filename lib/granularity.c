@@ -82,6 +82,9 @@ prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
                                        int noinlines, prf_error *err) {
   if ((unsigned)g > PRF_GRAN_ADDRESSES)
     return prf_fail(err, PRF_E_USAGE, "unknown granularity %d", (int)g);
+  if (p->top_only)
+    return prf_fail(err, PRF_E_USAGE, "a profile read for the top table alone "
+                                      "(top_only) has no granularity to set");
   if (!noinlines && !has_detail(p))
     return PRF_OK; /* nothing would merge */
   prf_tree *old = &p->tree;

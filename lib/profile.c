@@ -36,6 +36,7 @@ void prf_profile_free(prf_profile *p) {
   free(p->threads);
   free(p->unfiltered_total);
   prf_tree_release(&p->tree);
+  prf_stacks_free(&p->stacks);
   free(p);
 }
 
@@ -61,7 +62,7 @@ const char *prf_string(const prf_profile *p, prf_str id, size_t *len) {
 
 prf_status prf_value_add(prf_profile *p, const char *type, const char *unit,
                          size_t *index) {
-  if (p->tree.count > 1 || p->nsamples > 0)
+  if (p->tree.count > 1 || p->nsamples > 0 || p->stacks.count > 0)
     return PRF_E_USAGE; /* columns must be declared before stacks */
   prf_value_col col;
   if (prf_string_intern(p, type, strlen(type), &col.type) != PRF_OK ||

@@ -331,6 +331,12 @@ typedef struct prf_read_options {
      read with PRF_E_LIMIT and a message naming the limit. */
   uint32_t max_depth;
   uint32_t max_frames;
+  /* The profile is read for prf_top_compute and prf_top_write alone: a
+     reader that can (pprof) keeps each distinct stack as a list of frames
+     and builds no call tree and no samples, which is several times faster.
+     Honoured only into an empty profile, which then takes no other input
+     and no filter or granularity; anything else sees no stacks in it. */
+  int top_only;
 } prf_read_options;
 
 #define PRF_DEFAULT_MAX_DEPTH 100000u       /* frames in one stack */

@@ -103,7 +103,8 @@ typedef struct top_work {
   const prf_tree *t;
   size_t column;
   const uint32_t *row_of;  /* frame -> row */
-  prf_node *path;
+  prf_node *path;          /* the tree's stacks: nodes, then frames */
+  prf_fid *frames;
   size_t path_cap;
   size_t *seen;      /* row -> last stack that counted it */
 } top_work;
@@ -137,9 +138,31 @@ static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
   return PRF_OK;
 }
 
+/* The stacks come from the call tree or, read with top_only, from the
+ * profile's list of stacks. */
+static size_t stack_count(const top_work *w) {
+  return w->p->top_only ? w->p->stacks.count : prf_tree_stack_count(w->t);
+}
+
 /* The value of stack i: read in place, no look-up by node. */
 static double stack_value(const top_work *w, size_t i) {
+  if (w->p->top_only)
+    return w->p->stacks.values[i * w->p->ncols + w->column];
   return w->t->stack_self[i * w->t->ncol + w->column];
+}
+
+/* The frames of stack i, root first (0 for the empty stack). */
+static size_t stack_frames(top_work *w, size_t i, const prf_fid **frames) {
+  if (w->p->top_only) {
+    const prf_stack_ref *s = &w->p->stacks.stack[i];
+    *frames = w->p->stacks.frames + s->first;
+    return s->depth;
+  }
+  size_t depth = prf_tree_path(w->t, prf_tree_stack(w->t, i), w->path, w->path_cap);
+  for (size_t d = 0; d < depth; d++)
+    w->frames[d] = w->t->nodes[w->path[d]].frame;
+  *frames = w->frames;
+  return depth;
 }
 
 /* The total is the sum of |value| per sample, as pprof counts it (a delta
@@ -147,6 +170,8 @@ static double stack_value(const top_work *w, size_t i) {
 static double total_of(const top_work *w) {
   if (w->p->unfiltered_total) /* pprof: shares of the whole profile */
     return w->p->unfiltered_total[w->column];
+  if (w->p->top_only)
+    return w->p->stacks.abs_total ? w->p->stacks.abs_total[w->column] : 0;
   double total = 0;
   size_t n = prf_sample_count(w->p);
   for (size_t i = 0; i < n; i++)
@@ -164,16 +189,15 @@ static prf_status add_values(top_work *w, prf_top *top) {
   if (!w->seen)
     return PRF_E_NOMEM;
   top->total = total_of(w);
-  for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
-    prf_node leaf = prf_tree_stack(w->t, i);
+  for (size_t i = 0; i < stack_count(w); i++) {
     double v = stack_value(w, i);
-    if (leaf == 0 || v == 0)
+    const prf_fid *frames;
+    size_t depth = v != 0 ? stack_frames(w, i, &frames) : 0;
+    if (depth == 0)
       continue;
-    /* Leaf to root along the parent links: the order does not matter. */
-    const prf_tnode *nodes = w->t->nodes;
-    top->rows[w->row_of[nodes[leaf].frame]].flat += v;
-    for (prf_node n = leaf; n != 0; n = nodes[n].parent) {
-      uint32_t r = w->row_of[nodes[n].frame];
+    top->rows[w->row_of[frames[depth - 1]]].flat += v;
+    for (size_t d = 0; d < depth; d++) {
+      uint32_t r = w->row_of[frames[d]];
       if (w->seen[r] != i + 1) {
         w->seen[r] = i + 1;
         top->rows[r].cum += v;
@@ -187,14 +211,12 @@ static prf_status add_values(top_work *w, prf_top *top) {
 static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
                                 prf_top_row *kept, double edge_cutoff) {
   edge_set e = {0};
-  for (size_t i = 0; i < prf_tree_stack_count(w->t); i++) {
-    prf_node leaf = prf_tree_stack(w->t, i);
-    if (leaf == 0 || stack_value(w, i) == 0)
-      continue;
-    size_t depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
+  for (size_t i = 0; i < stack_count(w); i++) {
+    const prf_fid *frames;
+    size_t depth = stack_value(w, i) != 0 ? stack_frames(w, i, &frames) : 0;
     uint32_t parent = UINT32_MAX;
     for (size_t d = 0; d < depth; d++) {
-      prf_fid fid = prf_tree_frame(w->t, w->path[d]);
+      prf_fid fid = frames[d];
       uint32_t r = keep[w->row_of[fid]];
       if (!r)
         continue;
@@ -274,6 +296,14 @@ static prf_status select_rows(top_work *w, prf_top *top,
   return st;
 }
 
+/* Room for the longest path of the tree. */
+static bool path_alloc(top_work *w) {
+  w->path_cap = (size_t)prf_tree_max_depth(w->t) + 1;
+  w->path = malloc(w->path_cap * sizeof *w->path);
+  w->frames = malloc(w->path_cap * sizeof *w->frames);
+  return w->path && w->frames;
+}
+
 /* The value column asked for (SIZE_MAX: the profile's default). */
 static prf_status pick_column(const prf_profile *p, size_t asked,
                               size_t *column, prf_error *err) {
@@ -296,17 +326,16 @@ prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
   if (st != PRF_OK)
     return st;
   top->column = column;
-  top_work w = {p, prf_profile_tree_const(p), column, NULL, NULL, 0, NULL};
+  top_work w = {p, prf_profile_tree_const(p), column, NULL, NULL, NULL, 0, NULL};
   uint32_t *row_of = NULL;
-  w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
-  w.path = malloc(w.path_cap * sizeof *w.path);
-  st = w.path ? make_rows(&w, top, &row_of) : PRF_E_NOMEM;
+  st = path_alloc(&w) ? make_rows(&w, top, &row_of) : PRF_E_NOMEM;
   w.row_of = row_of;
   if (st == PRF_OK)
     st = add_values(&w, top);
   if (st == PRF_OK)
     st = select_rows(&w, top, o);
   free(w.path);
+  free(w.frames);
   free(row_of);
   free(w.seen);
   if (st != PRF_OK) {
@@ -323,10 +352,12 @@ prf_status prf_top_grouped(const prf_profile *p, size_t column,
   prf_status st = pick_column(p, column, &top->column, err);
   if (st != PRF_OK)
     return st;
-  top_work w = {p, prf_profile_tree_const(p), top->column, row_of, NULL, 0, NULL};
+  top_work w = {p, prf_profile_tree_const(p), top->column, row_of, NULL, NULL, 0, NULL};
   top->rows = calloc(nrows ? nrows : 1, sizeof *top->rows);
   top->count = nrows;
-  st = top->rows ? add_values(&w, top) : PRF_E_NOMEM;
+  st = top->rows && path_alloc(&w) ? add_values(&w, top) : PRF_E_NOMEM;
+  free(w.path);
+  free(w.frames);
   free(w.seen);
   if (st != PRF_OK) {
     prf_top_free(top);

@@ -338,6 +338,72 @@ static void test_drop_frames(void **state) {
   prf_profile_free(p);
 }
 
+/* prf_top_compute of the profile read with and without top_only. */
+static void expect_same_top(const enc *e, size_t column) {
+  prf_profile *tree_p, *list_p = prf_profile_new();
+  prf_read_options o;
+  prf_read_options_init(&o);
+  o.format = "pprof";
+  o.top_only = 1;
+  prf_error err;
+  assert_int_equal(read_pprof(e, &tree_p, &err), PRF_OK);
+  assert_int_equal(prf_profile_read_buffer(list_p, e->b, e->n, &o, &err), PRF_OK);
+  assert_int_equal(prf_tree_node_count(prf_profile_tree_const(list_p)), 1);
+  prf_top_options to;
+  prf_top_options_init(&to);
+  to.column = column;
+  to.node_fraction = 0;
+  prf_top a, b;
+  assert_int_equal(prf_top_compute(tree_p, &to, &a, &err), PRF_OK);
+  assert_int_equal(prf_top_compute(list_p, &to, &b, &err), PRF_OK);
+  assert_int_equal(a.count, b.count);
+  assert_true(a.count > 0);
+  assert_true(a.total == b.total && a.cutoff == b.cutoff);
+  assert_int_equal(a.dropped, b.dropped);
+  for (size_t i = 0; i < a.count; i++) {
+    assert_string_equal(prf_string(tree_p, a.rows[i].name, NULL),
+                        prf_string(list_p, b.rows[i].name, NULL));
+    assert_true(a.rows[i].flat == b.rows[i].flat && a.rows[i].cum == b.rows[i].cum);
+    assert_int_equal(a.rows[i].inlined, b.rows[i].inlined);
+  }
+  prf_top_free(&a);
+  prf_top_free(&b);
+  prf_profile_free(tree_p);
+  prf_profile_free(list_p);
+}
+
+/* top_only keeps the stacks as lists: the same top table as the tree's,
+ * with repeated stacks, values that cancel out, recursion and
+ * drop_frames; such a profile takes no more input and no filter. */
+static void test_top_only(void **state) {
+  (void)state;
+  enc e;
+  good_profile(&e);
+  uint64_t s1[] = {2, 1}, s3[] = {1, 2, 1}, s4[] = {3, 2, 1};
+  int64_t v1[] = {3, 30000000}, v2[] = {-3, -30000000}, v3[] = {1, 7};
+  sample(&e, s1, 2, v1, 2, 0); /* the first stack again */
+  sample(&e, s3, 3, v1, 2, 0); /* main calls work calls main */
+  sample(&e, s3, 3, v2, 2, 0); /* ... and cancels out */
+  sample(&e, s4, 3, v3, 2, 0);
+  expect_same_top(&e, 0);
+  expect_same_top(&e, 1);
+  vfield(&e, 7, 6); /* drop_frames = "work" */
+  expect_same_top(&e, 0);
+  prf_profile *p = prf_profile_new();
+  prf_read_options o;
+  prf_read_options_init(&o);
+  o.format = "pprof";
+  o.top_only = 1;
+  prf_error err;
+  assert_int_equal(prf_profile_read_buffer(p, e.b, e.n, &o, &err), PRF_OK);
+  assert_int_equal(prf_profile_read_buffer(p, e.b, e.n, &o, &err), PRF_E_USAGE);
+  prf_filter f = {.focus = "main"};
+  assert_int_equal(prf_profile_filter(p, &f, &err), PRF_E_USAGE);
+  assert_int_equal(prf_profile_set_granularity(p, PRF_GRAN_FILES, 0, &err),
+                   PRF_E_USAGE);
+  prf_profile_free(p);
+}
+
 static void test_varint_limits(void **state) {
   (void)state;
   uint8_t max[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
@@ -361,6 +427,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_fields_and_unpacked_numbers),
       cmocka_unit_test(test_drop_frames),
       cmocka_unit_test(test_varint_limits),
+      cmocka_unit_test(test_top_only),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
