@@ -287,7 +287,9 @@ def large(n, path):
             p = rng.randrange(0, i)
         else:
             p = max(0, i - 1 - int(rng.expovariate(0.05)))
-        if depth[p] > 60 and p > 3001:
+        if 0 < p <= 3000:  # the chain stays a chain
+            p = 0
+        while depth[p] > 60:
             p = parent[p]
         f = rng.randrange(nnames) if rng.random() < 0.7 else rng.randrange(300)
         while (p, f) in used:
@@ -303,32 +305,36 @@ def large(n, path):
     total = out_self[:]
     for i in range(m - 1, 0, -1):
         total[out_parent[i]] += total[i]
-    # Exact tables from the tree: self by name, total counting a name once
-    # per stack (skip a node whose ancestor has the same name).
-    fself, ftot = {}, {}
-    lself, ltot = {}, {}
-    fileself, filetot = {}, {}
-    onstack = [None] * m  # frozenset would be costly; use per-node parent-chain check
-    nm = [fname[f] if f >= 0 else 0 for f in out_frame]
-    # outer[i]: the name already appears among i's ancestors
-    anc_names = [None] * m
-    anc_names[0] = frozenset()
+    # Exact tables from the tree: self by key; total counts a key once per
+    # stack (a node whose ancestor has the same key adds nothing), found with
+    # an iterative DFS that keeps a count of each key on the current path.
+    kids = [[] for _ in range(m)]
     for i in range(1, m):
-        a = anc_names[out_parent[i]]
-        if out_parent[i] != 0:
-            a = a | {nm[out_parent[i]]} if nm[out_parent[i]] not in a else a
-        anc_names[i] = a
-    for i in range(1, m):
+        kids[out_parent[i]].append(i)
+    fself, ftot, lself, ltot, fileself, filetot = {}, {}, {}, {}, {}, {}
+    on_f, on_l, on_file = {}, {}, {}
+    stack = [(0, False)]
+    while stack:
+        i, leaving = stack.pop()
         f = out_frame[i]
-        n_, fl, ln = fname[f], ffile[f], fline[f]
-        fself[n_] = fself.get(n_, 0) + out_self[i]
-        lself[(n_, fl, ln)] = lself.get((n_, fl, ln), 0) + out_self[i]
-        fileself[fl] = fileself.get(fl, 0) + out_self[i]
-        if n_ not in anc_names[i]:
-            ftot[n_] = ftot.get(n_, 0) + total[i]
-        ltot[(n_, fl, ln)] = ltot.get((n_, fl, ln), 0) + total[i]  # approximate
-        filetot[fl] = filetot.get(fl, 0) + total[i]  # approximate
-    del anc_names
+        keys = None
+        if f >= 0:
+            keys = ((fname[f], on_f, fself, ftot), ((fname[f], ffile[f], fline[f]), on_l, lself, ltot),
+                    (ffile[f], on_file, fileself, filetot))
+        if leaving:
+            for k, on, _, _ in keys:
+                on[k] -= 1
+            continue
+        if keys:
+            for k, on, sd, td in keys:
+                sd[k] = sd.get(k, 0) + out_self[i]
+                if not on.get(k):
+                    td[k] = td.get(k, 0) + total[i]
+                on[k] = on.get(k, 0) + 1
+            stack.append((i, True))
+        for c in kids[i]:
+            stack.append((c, False))
+    del kids
     fk = sorted(ftot, key=lambda k: -ftot[k])
     lk = sorted(ltot, key=lambda k: -ltot[k])
     flk = sorted(filetot, key=lambda k: -filetot[k])
