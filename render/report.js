@@ -191,9 +191,20 @@
       for (let i = 0; i < t.n; i++) key[i] = t.frame[i] >= 0 ? rank[frName[t.frame[i]]] : -1;
     }
     const cmp = (a, b) => key[a] - key[b] || a - b;
+    const kids = t.kids;
     for (let p = 0; p < t.n; p++) {
       const a = t.first[p], b = t.first[p + 1];
-      if (b - a > 1) t.kids.subarray(a, b).sort(cmp);
+      if (b - a < 2) continue;
+      // Writers usually emit siblings in name order already: checking is
+      // linear, sorting a million nodes is not, so sort only when needed.
+      let sorted = true;
+      for (let k = a + 1; k < b; k++) {
+        if (key[kids[k - 1]] > key[kids[k]]) {
+          sorted = false;
+          break;
+        }
+      }
+      if (!sorted) kids.subarray(a, b).sort(cmp);
     }
     t.order = order;
     t.sortedFor = t.total;

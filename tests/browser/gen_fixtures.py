@@ -277,20 +277,17 @@ def large(n, path):
         depth.append(depth[prev] + 1)
         prev = len(parent) - 1
     selfv[prev] = 1000
-    # ... and a bushy random tree: each new node picks a recent node as parent
-    # so the tree is a mix of wide and deep parts; a node's children have
-    # distinct frames (it is a call tree).
+    # ... and a bushy random tree: a new node hangs under an "open" node
+    # (depth below 40, fewer than 40 children), mostly a recently added one,
+    # so the tree has both deep and wide parts; siblings have distinct frames
+    # (it is a call tree).
     used = set()
+    open_ = [0]
+    nkids = {}
     while len(parent) < n:
         i = len(parent)
-        if rng.random() < 0.05:
-            p = rng.randrange(0, i)
-        else:
-            p = max(0, i - 1 - int(rng.expovariate(0.05)))
-        if 0 < p <= 3000:  # the chain stays a chain
-            p = 0
-        while depth[p] > 60:
-            p = parent[p]
+        j = max(0, len(open_) - 1 - int(rng.expovariate(0.002)))
+        p = open_[j]
         f = rng.randrange(nnames) if rng.random() < 0.7 else rng.randrange(300)
         while (p, f) in used:
             f = rng.randrange(nnames)
@@ -299,9 +296,33 @@ def large(n, path):
         frame.append(f)
         selfv.append(int(rng.expovariate(1 / 50)) if rng.random() < 0.7 else 0)
         depth.append(depth[p] + 1)
+        nkids[p] = nkids.get(p, 0) + 1
+        if nkids[p] >= 40:
+            open_[j] = open_[-1]
+            open_.pop()
+        if depth[i] < 40:
+            open_.append(i)
     del used
     out_parent, out_frame, out_self = parent, frame, selfv
+    # Number the nodes in depth-first order with siblings by name, as a
+    # writer walking a sorted tree would (parent < id still holds).
     m = len(out_parent)
+    kids = [[] for _ in range(m)]
+    for i in range(1, m):
+        kids[out_parent[i]].append(i)
+    newid = [0] * m
+    order = []
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        newid[i] = len(order)
+        order.append(i)
+        kids[i].sort(key=lambda c: strings[fname[out_frame[c]]], reverse=True)
+        stack.extend(kids[i])
+    del kids
+    out_parent = [-1] + [newid[out_parent[i]] for i in order[1:]]
+    out_frame = [out_frame[i] for i in order]
+    out_self = [out_self[i] for i in order]
     total = out_self[:]
     for i in range(m - 1, 0, -1):
         total[out_parent[i]] += total[i]
