@@ -538,7 +538,7 @@
       ctx.fillStyle = opts.colour(n);
       ctx.fillRect(x, y, Math.max(w - (w > 3 ? 1 : 0), MIN_W), ROW - 1);
       if (w > 28) {
-        const label = opts.label(n);
+        const label = opts.label(n, i);
         let tw = textWidth.get(label);
         if (tw === undefined) {
           tw = ctx.measureText(label).width;
@@ -1331,57 +1331,82 @@
   }
 
   // Runs of the flame chart: a frame per node per stretch of consecutive
-  // samples that have it on their stack, in time order.
+  // samples that have it on their stack, in time order. With several
+  // threads shown, each thread gets its own lane (stacked vertically), so
+  // interleaved samples of different threads do not chop each other's runs.
   function buildRuns() {
     const ts = times(), node = SAMPLES.node, th = SAMPLES.thread;
     const lo = state.range ? state.range[0] : -Infinity;
     const hi = state.range ? state.range[1] : Infinity;
-    const keep = [];
+    const lanes = new Map(); // thread index -> kept sample indices
     for (let i = 0; i < ts.length; i++) {
       if (ts[i] < lo || ts[i] > hi) continue;
       if (state.thread >= 0 && th[i] !== state.thread) continue;
       if (node[i] < 0 || node[i] >= main.n) continue;
-      keep.push(i);
+      const lane = state.thread >= 0 ? state.thread : th[i];
+      if (!lanes.has(lane)) lanes.set(lane, []);
+      lanes.get(lane).push(i);
     }
-    // A sample lasts until the next kept one, at most twice the median gap,
-    // so idle stretches stay empty.
-    const gaps = [];
-    for (let k = 1; k < keep.length; k++) gaps.push(ts[keep[k]] - ts[keep[k - 1]]);
-    gaps.sort((a, b) => a - b);
-    const med = gaps.length ? gaps[gaps.length >> 1] || 0.001 : 0.001;
-    const runs = { start: [], end: [], node: [], depth: [], maxDepth: 0, from: 0, to: 1 };
-    const open = []; // per depth: [node, start]
-    let prevEnd = 0;
-    const stack = [];
-    const close = (d, end) => {
-      while (open.length > d) {
-        const o = open.pop();
-        runs.node.push(o[0]);
-        runs.start.push(o[1]);
-        runs.end.push(end);
-        runs.depth.push(open.length);
+    const runs = { start: [], end: [], node: [], depth: [], label: [], root: [], maxDepth: 0,
+      from: Infinity, to: -Infinity, count: 0 };
+    const laneIds = Array.from(lanes.keys()).sort((x, y) => x - y);
+    let base = 0;
+    for (const lane of laneIds) {
+      const keep = lanes.get(lane);
+      const laneLabel = laneIds.length > 1 || lane >= 0
+        ? (lane >= 0 && THREADS[lane] ? str(THREADS[lane].name) + " (" + THREADS[lane].id + ")" : "no thread")
+        : null;
+      // A sample lasts until the next kept one, at most twice the median
+      // gap, so idle stretches stay empty.
+      const gaps = [];
+      for (let k = 1; k < keep.length; k++) gaps.push(ts[keep[k]] - ts[keep[k - 1]]);
+      gaps.sort((x, y) => x - y);
+      const med = gaps.length ? gaps[gaps.length >> 1] || 0.001 : 0.001;
+      const open = []; // per depth: [node, start]
+      let prevEnd = -Infinity;
+      let laneMax = 0;
+      const stack = [];
+      const close = (d, end) => {
+        while (open.length > d) {
+          const o = open.pop();
+          const depth = open.length;
+          runs.node.push(o[0]);
+          runs.start.push(o[1]);
+          runs.end.push(end);
+          runs.depth.push(base + depth);
+          runs.root.push(depth === 0);
+          runs.label.push(depth === 0 ? laneLabel : null);
+        }
+      };
+      for (let k = 0; k < keep.length; k++) {
+        const i = keep[k];
+        const t = ts[i];
+        const next = k + 1 < keep.length ? ts[keep[k + 1]] : t + med;
+        const end = t + Math.min(next - t, 2 * med);
+        stack.length = 0;
+        for (let x = node[i]; x >= 0; x = main.parent[x]) stack.push(x);
+        stack.reverse(); // root first
+        if (t > prevEnd + 1e-9) close(0, prevEnd);
+        let d = 0;
+        while (d < open.length && d < stack.length && open[d][0] === stack[d]) d++;
+        close(d, t);
+        for (; d < stack.length; d++) open.push([stack[d], t]);
+        if (stack.length - 1 > laneMax) laneMax = stack.length - 1;
+        prevEnd = end;
       }
-    };
-    for (let k = 0; k < keep.length; k++) {
-      const i = keep[k];
-      const t = ts[i];
-      const next = k + 1 < keep.length ? ts[keep[k + 1]] : t + med;
-      const end = t + Math.min(next - t, 2 * med);
-      stack.length = 0;
-      for (let a = node[i]; a >= 0; a = main.parent[a]) stack.push(a);
-      stack.reverse(); // root first
-      if (t > prevEnd + 1e-9) close(0, prevEnd);
-      let d = 0;
-      while (d < open.length && d < stack.length && open[d][0] === stack[d]) d++;
-      close(d, t);
-      for (; d < stack.length; d++) open.push([stack[d], t]);
-      if (stack.length - 1 > runs.maxDepth) runs.maxDepth = stack.length - 1;
-      prevEnd = end;
+      close(0, prevEnd);
+      if (keep.length) {
+        runs.from = Math.min(runs.from, ts[keep[0]]);
+        runs.to = Math.max(runs.to, prevEnd);
+      }
+      runs.count += keep.length;
+      runs.maxDepth = base + laneMax;
+      base += laneMax + 2; // an empty row between lanes
     }
-    close(0, prevEnd);
-    runs.from = keep.length ? ts[keep[0]] : 0;
-    runs.to = keep.length ? prevEnd : 1;
-    runs.count = keep.length;
+    if (!runs.count) {
+      runs.from = 0;
+      runs.to = 1;
+    }
     return runs;
   }
 
@@ -1401,14 +1426,18 @@
       if (x1 - x0 < MIN_W) continue;
       L.node.push(R.node[r]); L.x.push(x0); L.w.push(x1 - x0); L.d.push(R.depth[r]); L.run.push(r);
     }
-    chartL = drawLayout(chartCv, L, { flip: true, colour: nodeColour(main, 0), label: (n) => labelOf(main, n) });
+    chartL = drawLayout(chartCv, L, {
+      flip: true,
+      colour: nodeColour(main, 0),
+      label: (n, i) => (R.label[L.run[i]] !== null ? R.label[L.run[i]] : labelOf(main, n)),
+    });
     chartNote.textContent = group(R.count, 0) + " samples, " + (to - from).toFixed(3) + " s shown" +
-      (chartZoom ? " (click the top row or press Esc to zoom out)" : "; click a frame to zoom in time.");
+      (chartZoom ? " (click a lane's top row or press Esc to zoom out)" : "; click a frame to zoom in time.");
   }
 
   attachCanvas(chartCv, () => chartL, () => main, () => state.zoom, (n, i) => {
     const r = chartL.run[i];
-    chartZoom = r === undefined || chartL.d[i] === 0 ? null : [chartRuns.start[r], chartRuns.end[r]];
+    chartZoom = r === undefined || chartRuns.root[r] ? null : [chartRuns.start[r], chartRuns.end[r]];
     drawChart();
   });
 

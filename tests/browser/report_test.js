@@ -337,6 +337,18 @@ async function timedChecks(browser, file) {
   await page.keyboard.press('4');
   const chart = await prf(page, () => window.__prf.chartFrames());
   check(chart.length > 0, `${label}: flame chart draws ${chart.length} frames`);
+  const lanes = new Set(d.samples.thread).size;
+  check(chart.filter(f => f.node === 0).length === lanes, `${label}: flame chart has a lane per thread (${lanes})`,
+        chart.filter(f => f.node === 0));
+  // Clicking a frame below a lane's root zooms the chart in time.
+  const sub = chart.filter(f => f.node !== 0 && f.w > 20)[0];
+  if (sub) {
+    await clickFrame(page, sub, 'canvas.prf-chart');
+    const z = (await prf(page, () => window.__prf.chartFrames())).find(f => f.node === sub.node && f.depth === sub.depth);
+    check(z && Math.abs(z.w - (await prf(page, () => window.__prf.width))) < 0.5,
+          `${label}: clicking a chart frame zooms it to the width`, z);
+    await page.keyboard.press('Escape');
+  }
   // Thread filter: the graph's root total becomes that thread's weight.
   const ti = d.threads.length - 1;
   await page.selectOption('select.prf-thread', String(ti));
