@@ -507,7 +507,9 @@
   // Sizes the canvas for HiDPI and returns its 2D context in CSS pixels.
   function prepCanvas(cv, width, height) {
     const dpr = window.devicePixelRatio || 1;
-    const maxH = Math.floor(30000 / dpr); // browsers cap canvas size
+    // Browsers cap canvas size, and a huge canvas is slow to allocate and
+    // paint: about 700 rows are drawn; zooming shows the deeper ones.
+    const maxH = Math.floor(12000 / dpr);
     height = Math.min(height, maxH);
     cv.style.width = width + "px";
     cv.style.height = height + "px";
@@ -1114,9 +1116,12 @@
     const isF = new Uint8Array(n);
     const under = new Uint8Array(n);
     let rootFrame = -1;
+    // Compare string ids, not strings, in the per-node loop.
+    const want = new Uint8Array(STR.length);
+    for (let s = 1; s < STR.length; s++) if (STR[s] === fnName) want[s] = 1;
     for (let i = 1; i < n; i++) {
       const f = t.frame[i];
-      if (f >= 0 && STR[frName[f]] === fnName) {
+      if (f >= 0 && want[frName[f]]) {
         isF[i] = 1;
         if (rootFrame < 0) rootFrame = f;
       }

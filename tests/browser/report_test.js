@@ -183,6 +183,29 @@ async function commonChecks(browser, file) {
           await page.$eval('.prf-crumbs', e => e.hidden), `${label}: Esc resets the zoom`);
   }
 
+  // Icicle toggle: the root moves from the bottom row to the top.
+  const rootY = async () => (await prf(page, () => window.__prf.frames())).find(f => f.node === 0).y;
+  const y0 = await rootY();
+  await page.click('.prf-graphbtns button:text-is("Flame")');
+  const y1 = await rootY();
+  check(y0 > 0 && y1 === 0 && /[#&]ic=1/.test(page.url()), `${label}: icicle toggle puts the root on top`, { y0, y1 });
+  await page.click('.prf-graphbtns button:text-is("Icicle")');
+  // Order toggle: heaviest first puts the root's children by total, left
+  // to right; alphabetical by name.
+  const rootKids = async () => (await prf(page, () => window.__prf.frames()))
+    .filter(f => f.depth === 1).sort((a, b) => a.x - b.x).map(f => f.node);
+  const tot = d.nodes.total[col];
+  const alpha = m.kids[0].filter(k => tot[k] > 0).slice()
+    .sort((a, b) => (m.name(a) < m.name(b) ? -1 : m.name(a) > m.name(b) ? 1 : a - b));
+  const kidsA = await rootKids();
+  await page.click('.prf-graphbtns button:text-is("Order: A–Z")');
+  const kidsH = await rootKids();
+  const heavy = m.kids[0].filter(k => tot[k] > 0).slice().sort((a, b) => tot[b] - tot[a] || a - b);
+  check(JSON.stringify(kidsA) === JSON.stringify(alpha.filter(k => kidsA.includes(k))) &&
+        JSON.stringify(kidsH) === JSON.stringify(heavy.filter(k => kidsH.includes(k))),
+        `${label}: order toggle (alphabetical, heaviest first)`, { kidsA, kidsH });
+  await page.click('.prf-graphbtns button:text-is("Order: heaviest")');
+
   // Hover tooltip: the root frame's total.
   frames = await prf(page, () => window.__prf.frames());
   const root = frames.find(f => f.node === 0);
@@ -458,7 +481,7 @@ async function largeChecks(browser, file, outDir) {
   const label = path.basename(file);
   const problems = [];
   const t0 = Date.now();
-  const page = await openPage(browser, file, problems);
+  let page = await openPage(browser, file, problems);
   const wall = Date.now() - t0;
   const inPage = await prf(page, () => window.__prf.firstDraw);
   const nframes = (await prf(page, () => window.__prf.frames())).length;
@@ -484,7 +507,35 @@ async function largeChecks(browser, file, outDir) {
   const tableMs = Date.now() - t;
   console.log(`# ${label}: zoom ${zoomMs} ms, search ${searchMs} ms, table ${tableMs} ms`);
   check(zoomMs < 5000 && searchMs < 5000 && tableMs < 5000, `${label}: zoom, search and table respond within 5 s`);
+  // A zoom into the deepest stack (thousands of levels): the walks are
+  // iterative, so this must neither throw nor stall.
+  const { data: d } = readData(file);
+  const par = d.nodes.parent;
+  const depth = new Int32Array(par.length);
+  let deep = 0;
+  for (let i = 1; i < par.length; i++) {
+    depth[i] = depth[par[i]] + 1;
+    if (depth[i] > depth[deep]) deep = i;
+  }
   await cleanLoad(page, problems, `${label} (large)`);
+  await page.close();
+  t = Date.now();
+  page = await openPage(browser, file, problems, { hash: '#z=' + deep });
+  const zf = (await prf(page, () => window.__prf.frames())).find(f => f.node === deep);
+  const gap = await page.textContent('.prf-crumbs');
+  check(await prf(page, () => window.__prf.zoom) === deep && zf && zf.x === 0 && /more/.test(gap),
+        `${label}: zoom at depth ${depth[deep]} works (${Date.now() - t} ms incl. reload)`, { zf, gap: gap.slice(0, 100) });
+  // Sandwich of the most frequent name.
+  const cnt = new Map();
+  for (let i = 1; i < par.length; i++) { const f = d.nodes.frame[i]; cnt.set(f, (cnt.get(f) || 0) + 1); }
+  const fr = [...cnt.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const fn = d.strings[d.frames.name[fr]];
+  t = Date.now();
+  await page.evaluate(h => { location.hash = h; }, '#v=sandwich&fn=' + encodeURIComponent(fn));
+  await page.waitForFunction(() => window.__prf.view === 'sandwich' && window.__prf.callees().length > 0);
+  console.log(`# ${label}: sandwich of ${fn} (${cnt.get(fr)} nodes) ${Date.now() - t} ms`);
+  check(true, `${label}: sandwich view of a frequent function`);
+  await cleanLoad(page, problems, `${label} (large, deep zoom and sandwich)`);
   await page.close();
 }
 
