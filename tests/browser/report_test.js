@@ -484,8 +484,12 @@ async function largeChecks(browser, file, outDir) {
   let page = await openPage(browser, file, problems);
   const wall = Date.now() - t0;
   const inPage = await prf(page, () => window.__prf.firstDraw);
+  const started = await prf(page, () => window.__prf.startedAt);
   const nframes = (await prf(page, () => window.__prf.frames())).length;
-  console.log(`# ${label}: first graph drawn ${inPage.toFixed(0)} ms after navigation start (${wall} ms wall incl. load), ${nframes} frames drawn`);
+  // "script" is the page's own share: from the script's first line to the
+  // drawn graph; the rest is Chromium reading and parsing the HTML.
+  console.log(`# ${label}: first graph drawn ${inPage.toFixed(0)} ms after navigation start ` +
+              `(script ${(inPage - started).toFixed(0)} ms; ${wall} ms wall incl. load), ${nframes} frames drawn`);
   check(inPage < 10000, `${label}: interactive within 10 s (${(inPage / 1000).toFixed(2)} s)`);
   const shot = path.join(outDir, 'report-large-flame.png');
   await page.locator('canvas.prf-flame').screenshot({ path: shot });
