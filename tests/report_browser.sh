@@ -1,0 +1,52 @@
+#!/bin/sh
+# Browser tests of the HTML report's page (render/report.js, report.css) in
+# headless Chromium: loading under the CSP, zoom, search, table, views, URL
+# state, sandwich, flame chart, diff verdict, hostile names, and the time a
+# 1,000,000-node page takes to draw its first graph. Pages are assembled
+# from fixture DATA by tests/browser/make_report_page.py until
+# `prof-render report` writes them; report_test.js takes any page paths.
+# Skipped, with a note, when Chromium, node or the test's node modules are
+# not installed (.ci/run installs them). REPORT_OUT=DIR keeps the large
+# page's screenshot (default: a temporary directory, printed).
+. tests/lib.sh
+
+if ! command -v node >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 ||
+   [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+   [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "ok 1 - report browser tests # SKIP needs node, python3, /usr/bin/chromium and 'npm ci' in tests/browser"
+  echo "1..1"
+  exit 0
+fi
+
+OUT=${REPORT_OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+F=tests/browser/fixtures
+pages=""
+for f in small timed diff hostile; do
+  if python3 tests/browser/make_report_page.py "$F/$f.json" "$TMP/$f.html"; then
+    ok "assemble $f.html"
+    pages="$pages $TMP/$f.html"
+  else
+    not_ok "assemble $f.html"
+  fi
+done
+# The large page: about 1,000,000 nodes, generated (it is too big to keep).
+LARGE_NODES=${LARGE_NODES:-1000000}
+large=""
+if python3 tests/browser/gen_fixtures.py --large "$LARGE_NODES" "$TMP/large.json" >/dev/null &&
+   python3 tests/browser/make_report_page.py "$TMP/large.json" "$TMP/large.html"; then
+  ok "generate a $LARGE_NODES-node page ($(wc -c < "$TMP/large.html") bytes)"
+  large="--large $TMP/large.html"
+else
+  not_ok "generate the large page"
+fi
+
+# shellcheck disable=SC2086
+if node tests/browser/report_test.js --out "$OUT" $large $pages > "$TMP/out" 2>&1; then
+  ok "report page in Chromium ($(tail -n 1 "$TMP/out"))"
+else
+  not_ok "report page in Chromium" "$(grep -v '^ok' "$TMP/out" | head -n 40)"
+fi
+# The measured time and the screenshot's path, for the reader of the log.
+grep '^#' "$TMP/out" | sed 's/^/  /'
+done_testing
