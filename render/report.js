@@ -1216,7 +1216,7 @@
   // Samples: thread selector, activity strip, flame chart
   // ---------------------------------------------------------------------
 
-  const STRIP_ROWS = 20; // 50 ms per cell, FlameScope-like
+  const STRIP_ROWS = 20; // cells per column: 50 ms of a one-second column
   const CELL_H = 4;
   let stripCv = null, stripNote = null, threadSel = null;
   let drag = null;
@@ -1263,8 +1263,8 @@
     stripCv = add(add(stripBox, el("div", "prf-canvaswrap")), el("canvas", "prf-strip"));
     const secAt = (e) => {
       const r = stripCv.getBoundingClientRect();
-      const nsec = Math.ceil(duration());
-      return Math.max(0, Math.min(nsec, ((e.clientX - r.left) / r.width) * nsec));
+      const { col, ncol } = stripColumns();
+      return Math.max(0, Math.min(ncol * col, ((e.clientX - r.left) / r.width) * ncol * col));
     };
     stripCv.addEventListener("mousedown", (e) => {
       drag = { a: secAt(e), b: secAt(e) };
@@ -1279,9 +1279,10 @@
       if (!drag) return;
       drag.b = secAt(e);
       let a = Math.min(drag.a, drag.b), b = Math.max(drag.a, drag.b);
-      if (b - a < 0.02) { // a click: that second
-        a = Math.floor(a);
-        b = a + 1;
+      const { col } = stripColumns();
+      if (b - a < col * 0.02) { // a click: that column
+        a = Math.floor(a / col) * col;
+        b = a + col;
       }
       drag = null;
       state.range = [a, b];
@@ -1291,16 +1292,28 @@
     });
   }
 
+  // The strip's columns: a second each, as FlameScope, for profiles of ten
+  // seconds or more; shorter ones get shorter columns (at least ten of
+  // them), so that a 200 ms profile is not one column. Each column's rows
+  // split it in STRIP_ROWS cells, top to bottom.
+  function stripColumns() {
+    const d = duration();
+    const steps = [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
+    const col = steps.find((s) => d / s >= 10) || steps[steps.length - 1];
+    return { col, ncol: Math.max(1, Math.ceil(d / col)) };
+  }
+
   function drawStrip() {
     if (!stripCv) return;
     const ts = times(), th = SAMPLES.thread;
-    const nsec = Math.max(1, Math.ceil(duration()));
+    const { col, ncol } = stripColumns();
+    const nsec = ncol; // columns
     const cells = new Float64Array(nsec * STRIP_ROWS);
     let max = 0;
     for (let i = 0; i < ts.length; i++) {
       if (state.thread >= 0 && th[i] !== state.thread) continue;
-      const s = Math.min(nsec - 1, Math.floor(ts[i]));
-      const r = Math.min(STRIP_ROWS - 1, Math.floor((ts[i] - s) * STRIP_ROWS));
+      const s = Math.min(nsec - 1, Math.floor(ts[i] / col));
+      const r = Math.min(STRIP_ROWS - 1, Math.floor((ts[i] / col - s) * STRIP_ROWS));
       const v = ++cells[s * STRIP_ROWS + r];
       if (v > max) max = v;
     }
@@ -1319,7 +1332,8 @@
     const sel = drag ? [Math.min(drag.a, drag.b), Math.max(drag.a, drag.b)] : state.range;
     if (sel) {
       ctx.fillStyle = "rgba(60,120,255,0.25)";
-      ctx.fillRect((sel[0] / nsec) * w, 0, Math.max(1, ((sel[1] - sel[0]) / nsec) * w), STRIP_ROWS * CELL_H);
+      const span = nsec * col;
+      ctx.fillRect((sel[0] / span) * w, 0, Math.max(1, ((sel[1] - sel[0]) / span) * w), STRIP_ROWS * CELL_H);
     }
     if (threadSel) threadSel.value = String(state.thread);
     let count = 0;
