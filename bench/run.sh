@@ -152,6 +152,7 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
     # the HTML report: read, then the pruned tree, exact tables and JSON
     run_n /dev/null ./prof-render report --timings -o "$OUT/x.html" "$f"
+    cp "$OUT/x.html" "$OUT/$name.html"
     HTML_SIZE[$name]=$(stat -c %s "$OUT/x.html")
     HTML_PRUNED[$name]=$(grep -o '"pruned":{[^}]*}' "$OUT/x.html")
     row "$name" "$mb" "$stacks" report
@@ -168,6 +169,18 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     awk -v n="$name" -v h="${HTML_SIZE[$name]}" -v s="${SVG_SIZE[$name]}" -v p="${HTML_PRUNED[$name]}" 'BEGIN {
       printf "  %-9s report %.2f MB, SVG %.2f MB (%.2fx); %s\n", n, h / 1e6, s / 1e6, h / s, p }'
   done
+  # The page in a browser: from navigation to the first drawn flame graph,
+  # in headless Chromium (tests/browser/report_test.js --large).
+  if command -v node >/dev/null 2>&1 && [ -x /usr/bin/chromium ] &&
+     [ -d tests/browser/node_modules/playwright-core ]; then
+    echo
+    echo "The HTML report in headless Chromium (navigation to the first drawn graph; screenshots in $OUT/tti-NAME/):"
+    for name in $INPUTS; do
+      t=$(node tests/browser/report_test.js --out "$OUT/tti-$name" --large "$OUT/$name.html" 2>&1 |
+          sed -n 's/^# [^:]*: first graph drawn \(.*\)$/\1/p' | head -n 1)
+      printf '  %-9s %s\n' "$name" "${t:-failed (see node tests/browser/report_test.js --large $OUT/$name.html)}"
+    done
+  fi
   echo
   echo "Inputs (bench/gen_folded, deterministic):"
   for name in $INPUTS; do
