@@ -20,20 +20,9 @@ const path = require('path');
 const { pathToFileURL } = require('url');
 const { chromium } = require('playwright-core');
 
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
+const { LAUNCH, check, finish } = require('./common');
 const EPS_PX = 0.02; // attributes are written with two decimals
 
-let count = 0, passed = 0, failed = 0;
-function check(ok, desc, detail) {
-  count++;
-  if (ok) passed++; else failed++;
-  console.log(`${ok ? 'ok' : 'not ok'} ${count} - ${desc}`);
-  if (!ok && detail !== undefined) console.log('#   ' + JSON.stringify(detail).slice(0, 600));
-}
 
 // ---- reading the page (DOM attributes only) ----
 
@@ -414,8 +403,7 @@ async function main() {
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 }
 
 main();

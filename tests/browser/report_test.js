@@ -24,19 +24,8 @@ const path = require('path');
 const { pathToFileURL } = require('url');
 const { chromium } = require('playwright-core');
 
-const LAUNCH = {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
+const { LAUNCH, check, finish } = require('./common');
 
-let count = 0, passed = 0, failed = 0;
-function check(ok, desc, detail) {
-  count++;
-  if (ok) passed++; else failed++;
-  console.log(`${ok ? 'ok' : 'not ok'} ${count} - ${desc}`);
-  if (!ok && detail !== undefined) console.log('#   ' + JSON.stringify(detail).slice(0, 800));
-}
 
 // ---- the page's DATA, read from the file (not through the script) ----
 
@@ -585,6 +574,5 @@ async function largeChecks(browser, file, outDir) {
   } finally {
     await browser.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish();
 })();
