@@ -4,11 +4,14 @@
  * explores them too. Checks: the model's invariants before and after the
  * analysis, SVG output that is valid UTF-8 without control characters
  * (well-formed text for XML) and the same bytes when written twice,
- * written pprof and speedscope output that reads back, and (for a quarter
- * of the inputs) a PNG or PDF that is the same bytes twice.
+ * written pprof and speedscope output that reads back, (for a quarter of
+ * the inputs) a PNG or PDF that is the same bytes twice, and an HTML report
+ * that is the same bytes twice and whose data block is valid JSON with no
+ * '<' in it (so no name can close the script element).
  */
 #include "fuzz.h"
 
+#include <cjson/cJSON.h>
 #include <string.h>
 
 /* Readers refuse inputs without a weighed stack, so an empty profile
@@ -97,6 +100,62 @@ static void write_image(prf_profile *p, unsigned bits) {
   fuzz_out_free(&b);
 }
 
+/* The top table of a profile read for top alone (pprof keeps its distinct
+ * stacks, without a call tree) must equal the one read in full. */
+static void check_top_only(const uint8_t *data, size_t size, const prf_top_options *t,
+                           const fuzz_out *want) {
+  prf_read_options o;
+  fuzz_read_options(&o, NULL);
+  o.top_only = 1;
+  prf_profile *p = prf_profile_new();
+  prf_error err;
+  prf_error_clear(&err);
+  if (p && prf_profile_read_buffer(p, data, size, &o, &err) == PRF_OK) {
+    fuzz_out got = {0};
+    prf_top_write(p, t, fuzz_out_write, &got, &err);
+    if (!fuzz_out_equal(&got, want))
+      fuzz_fail("top of a profile read for top alone differs from the full read's", "");
+    fuzz_out_free(&got);
+  }
+  prf_profile_free(p);
+}
+
+/* The HTML report: deterministic; its data block is JSON in which no '<'
+ * appears (docs/report-data.md), whatever the names hold. */
+static void write_report(prf_profile *p, unsigned bits) {
+  prf_report_options r;
+  prf_report_options_init(&r);
+  r.prune = (bits >> 1) & 1 ? 0 : 1e-5;
+  if ((bits >> 2) & 1)
+    r.source_url = "https://example.com/{rev}/{path}#L{line}";
+  fuzz_out a = {0}, b = {0};
+  prf_error err;
+  prf_error_clear(&err);
+  prf_status sa = prf_report_write(p, &r, fuzz_out_write, &a, &err);
+  prf_status sb = prf_report_write(p, &r, fuzz_out_write, &b, &err);
+  if (sa != sb || (sa == PRF_OK && !fuzz_out_equal(&a, &b)))
+    fuzz_fail("the report differs from one run to the next", "");
+  if (sa == PRF_OK && a.len == a.total) { /* not cut short by the fuzz cap */
+    static const char open[] = "<script type=\"application/json\" id=\"prf-data\">";
+    const char *html = (const char *)a.data, *start = NULL;
+    for (size_t i = 0; i + sizeof open - 1 <= a.len && !start; i++)
+      if (memcmp(html + i, open, sizeof open - 1) == 0)
+        start = html + i;
+    if (!start)
+      fuzz_fail("the report has no data block", "");
+    start += sizeof open - 1;
+    const char *end = memchr(start, '<', a.len - (size_t)(start - html));
+    if (!end || (size_t)(html + a.len - end) < 9 || memcmp(end, "</script>", 9) != 0)
+      fuzz_fail("a '<' inside the report's data block", "");
+    cJSON *json = cJSON_ParseWithLength(start, (size_t)(end - start));
+    if (!json)
+      fuzz_fail("the report's data block is not JSON", "");
+    cJSON_Delete(json);
+  }
+  fuzz_out_free(&a);
+  fuzz_out_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
@@ -114,6 +173,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (prf_profile_read_buffer(p, data, size, &o, &err) != PRF_OK)
     goto out;
   fuzz_check_model(p);
+  if (!o.keep_order) {
+    prf_top_options t;
+    prf_top_options_init(&t);
+    fuzz_out want = {0};
+    prf_top_write(p, &t, fuzz_out_write, &want, &err);
+    check_top_only(data, size, &t, &want);
+    fuzz_out_free(&want);
+  }
   if ((bits >> 6) & 1) {
     prf_filter filter = {0};
     filter.focus = "a";
@@ -142,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_out_free(&out);
   write_svg(p, bits);
   write_image(p, bits);
+  write_report(p, bits);
 out:
   prf_profile_free(p);
   return 0;
