@@ -387,21 +387,20 @@ void prf_layout_format_value(const prf_layout *l, const prf_flame_options *o,
   }
 }
 
-double prf_layout_base_factor(const prf_layout *l) {
-  const char *f = prf_meta_get(prf_tree_profile(l->tree), "diff_base_factor");
+static double base_factor_of(const prf_profile *p) {
+  const char *f = prf_meta_get(p, "diff_base_factor");
   double factor = f ? strtod(f, NULL) : 1;
   return factor > 0 && isfinite(factor) ? factor : 1;
 }
 
 void prf_layout_diff_values(const prf_layout *l, prf_node node,
                             double value[2], double share[2]) {
-  double factor = prf_layout_base_factor(l);
   for (size_t c = 0; c < 2; c++) {
     double all = prf_tree_total(l->tree, 0, c);
     value[c] = prf_tree_total(l->tree, node, c);
     share[c] = all != 0 ? value[c] / all : 0;
   }
-  value[0] *= factor;
+  value[0] *= l->base_factor;
 }
 
 /* The legend row of the detailed differential view, left to right:
@@ -488,6 +487,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
                     l->column);
   l->differential = prf_is_differential(profile) && !o->flamechart;
   l->details = l->differential && o->diff_details;
+  l->base_factor = base_factor_of(profile);
   l->tree = prf_profile_tree(profile);
   if (o->reverse) {
     l->owned = prf_tree_reversed(l->tree, err);

@@ -37,6 +37,10 @@ typedef struct prf_layout {
   uint32_t max_depth;    /* deepest frame kept */
   bool differential;
   bool details;          /* prof-render's differential view (a legend...) */
+  double base_factor;    /* prf_diff_profile scales BASE to NEW's total so
+                            that widths compare shares; this (its
+                            "diff_base_factor" metadata, else 1) turns a
+                            "before" value back into BASE's own samples */
   double max_delta;
   double *wtotal;        /* PRF_WIDTH_MAX: per node, the widths laid out */
   /* The legend row of the detailed differential view: swatches and words
@@ -76,11 +80,6 @@ const char *prf_layout_name(const prf_layout *layout, prf_node node,
 void prf_layout_format_value(const prf_layout *layout,
                              const prf_flame_options *options, double v,
                              char *out, size_t size);
-
-/* prf_diff_profile scales BASE to NEW's total so that widths compare
-   shares; this factor (its "diff_base_factor" metadata, else 1) turns a
-   "before" value back into BASE's own mean samples. */
-double prf_layout_base_factor(const prf_layout *layout);
 
 /* A frame's two column totals (before in BASE's own samples, after) and
    their share of each column's whole, for tooltips. */

@@ -188,7 +188,7 @@ static void diff_tooltip(prf_buf *b, const prf_layout *l,
   if (f->hidden > 0) {
     prf_buf_puts(b, l->column == 1 ? "; calls only in BASE: "
                                    : "; calls only in NEW: ");
-    double hidden = f->hidden * (l->column == 1 ? prf_layout_base_factor(l) : 1);
+    double hidden = f->hidden * (l->column == 1 ? l->base_factor : 1);
     prf_layout_format_value(l, o, hidden, count, sizeof count);
     prf_escape_xml(b, count, strlen(count));
   }
