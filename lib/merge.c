@@ -146,15 +146,25 @@ typedef struct merger {
   size_t cap;
   prf_label *labels;
   size_t labels_cap;
+  prf_node *done;     /* src node -> dst node, PRF_NONE until mapped */
 } merger;
 
 /* The dst node of src's node n (its path, with frames mapped). */
+/* The dst node of src's node n (its path, with frames mapped), found once
+ * per node: many samples share a leaf. */
 static prf_status map_node(merger *m, prf_node n, prf_node *out) {
+  if (m->done[n] != PRF_NONE) {
+    *out = m->done[n];
+    return PRF_OK;
+  }
   const prf_tree *t = prf_profile_tree_const(m->src);
   size_t depth = prf_tree_path(t, n, m->path, m->cap);
   for (size_t d = 0; d < depth; d++)
     m->frames[d] = m->map[prf_tree_frame(t, m->path[d])];
-  return prf_stack_add(m->dst, m->frames, depth, NULL, out);
+  prf_status st = prf_stack_add(m->dst, m->frames, depth, NULL, out);
+  if (st == PRF_OK)
+    m->done[n] = *out;
+  return st;
 }
 
 static prf_status merge_sample(merger *m, size_t i, const uint32_t *threads) {
@@ -238,13 +248,17 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
     return st;
   const prf_tree *t = prf_profile_tree_const(src);
   merger m = {dst, src, NULL, NULL, NULL, (size_t)prf_tree_max_depth(t) + 1,
-              NULL, 0};
+              NULL, 0, NULL};
+  size_t nnodes = prf_tree_node_count(t);
+  m.done = malloc(nnodes * sizeof *m.done);
+  if (m.done)
+    memset(m.done, 0xFF, nnodes * sizeof *m.done); /* PRF_NONE */
   size_t nthreads = prf_thread_count(src);
   uint32_t *threads = malloc((nthreads ? nthreads : 1) * sizeof *threads);
   m.map = malloc((prf_frame_count(src) ? prf_frame_count(src) : 1) * sizeof *m.map);
   m.path = malloc(m.cap * sizeof *m.path);
   m.frames = malloc(m.cap * sizeof *m.frames);
-  st = threads && m.map && m.path && m.frames ? PRF_OK : PRF_E_NOMEM;
+  st = threads && m.map && m.path && m.frames && m.done ? PRF_OK : PRF_E_NOMEM;
   if (st == PRF_OK)
     st = prf_frames_map(dst, src, m.map);
   for (size_t i = 0; i < nthreads && st == PRF_OK; i++)
@@ -264,6 +278,7 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
   free(m.path);
   free(m.frames);
   free(m.labels);
+  free(m.done);
   if (st != PRF_OK && err->code == PRF_OK)
     prf_fail(err, st, st == PRF_E_NOMEM ? "out of memory merging profiles"
                                         : "cannot merge the profiles");
