@@ -49,31 +49,34 @@ prf_status prf_meta_combine(prf_profile *p, const char *key, const char *value,
                             size_t len) {
   const char *had = prf_meta_get(p, key);
   char num[32];
-  int how = strcmp(key, "time_nanos") == 0       ? 0
-            : strcmp(key, "duration_nanos") == 0 ? 1
-            : strcmp(key, "period") == 0         ? 2
-            : strcmp(key, "comments") == 0       ? 3
-                                                 : 4;
-  if (had && how <= 2) {
+  enum { EARLIEST, SUM, LARGEST, LINES, FIRST } how =
+      strcmp(key, "time_nanos") == 0       ? EARLIEST
+      : strcmp(key, "duration_nanos") == 0 ? SUM
+      : strcmp(key, "period") == 0         ? LARGEST
+      : strcmp(key, "comments") == 0       ? LINES
+                                           : FIRST;
+  if (had && how <= LARGEST) {
     long long a = strtoll(had, NULL, 10), b = 0;
     if (len < sizeof num) {
       memcpy(num, value, len);
       num[len] = '\0';
       b = strtoll(num, NULL, 10);
     }
-    long long v = how == 0 ? (a < b ? a : b) : how == 2 ? (a > b ? a : b) : 0;
-    if (how == 1) { /* a sum past int64 saturates */
-      if (a > 0 && b > INT64_MAX - a)
-        v = INT64_MAX;
-      else if (a < 0 && b < INT64_MIN - a)
-        v = INT64_MIN;
-      else
-        v = a + b;
-    }
+    long long v;
+    if (how == EARLIEST)
+      v = a < b ? a : b;
+    else if (how == LARGEST)
+      v = a > b ? a : b;
+    else if (a > 0 && b > INT64_MAX - a) /* a sum past int64 saturates */
+      v = INT64_MAX;
+    else if (a < 0 && b < INT64_MIN - a)
+      v = INT64_MIN;
+    else
+      v = a + b;
     snprintf(num, sizeof num, "%lld", v);
     return prf_meta_set(p, key, num);
   }
-  if (had && how == 3) {
+  if (had && how == LINES) {
     /* Every distinct line, in order of first appearance. b.data stays a
        C string (its NUL not counted) for has_line. */
     prf_buf b;
