@@ -30,12 +30,6 @@ bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem);
  * kernel for transparent huge pages. */
 void *prf_table_alloc(size_t count, size_t elem);
 
-/* A zeroed array that is written whole soon after (tree totals): big ones
- * are mapped with all their pages at once. Freed only with prf_bulk_free
- * and the same count and elem. */
-void *prf_bulk_alloc(size_t count, size_t elem);
-void prf_bulk_free(void *p, size_t count, size_t elem);
-
 /* An open-addressing index of ids by hash, shared by the string, frame and
  * stack tables: a slot holds id + 1 (0 is empty), the load stays at most
  * one half. Look-ups walk from prf_index_start with prf_index_next until
@@ -203,7 +197,7 @@ struct prf_tree {
   double *stack_self;
   size_t nstacks, stacks_cap;
   prf_index stack_index;
-  double *total;  /* count * ncol, valid when totals_valid (prf_bulk_alloc) */
+  double *total;  /* count * ncol, valid when totals_valid */
   size_t total_cap; /* doubles allocated */
   size_t ncol;
   bool totals_valid;

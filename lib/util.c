@@ -374,36 +374,6 @@ bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem) {
 #endif
 }
 
-/* Mapped whole when big: MAP_POPULATE maps every page in one system call,
- * where touching them faults them in one by one (on this project's VMs a
- * fault costs about 20 us: 0.6 s for 115 MB, against 0.04 s populated). */
-enum { BULK_MIN = 1 << 20 };
-
-void *prf_bulk_alloc(size_t count, size_t elem) {
-  if (elem && count > SIZE_MAX / elem)
-    return NULL;
-#if defined(MAP_POPULATE) && defined(MAP_ANONYMOUS)
-  if (count * elem >= BULK_MIN) {
-    void *p = mmap(NULL, count * elem, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    return p == MAP_FAILED ? NULL : p; /* anonymous pages are zeroed */
-  }
-#endif
-  return calloc(count ? count : 1, elem ? elem : 1);
-}
-
-void prf_bulk_free(void *p, size_t count, size_t elem) {
-  if (!p)
-    return;
-#if defined(MAP_POPULATE) && defined(MAP_ANONYMOUS)
-  if (count * elem >= BULK_MIN) {
-    munmap(p, count * elem);
-    return;
-  }
-#endif
-  free(p);
-}
-
 const char *prf_kind_suffix(uint8_t kind) {
   static const char *const suffixes[] = {"", "_[k]", "_[j]", "_[i]", "_[w]"};
   return kind < sizeof suffixes / sizeof suffixes[0] ? suffixes[kind] : "";
