@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "profrender.h"
+#include "progress.h"
 #include "record.h"
 
 #include <errno.h>
@@ -62,6 +63,7 @@ typedef struct cli {
   int quiet;
   int timings;
   size_t warnings;
+  progress progress; /* the line shown while a long input is read */
 } cli;
 
 static const char usage_text[] =
@@ -190,7 +192,7 @@ static const char usage_text[] =
     "                     (0.005, as pprof)\n"
     "      --format text|tsv  tsv: raw values for scripts\n"
     "\n"
-    "  -q, --quiet        do not print warnings about skipped lines\n"
+    "  -q, --quiet        no warnings about skipped lines, no progress line\n"
     "      --timings      print phase times and peak memory to stderr\n"
     "  -h, --help         show this help\n"
     "  -V, --version      show the version\n"
@@ -241,6 +243,7 @@ static void on_warning(void *ctx, const prf_error *w) {
   c->warnings++;
   if (c->quiet || c->warnings > MAX_WARNINGS)
     return;
+  progress_clear(&c->progress);
   char line[1024];
   fprintf(stderr, "prof-render: warning: %s\n",
           prf_error_format(w, line, sizeof line));
@@ -287,11 +290,13 @@ static void print_timings(double read, double render,
 typedef struct file_src {
   FILE *f;
   const char *name;
+  progress *progress;
 } file_src;
 
 static size_t file_read(void *ctx, void *buf, size_t size, prf_error *err) {
   file_src *src = ctx;
   size_t n = fread(buf, 1, size, src->f);
+  progress_add(src->progress, n, now());
   if (n == 0 && ferror(src->f)) {
     err->code = PRF_E_INPUT;
     snprintf(err->message, sizeof err->message, "cannot read: %s",
@@ -304,7 +309,7 @@ static prf_status read_input(cli *c, prf_profile *p, const char *path,
                              prf_error *err) {
   bool is_stdin = strcmp(path, "-") == 0;
   file_src src = {is_stdin ? stdin : fopen(path, "rb"),
-                  is_stdin ? "<stdin>" : path};
+                  is_stdin ? "<stdin>" : path, &c->progress};
   if (!src.f) {
     prf_error_clear(err);
     err->code = PRF_E_INPUT;
@@ -320,7 +325,12 @@ static prf_status read_input(cli *c, prf_profile *p, const char *path,
   ro.warn_ctx = c;
   ro.keep_order = c->flame.flamechart;
   ro.max_input_size = c->max_input_size;
+  struct stat sb;
+  uint64_t size = fstat(fileno(src.f), &sb) == 0 && S_ISREG(sb.st_mode)
+                      ? (uint64_t)sb.st_size : 0;
+  progress_begin(&c->progress, src.name, size, now());
   prf_status st = prf_profile_read(p, file_read, &src, &ro, err);
+  progress_clear(&c->progress);
   if (!is_stdin)
     fclose(src.f);
   return st;
@@ -1161,7 +1171,16 @@ static void prefer_huge_pages(void) {
 #endif
 }
 
+/* The progress line goes to a terminal that can redraw a line in place. */
+static FILE *progress_terminal(const cli *c) {
+  const char *term = getenv("TERM");
+  if (c->quiet || !isatty(STDERR_FILENO) || (term && strcmp(term, "dumb") == 0))
+    return NULL;
+  return stderr;
+}
+
 int main(int argc, char **argv) {
+  double start = now();
   prefer_huge_pages();
   cli c;
   memset(&c, 0, sizeof c);
@@ -1203,6 +1222,7 @@ int main(int argc, char **argv) {
       }
   }
   int rc = parse_args(&c, nargs - first + 1, argv + first - 1);
+  progress_init(&c.progress, progress_terminal(&c), start);
   if (rc < 0)
     rc = check_format(&c);
   if (rc >= 0)
