@@ -174,8 +174,6 @@ prf_status prf_top_grouped(const prf_profile *profile, size_t column,
 
 /* ---- the model (profile.c, tree.c) ---- */
 
-enum { PRF_NARROW = 8 };
-
 typedef struct prf_tnode {
   uint32_t parent, frame, first_child, next_sibling;
 } prf_tnode;
@@ -202,10 +200,9 @@ struct prf_tree {
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
-  uint8_t *nkids;   /* children per node, saturating at 255 */
-  /* (parent, frame) -> node for the children of wide nodes (more than
-     PRF_NARROW children); a narrow node's few children are found by walking
-     its child list, so most nodes never enter the table. Node 0 marks an
+  /* (parent, frame) -> node for the children of wide nodes (two or more
+     children); a node's only child is its first_child, so the many nodes
+     of chains never enter the table. Node 0 marks an
      empty slot (the root is never a child); the key lives in the slot so
      that a probe touches one cache line. */
   prf_edge *slots;

@@ -32,14 +32,15 @@ static bool tree_reserve(prf_tree *t, size_t need) {
   } while (0)
   GROW(nodes);
   GROW(depth);
-  GROW(nkids);
 #undef GROW
   t->cap = ncap;
   return true;
 }
 
+/* A node with two or more children: they are in the slots table. */
 static bool is_wide(const prf_tree *t, prf_node n) {
-  return t->nkids[n] > PRF_NARROW;
+  prf_node c = t->nodes[n].first_child;
+  return c != PRF_NONE && t->nodes[c].next_sibling != PRF_NONE;
 }
 
 static void slot_put(prf_edge *slots, size_t nslots, uint32_t parent,
@@ -55,7 +56,8 @@ static bool tree_rehash(prf_tree *t, size_t nslots) {
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++)
-    if (is_wide(t, t->nodes[n].parent))
+    if (t->nodes[n].next_sibling != PRF_NONE ||
+        t->nodes[t->nodes[n].parent].first_child != n)
       slot_put(slots, nslots, t->nodes[n].parent, t->nodes[n].frame, (uint32_t)n);
   free(t->slots);
   t->slots = slots;
@@ -86,7 +88,6 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
   t->nodes[0].first_child = PRF_NONE;
   t->nodes[0].next_sibling = PRF_NONE;
   t->depth[0] = 0;
-  t->nkids[0] = 0;
   t->count = 1;
   return true;
 }
@@ -94,7 +95,6 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
 void prf_tree_release(prf_tree *t) {
   free(t->nodes);
   free(t->depth);
-  free(t->nkids);
   free(t->stack_node);
   free(t->stack_self);
   prf_index_free(&t->stack_index);
@@ -120,13 +120,15 @@ static bool too_deep(prf_tree *t, size_t depth) {
   return true;
 }
 
+/* Most nodes have one child (stacks share long chains), so the first
+ * child is tried before the table: one node read, which the look-up of
+ * the next frame needs anyway. */
 static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
-  if (!is_wide(t, parent)) {
-    for (prf_node c = t->nodes[parent].first_child; c != PRF_NONE; c = t->nodes[c].next_sibling)
-      if (t->nodes[c].frame == frame)
-        return c;
+  prf_node c = t->nodes[parent].first_child;
+  if (c == PRF_NONE || t->nodes[c].frame == frame)
+    return c;
+  if (t->nodes[c].next_sibling == PRF_NONE)
     return PRF_NONE;
-  }
   size_t mask = t->nslots - 1;
   for (size_t i = edge_hash(parent, frame) & mask; t->slots[i].node != 0;
        i = (i + 1) & mask)
@@ -148,31 +150,25 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
     return PRF_E_LIMIT;
   if (too_deep(t, (size_t)t->depth[parent] + 1))
     return PRF_E_LIMIT;
-  /* Turning wide puts all the children in the table at once. */
-  size_t more = t->nkids[parent] == PRF_NARROW ? PRF_NARROW + 1
-                : is_wide(t, parent) ? 1 : 0;
+  /* A second child makes the parent wide: both enter the table. */
+  prf_node first = t->nodes[parent].first_child;
+  size_t more = first == PRF_NONE ? 0 : is_wide(t, parent) ? 1 : 2;
   if (!tree_reserve(t, t->count + 1) || !slots_reserve(t, more))
     return PRF_E_NOMEM;
   uint32_t n = (uint32_t)t->count++;
   t->nodes[n].parent = parent;
   t->nodes[n].frame = frame;
   t->nodes[n].first_child = PRF_NONE;
-  t->nodes[n].next_sibling = t->nodes[parent].first_child;
+  t->nodes[n].next_sibling = first;
   t->nodes[parent].first_child = n;
   t->depth[n] = t->depth[parent] + 1;
-  t->nkids[n] = 0;
   if (t->depth[n] > t->max_depth)
     t->max_depth = t->depth[n];
-  if (t->nkids[parent] < UINT8_MAX)
-    t->nkids[parent]++;
-  if (t->nkids[parent] == PRF_NARROW + 1) {
-    for (prf_node c = n; c != PRF_NONE; c = t->nodes[c].next_sibling)
-      slot_put(t->slots, t->nslots, parent, t->nodes[c].frame, c);
-    t->nhashed += PRF_NARROW + 1;
-  } else if (is_wide(t, parent)) {
+  if (more == 2)
+    slot_put(t->slots, t->nslots, parent, t->nodes[first].frame, first);
+  if (more)
     slot_put(t->slots, t->nslots, parent, frame, n);
-    t->nhashed++;
-  }
+  t->nhashed += more;
   t->totals_valid = false;
   *out = n;
   return PRF_OK;
@@ -211,9 +207,7 @@ prf_status prf_tree_add_path(prf_tree *t, const prf_fid *frames, size_t depth,
         t->nodes[n].first_child = PRF_NONE;
         t->nodes[n].next_sibling = PRF_NONE;
         t->nodes[node].first_child = n;
-        t->nkids[node] = 1;
         t->depth[n] = ++d;
-        t->nkids[n] = 0;
         node = n;
       }
       t->count = n;
