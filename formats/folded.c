@@ -410,7 +410,7 @@ static void put_count(prf_buf *b, double v) {
 }
 
 typedef struct line_ref {
-  const char *text; /* the stack text, set once the buffer stops moving */
+  const char *text; /* the stack text, set once it is printed */
   size_t offset, len;
   prf_node node;
 } line_ref;
@@ -424,22 +424,48 @@ static int line_cmp(const void *a, const void *b) {
   return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Appends the names along the path of node, root first, joined by ';'. */
-static void put_stack(prf_buf *b, const prf_profile *p, const prf_tree *t,
-                      prf_node node, prf_node *path, size_t cap) {
-  size_t depth = prf_tree_path(t, node, path, cap);
+/* How each frame prints: its name's length with the kind's suffix, and
+ * whether the name holds a line break (written as a space). */
+typedef struct frame_text {
+  size_t *len;
+  uint8_t *breaks;
+} frame_text;
+
+static bool frame_text_init(frame_text *ft, const prf_profile *p) {
+  size_t n = prf_frame_count(p);
+  ft->len = malloc((n ? n : 1) * sizeof *ft->len);
+  ft->breaks = malloc(n ? n : 1);
+  if (!ft->len || !ft->breaks)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    const prf_frame *f = prf_frame_get(p, (prf_fid)i);
+    size_t len;
+    const char *name = prf_string(p, f->name, &len);
+    ft->breaks[i] = memchr(name, '\n', len) || memchr(name, '\r', len);
+    ft->len[i] = len + strlen(prf_kind_suffix(f->kind));
+  }
+  return true;
+}
+
+/* Writes the names along a path (root first, joined by ';') at dst. */
+static void put_stack(char *dst, const prf_profile *p, const prf_tree *t,
+                      const frame_text *ft, const prf_node *path,
+                      size_t depth) {
   for (size_t i = 0; i < depth; i++) {
-    const prf_frame *f = prf_frame_get(p, prf_tree_frame(t, path[i]));
+    prf_fid fid = prf_tree_frame(t, path[i]);
+    const prf_frame *f = prf_frame_get(p, fid);
     size_t len;
     const char *name = prf_string(p, f->name, &len);
     if (i)
-      prf_buf_putc(b, ';');
-    size_t start = b->len;
-    prf_buf_put(b, name, len);
-    for (size_t j = start; j < b->len && !b->failed; j++)
-      if (b->data[j] == '\n' || b->data[j] == '\r')
-        b->data[j] = ' ';
-    prf_buf_puts(b, prf_kind_suffix(f->kind));
+      *dst++ = ';';
+    memcpy(dst, name, len);
+    for (size_t j = 0; ft->breaks[fid] && j < len; j++)
+      if (dst[j] == '\n' || dst[j] == '\r')
+        dst[j] = ' ';
+    dst += len;
+    const char *suffix = prf_kind_suffix(f->kind);
+    memcpy(dst, suffix, ft->len[fid] - len);
+    dst += ft->len[fid] - len;
   }
 }
 
@@ -450,6 +476,9 @@ static bool node_has_self(const prf_tree *t, prf_node n, size_t ncols) {
   return false;
 }
 
+/* The stacks are printed into one buffer sized exactly by a first pass
+ * (growing it would copy and fault in pages again and again), sorted as
+ * flamegraph.pl sorts them, then written with their counts. */
 prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                             void *ctx, prf_error *err) {
   const prf_tree *t = prf_profile_tree_const(p);
@@ -457,11 +486,12 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   size_t cap = (size_t)prf_tree_max_depth(t) + 1;
   prf_node *path = malloc(cap * sizeof *path);
   line_ref *refs = NULL;
-  size_t nrefs = 0, refs_cap = 0;
-  prf_buf text, out;
-  prf_buf_init(&text);
+  size_t nrefs = 0, refs_cap = 0, text_len = 0, text_cap = 0;
+  char *text = NULL;
+  frame_text ft = {NULL, NULL};
+  prf_buf out;
   prf_buf_init(&out);
-  prf_status st = path ? PRF_OK : PRF_E_NOMEM;
+  prf_status st = path && frame_text_init(&ft, p) ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !node_has_self(t, n, ncols))
@@ -470,20 +500,25 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
       st = PRF_E_NOMEM;
       break;
     }
-    size_t start = text.len;
-    put_stack(&text, p, t, n, path, cap);
-    refs[nrefs].offset = start;
-    refs[nrefs].len = text.len - start;
+    size_t depth = prf_tree_path(t, n, path, cap), len = depth - 1;
+    for (size_t d = 0; d < depth; d++)
+      len += ft.len[prf_tree_frame(t, path[d])];
+    refs[nrefs].offset = text_len;
+    refs[nrefs].len = len;
     refs[nrefs].node = n;
     nrefs++;
-    if (text.failed)
-      st = PRF_E_NOMEM;
+    text_len += len;
   }
-  if (st == PRF_OK && nrefs > 0) { /* qsort must not get NULL */
-    for (size_t i = 0; i < nrefs; i++)
-      refs[i].text = text.data + refs[i].offset;
+  if (st == PRF_OK && !prf_grow_large((void **)&text, &text_cap,
+                                      text_len + 1, 1))
+    st = PRF_E_NOMEM;
+  for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
+    size_t depth = prf_tree_path(t, refs[i].node, path, cap);
+    put_stack(text + refs[i].offset, p, t, &ft, path, depth);
+    refs[i].text = text + refs[i].offset;
+  }
+  if (st == PRF_OK && nrefs > 0) /* qsort must not get NULL */
     qsort(refs, nrefs, sizeof *refs, line_cmp);
-  }
   /* The two columns of a differential profile are written as a pair;
      otherwise the default column alone. */
   bool pair = prf_is_differential(p);
@@ -509,7 +544,9 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     prf_fail(err, st, "cannot write folded stacks");
   free(path);
   free(refs);
-  prf_buf_free(&text);
+  free(text);
+  free(ft.len);
+  free(ft.breaks);
   prf_buf_free(&out);
   return st;
 }

@@ -204,6 +204,36 @@ static void test_kind_suffixes(void **state) {
   prf_profile_free(p);
 }
 
+/* Names from other formats may hold line breaks; folded output has one
+ * stack per line, so they are written as spaces (suffixes kept). */
+static void test_line_breaks_in_names(void **state) {
+  (void)state;
+  prf_profile *p = prf_profile_new();
+  assert_int_equal(prf_value_add(p, "samples", "count", NULL), PRF_OK);
+  prf_frame f;
+  memset(&f, 0, sizeof f);
+  prf_fid fids[3];
+  const char *names[] = {"main", "multi\nline\r\nname", "read"};
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(prf_string_intern(p, names[i], strlen(names[i]), &f.name),
+                     PRF_OK);
+    f.kind = i == 2 ? PRF_KIND_KERNEL : PRF_KIND_NORMAL;
+    assert_int_equal(prf_frame_intern(p, &f, &fids[i]), PRF_OK);
+  }
+  double one = 1, two = 2;
+  prf_node leaf;
+  assert_int_equal(prf_stack_add(p, fids, 3, &two, &leaf), PRF_OK);
+  assert_int_equal(prf_stack_add(p, fids, 2, &one, &leaf), PRF_OK);
+  prf_buf b;
+  prf_buf_init(&b);
+  assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
+  prf_buf_putc(&b, '\0');
+  assert_string_equal(b.data, "main;multi line  name 1\n"
+                              "main;multi line  name;read_[k] 2\n");
+  prf_buf_free(&b);
+  prf_profile_free(p);
+}
+
 static void test_empty_input_is_an_error(void **state) {
   (void)state;
   const char *cases[] = {"", "\n\n", "# only a comment\n", "garbage\n"};
@@ -405,6 +435,7 @@ int main(void) {
       cmocka_unit_test(test_empty_frames_and_spaces),
       cmocka_unit_test(test_semicolon_inside_brackets),
       cmocka_unit_test(test_kind_suffixes),
+      cmocka_unit_test(test_line_breaks_in_names),
       cmocka_unit_test(test_empty_input_is_an_error),
       cmocka_unit_test(test_utf16),
       cmocka_unit_test(test_utf8_bom_skipped),
