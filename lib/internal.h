@@ -172,6 +172,19 @@ prf_status prf_top_grouped(const prf_profile *profile, size_t column,
                            const uint32_t *row_of, size_t nrows, prf_top *top,
                            prf_error *err);
 
+/* Flat and cum of rows that frames are grouped into, for several
+ * groupings (tables) at once and every column: flat[row * ncol + c] and
+ * cum[row * ncol + c], added to the caller's zeroed arrays. A row counts
+ * once per stack however often it appears on it. Needs the call tree (not
+ * a top_only profile); PRF_E_NOMEM is the only failure. */
+typedef struct prf_row_sums {
+  const uint32_t *row_of; /* frame -> row */
+  size_t nrows;
+  double *flat, *cum;     /* nrows * ncol each */
+} prf_row_sums;
+prf_status prf_tree_row_sums(const prf_profile *profile, prf_row_sums *tables,
+                             size_t ntables);
+
 /* ---- the model (profile.c, tree.c) ---- */
 
 typedef struct prf_tnode {

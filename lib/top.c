@@ -184,7 +184,83 @@ static double total_of(const top_work *w) {
 }
 
 /* Flat to the leaf, cum to each row once per stack. */
+/* A row's cum is the sum of the totals of the nodes that are its topmost
+ * occurrence on their path: every stack through the row passes through
+ * exactly one of them. One walk over the tree in pre-order (by parent
+ * links, no recursion), counting per row how many nodes on the current
+ * path show it, replaces walking every stack's path to the root: a node
+ * is visited once, not once per stack below it, and once for all the
+ * tables and columns asked for. */
+prf_status prf_tree_row_sums(const prf_profile *p, prf_row_sums *tables,
+                             size_t ntables) {
+  const prf_tree *t = prf_profile_tree_const(p);
+  const prf_tnode *nodes = t->nodes;
+  size_t k = t->ncol;
+  uint32_t **on_path = calloc(ntables ? ntables : 1, sizeof *on_path);
+  bool ok = on_path && prf_tree_compute_totals((prf_tree *)t); /* lazy, as prf_tree_total */
+  for (size_t j = 0; ok && j < ntables; j++)
+    ok = (on_path[j] = calloc(tables[j].nrows ? tables[j].nrows : 1,
+                              sizeof **on_path)) != NULL;
+  for (size_t i = 0; ok && i < t->nstacks; i++) {
+    prf_node leaf = t->stack_node[i];
+    for (size_t j = 0; leaf != 0 && j < ntables; j++) {
+      double *flat = tables[j].flat + (size_t)tables[j].row_of[nodes[leaf].frame] * k;
+      for (size_t c = 0; c < k; c++)
+        flat[c] += t->stack_self[i * k + c];
+    }
+  }
+  prf_node n = ok ? nodes[0].first_child : PRF_NONE;
+  while (n != PRF_NONE) {
+    for (size_t j = 0; j < ntables; j++) {
+      uint32_t r = tables[j].row_of[nodes[n].frame];
+      if (on_path[j][r]++ == 0)
+        for (size_t c = 0; c < k; c++)
+          tables[j].cum[(size_t)r * k + c] += t->total[(size_t)n * k + c];
+    }
+    if (nodes[n].first_child != PRF_NONE) {
+      n = nodes[n].first_child;
+      continue;
+    }
+    /* Leave n and the ancestors whose children are all done. */
+    while (n != 0) {
+      for (size_t j = 0; j < ntables; j++)
+        on_path[j][tables[j].row_of[nodes[n].frame]]--;
+      if (nodes[n].next_sibling != PRF_NONE) {
+        n = nodes[n].next_sibling;
+        break;
+      }
+      n = nodes[n].parent;
+    }
+    if (n == 0)
+      break;
+  }
+  for (size_t j = 0; on_path && j < ntables; j++)
+    free(on_path[j]);
+  free(on_path);
+  return ok ? PRF_OK : PRF_E_NOMEM;
+}
+
+/* prf_top's rows from prf_tree_row_sums, for one column. */
+static prf_status add_values_tree(top_work *w, prf_top *top) {
+  size_t k = w->t->ncol, nrows = top->count;
+  prf_row_sums sums = {w->row_of, nrows, calloc(nrows * k + 1, sizeof(double)),
+                       calloc(nrows * k + 1, sizeof(double))};
+  prf_status st = sums.flat && sums.cum ? prf_tree_row_sums(w->p, &sums, 1)
+                                        : PRF_E_NOMEM;
+  for (size_t r = 0; st == PRF_OK && r < nrows; r++) {
+    top->rows[r].flat = sums.flat[r * k + w->column];
+    top->rows[r].cum = sums.cum[r * k + w->column];
+  }
+  if (st == PRF_OK)
+    top->total = total_of(w);
+  free(sums.flat);
+  free(sums.cum);
+  return st;
+}
+
 static prf_status add_values(top_work *w, prf_top *top) {
+  if (!w->p->top_only)
+    return add_values_tree(w, top);
   w->seen = calloc(top->count ? top->count : 1, sizeof *w->seen);
   if (!w->seen)
     return PRF_E_NOMEM;

@@ -353,42 +353,45 @@ static int row_cmp(void *vctx, uint32_t a, uint32_t b) {
   return d;
 }
 
-/* prf_top_compute's flat and cum for the rows, in every column; rows
- * that no sample reaches are left out, as top leaves them out. */
-static void fill_table(report *r, table *tb, int kind, prf_error *err) {
-  group_rows(r, tb, kind);
-  size_t ncol = r->ncol, nrows = tb->nrows;
-  if (r->s.nomem)
-    return;
-  tb->self = calloc(nrows * ncol + 1, sizeof *tb->self);
-  tb->total = calloc(nrows * ncol + 1, sizeof *tb->total);
-  tb->order = malloc((nrows + 1) * sizeof *tb->order);
-  if (!tb->self || !tb->total || !tb->order) {
-    r->s.nomem = true;
-    return;
-  }
-  for (size_t c = 0; c < ncol && !r->s.nomem; c++) {
-    prf_top top;
-    if (prf_top_grouped(r->p, c, tb->row_of, nrows, &top, err) != PRF_OK) {
+/* The rows of each table (by function, line and file) with prf_top's
+ * flat and cum in every column, summed for all tables in one walk of the
+ * tree; rows that no sample reaches are left out, as top leaves them out. */
+static void fill_tables(report *r, table *tables) {
+  size_t ncol = r->ncol;
+  prf_row_sums sums[NTABLES];
+  for (int k = 0; k < NTABLES; k++) {
+    table *tb = &tables[k];
+    group_rows(r, tb, k);
+    if (r->s.nomem)
+      return;
+    tb->self = calloc(tb->nrows * ncol + 1, sizeof *tb->self);
+    tb->total = calloc(tb->nrows * ncol + 1, sizeof *tb->total);
+    tb->order = malloc((tb->nrows + 1) * sizeof *tb->order);
+    if (!tb->self || !tb->total || !tb->order) {
       r->s.nomem = true;
       return;
     }
-    for (size_t i = 0; i < nrows; i++) {
-      tb->self[i * ncol + c] = top.rows[i].flat;
-      tb->total[i * ncol + c] = top.rows[i].cum;
-    }
-    prf_top_free(&top);
+    sums[k] = (prf_row_sums){tb->row_of, tb->nrows, tb->self, tb->total};
   }
-  for (size_t i = 0; i < nrows; i++) {
-    bool any = false;
-    for (size_t c = 0; c < ncol; c++)
-      any = any || tb->self[i * ncol + c] != 0 || tb->total[i * ncol + c] != 0;
-    if (any)
-      tb->order[tb->nshown++] = (uint32_t)i;
-  }
-  order_ctx ctx = {r, tb, kind};
-  if (ncol && !prf_sort_ids(tb->order, tb->nshown, row_cmp, &ctx))
+  if (prf_tree_row_sums(r->p, sums, NTABLES) != PRF_OK) {
     r->s.nomem = true;
+    return;
+  }
+  for (int k = 0; k < NTABLES; k++) {
+    table *tb = &tables[k];
+    for (size_t i = 0; i < tb->nrows; i++) {
+      bool any = false;
+      for (size_t c = 0; c < ncol; c++)
+        any = any || tb->self[i * ncol + c] != 0 || tb->total[i * ncol + c] != 0;
+      if (any)
+        tb->order[tb->nshown++] = (uint32_t)i;
+    }
+    order_ctx ctx = {r, tb, k};
+    if (ncol && !prf_sort_ids(tb->order, tb->nshown, row_cmp, &ctx)) {
+      r->s.nomem = true;
+      return;
+    }
+  }
 }
 
 static void table_free(table *tb) {
@@ -863,8 +866,8 @@ prf_status prf_report_write(const prf_profile *profile,
     prune(&r);
   if (!r.s.nomem)
     number_frames(&r);
-  for (int k = 0; k < NTABLES && !r.s.nomem; k++)
-    fill_table(&r, &tables[k], k, err);
+  if (!r.s.nomem)
+    fill_tables(&r, tables);
   if (!r.s.nomem)
     number_strings(&r, tables);
   if (!r.s.nomem) {

@@ -39,4 +39,19 @@ printf 'main;a;a;b 3\nmain;c 2\n' > "$TMP/x.folded"
 $PR top "$TMP/x.folded" > "$TMP/ft"
 grep -q '^         3 60.00% 60.00%          3 60.00%  b$' "$TMP/ft" && ok "top of folded input: flat of the leaf" || not_ok "top of folded input" "$(cat "$TMP/ft")"
 grep -q '^         0     0%   100%          3 60.00%  a$' "$TMP/ft" && ok "recursion counts once in cum" || not_ok "recursion counts once in cum" "$(cat "$TMP/ft")"
+$PR top --ignore zz_nothing_zz "$TMP/x.folded" | grep -v 'Active filters\|ignore=' > "$TMP/ft2"
+same_file "recursion counts once through the call tree too" "$TMP/ft" "$TMP/ft2"
+
+# A plain top reads a list of stacks (top_only); with a filter, even one
+# that removes nothing, the same numbers come from a walk of the call tree.
+# The two ways must agree on every profile.
+differ=""
+for f in testdata/pprof/*.pb.gz testdata/pprof/*.cpu testdata/folded/*.txt; do
+  $PR top -q --nodefraction 0 "$f" > "$TMP/plain" 2>/dev/null
+  $PR top -q --nodefraction 0 --ignore zz_nothing_zz "$f" 2>/dev/null |
+    grep -v 'Active filters\|ignore=zz_nothing_zz' > "$TMP/walked"
+  cmp -s "$TMP/plain" "$TMP/walked" || differ="$differ $f"
+done
+[ -z "$differ" ] && ok "top from the stack list and from the call tree agree on every test profile" ||
+  not_ok "top from the stack list and from the call tree differ" "$differ"
 done_testing
