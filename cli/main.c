@@ -103,7 +103,7 @@ static const char usage_text[] =
     "                     timeline; with --base, the comparison of releases\n"
     "\n"
     "Options:\n"
-    "  -o, --output FILE  write to FILE (atomically) instead of stdout\n"
+    "  -o, --output FILE  write to FILE (atomically) instead of stdout (-)\n"
     "      --input-format NAME  do not sniff; read NAME: folded, pprof, perf,\n"
     "                     cpuprofile, chrome-trace, speedscope, sentry, firefox\n"
     "      --max-input-size N  refuse inputs that decode to more than N bytes\n"
@@ -351,6 +351,8 @@ static int sink_write(void *ctx, const void *data, size_t size) {
 
 static prf_status sink_open(sink *s, const char *path, prf_error *err) {
   memset(s, 0, sizeof *s);
+  if (path && strcmp(path, "-") == 0)
+    path = NULL; /* -o -: standard output, as for inputs */
   s->path = path;
   if (!path) {
     s->f = stdout;

@@ -158,4 +158,14 @@ exit_is "--thread on an input without threads: exit 2" 2 $PR --thread main "$TMP
 check "--thread error says the input has no threads" grep -q "no such thread; the input has no threads" "$TMP/exit.err"
 exit_is "--weight takes time or samples" 2 $PR --weight bogus "$TMP/meta.folded"
 
+# -o - is standard output, as an input of - is standard input.
+pr_abs=$(cd "$(dirname "$PR")" && pwd)/$(basename "$PR")
+mkdir -p "$TMP/dash"
+(cd "$TMP/dash" && "$pr_abs" collapse -o - "$TMP/x.folded" > "$TMP/dash.out")
+if sort "$TMP/x.folded" | cmp -s - "$TMP/dash.out" && [ ! -e "$TMP/dash/-" ]; then
+  ok "-o - writes to standard output, not to a file named -"
+else
+  not_ok "-o - did not write to standard output" "$(ls -la "$TMP/dash"; cat "$TMP/dash.out")"
+fi
+
 done_testing
