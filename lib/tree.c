@@ -13,27 +13,17 @@ static uint64_t edge_hash(uint32_t parent, uint32_t frame) {
   return prf_hash_mix(((uint64_t)parent << 32) | frame);
 }
 
+/* The node arrays grow by prf_grow_large: huge pages, four times over,
+ * rather than realloc's copies into freshly faulted small pages (7% of
+ * reading 300 MB of distinct stacks). */
 static bool tree_reserve(prf_tree *t, size_t need) {
   if (need <= t->cap)
     return true;
-  size_t cap = t->cap;
-  size_t ncap = cap ? cap : 64;
-  while (ncap < need) {
-    if (ncap > SIZE_MAX / 2)
-      return false;
-    ncap *= 2;
-  }
-#define GROW(field)                                                         \
-  do {                                                                      \
-    void *np = realloc(t->field, ncap * sizeof *t->field);                  \
-    if (!np)                                                                \
-      return false;                                                         \
-    t->field = np;                                                          \
-  } while (0)
-  GROW(nodes);
-  GROW(depth);
-#undef GROW
-  t->cap = ncap;
+  size_t ncap = t->cap, dcap = t->cap;
+  if (!prf_grow_large((void **)&t->nodes, &ncap, need, sizeof *t->nodes) ||
+      !prf_grow_large((void **)&t->depth, &dcap, need, sizeof *t->depth))
+    return false;
+  t->cap = ncap < dcap ? ncap : dcap;
   return true;
 }
 
