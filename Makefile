@@ -27,10 +27,14 @@ SANITIZE ?=
 BUILD    ?= build
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# cairo and pango are compiled against but not linked: render/image.c
+# loads them when a PNG or PDF is drawn (see there), so that every other
+# run starts without their forty-odd libraries.
+LINK_PKGS  := libcjson zlib
+PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
 CPPFLAGS   += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib -I$(BUILD)
 ALL_CFLAGS := $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS     := $(PKG_LIBS) -lm
+LDLIBS     := $(PKG_LIBS) -lm -ldl
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c) $(wildcard render/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))

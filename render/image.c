@@ -15,6 +15,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,105 @@ enum {
   WIDTH_CACHE = 4096
 };
 
+/* cairo and pango are loaded when a PNG or PDF is first drawn, not when
+ * the program starts: linked in, their forty-odd libraries cost every run
+ * about 15 ms of start-up (a top or an SVG of a small profile took 20 ms
+ * instead of 4). Each call opens the library (a reference count after the
+ * first) and reaches the functions through this table; RTLD_NODELETE
+ * keeps glib's and fontconfig's state in place when the last reference
+ * goes. */
+#define IMAGE_FUNCS(X) \
+  X(cairo_arc) \
+  X(cairo_close_path) \
+  X(cairo_create) \
+  X(cairo_destroy) \
+  X(cairo_fill) \
+  X(cairo_fill_preserve) \
+  X(cairo_font_options_create) \
+  X(cairo_font_options_destroy) \
+  X(cairo_font_options_set_antialias) \
+  X(cairo_font_options_set_hint_metrics) \
+  X(cairo_font_options_set_hint_style) \
+  X(cairo_image_surface_create) \
+  X(cairo_matrix_init_scale) \
+  X(cairo_move_to) \
+  X(cairo_new_sub_path) \
+  X(cairo_pattern_add_color_stop_rgb) \
+  X(cairo_pattern_create_linear) \
+  X(cairo_pattern_destroy) \
+  X(cairo_pattern_set_matrix) \
+  X(cairo_pdf_surface_create_for_stream) \
+  X(cairo_pdf_surface_set_metadata) \
+  X(cairo_rectangle) \
+  X(cairo_scale) \
+  X(cairo_set_line_width) \
+  X(cairo_set_source) \
+  X(cairo_set_source_rgb) \
+  X(cairo_status) \
+  X(cairo_status_to_string) \
+  X(cairo_stroke) \
+  X(cairo_surface_destroy) \
+  X(cairo_surface_finish) \
+  X(cairo_surface_status) \
+  X(cairo_surface_write_to_png_stream) \
+  X(g_object_unref) \
+  X(pango_cairo_context_set_font_options) \
+  X(pango_cairo_font_map_new) \
+  X(pango_cairo_show_layout) \
+  X(pango_cairo_update_context) \
+  X(pango_context_set_round_glyph_positions) \
+  X(pango_font_description_free) \
+  X(pango_font_description_new) \
+  X(pango_font_description_set_absolute_size) \
+  X(pango_font_description_set_family) \
+  X(pango_font_map_create_context) \
+  X(pango_layout_context_changed) \
+  X(pango_layout_get_baseline) \
+  X(pango_layout_get_extents) \
+  X(pango_layout_new) \
+  X(pango_layout_set_font_description) \
+  X(pango_layout_set_single_paragraph_mode) \
+  X(pango_layout_set_text)
+
+typedef struct image_api {
+  void *lib;
+#define X(f) __typeof__(f) *f;
+  IMAGE_FUNCS(X)
+#undef X
+} image_api;
+
+static const char image_lib[] = "libpangocairo-1.0.so.0";
+
+static prf_status image_api_open(image_api *api, const char *what,
+                                 prf_error *err) {
+  memset(api, 0, sizeof *api);
+  api->lib = dlopen(image_lib, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+  if (!api->lib) {
+    const char *why = dlerror();
+    return prf_fail(err, PRF_E_OUTPUT,
+                    "%s output needs %s (Debian: libpangocairo-1.0-0): %s",
+                    what, image_lib, why ? why : "cannot load it");
+  }
+  /* POSIX's way to store dlsym's object pointer in a function pointer. */
+#define X(f)                                                               \
+  *(void **)&api->f = dlsym(api->lib, #f);                                 \
+  if (!api->f) {                                                           \
+    dlclose(api->lib);                                                     \
+    api->lib = NULL;                                                       \
+    return prf_fail(err, PRF_E_OUTPUT, "%s output needs %s, which lacks %s", \
+                    what, image_lib, #f);                                  \
+  }
+  IMAGE_FUNCS(X)
+#undef X
+  return PRF_OK;
+}
+
+static void image_api_close(image_api *api) {
+  if (api->lib)
+    dlclose(api->lib);
+  api->lib = NULL;
+}
+
 typedef struct width_entry {
   const char *text;
   size_t len;
@@ -45,6 +145,7 @@ typedef struct width_entry {
 static const char font_fallback[] = ",DejaVu Sans,sans-serif";
 
 typedef struct text_engine {
+  const image_api *api;
   PangoFontMap *fontmap;
   PangoContext *context;
   PangoLayout *layout;
@@ -63,20 +164,22 @@ static double seconds(void) {
  * control characters. False when out of memory. */
 static bool set_text(text_engine *te, const char *s, size_t len,
                      const char *suffix) {
+  const image_api *api = te->api;
   te->text.len = 0;
   prf_text_plain(&te->text, s, len);
   if (suffix)
     prf_buf_puts(&te->text, suffix);
   if (te->text.failed || te->text.len > INT32_MAX)
     return false;
-  pango_layout_set_text(te->layout, te->text.len ? te->text.data : "",
+  api->pango_layout_set_text(te->layout, te->text.len ? te->text.data : "",
                         (int)te->text.len);
   return true;
 }
 
 static double layout_width(const text_engine *te) {
+  const image_api *api = te->api;
   PangoRectangle logical;
-  pango_layout_get_extents(te->layout, NULL, &logical);
+  api->pango_layout_get_extents(te->layout, NULL, &logical);
   return (double)logical.width / PANGO_SCALE;
 }
 
@@ -99,20 +202,23 @@ static double measure_pango(void *ctx, const char *s, size_t len) {
 }
 
 static void text_engine_free(text_engine *te) {
+  const image_api *api = te->api;
   if (te->layout)
-    g_object_unref(te->layout);
+    api->g_object_unref(te->layout);
   if (te->context)
-    g_object_unref(te->context);
+    api->g_object_unref(te->context);
   if (te->fontmap)
-    g_object_unref(te->fontmap);
+    api->g_object_unref(te->fontmap);
   if (te->font)
-    pango_font_description_free(te->font);
+    api->pango_font_description_free(te->font);
   prf_buf_free(&te->text);
   free(te->cache);
 }
 
-static bool text_engine_init(text_engine *te, const prf_flame_options *o) {
+static bool text_engine_init(text_engine *te, const image_api *api,
+                             const prf_flame_options *o) {
   memset(te, 0, sizeof *te);
+  te->api = api;
   prf_buf_init(&te->text);
   prf_buf family;
   prf_buf_init(&family);
@@ -120,32 +226,32 @@ static bool text_engine_init(text_engine *te, const prf_flame_options *o) {
   prf_buf_puts(&family, font_fallback);
   prf_buf_putc(&family, '\0');
   te->cache = calloc(WIDTH_CACHE, sizeof *te->cache);
-  te->fontmap = pango_cairo_font_map_new();
-  te->font = pango_font_description_new();
+  te->fontmap = api->pango_cairo_font_map_new();
+  te->font = api->pango_font_description_new();
   if (family.failed || !te->cache || !te->fontmap || !te->font) {
     prf_buf_free(&family);
     return false;
   }
-  pango_font_description_set_family(te->font, family.data);
+  api->pango_font_description_set_family(te->font, family.data);
   prf_buf_free(&family);
-  pango_font_description_set_absolute_size(te->font, o->font_size * PANGO_SCALE);
-  te->context = pango_font_map_create_context(te->fontmap);
+  api->pango_font_description_set_absolute_size(te->font, o->font_size * PANGO_SCALE);
+  te->context = api->pango_font_map_create_context(te->fontmap);
   if (!te->context)
     return false;
   /* Unhinted metrics: a label measured once fits at every --scale and on
      paper alike. Grey antialiasing: images are viewed on any screen. */
-  cairo_font_options_t *fo = cairo_font_options_create();
-  cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-  cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options(te->context, fo);
-  cairo_font_options_destroy(fo);
-  pango_context_set_round_glyph_positions(te->context, FALSE);
-  te->layout = pango_layout_new(te->context);
+  cairo_font_options_t *fo = api->cairo_font_options_create();
+  api->cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+  api->cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+  api->cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+  api->pango_cairo_context_set_font_options(te->context, fo);
+  api->cairo_font_options_destroy(fo);
+  api->pango_context_set_round_glyph_positions(te->context, FALSE);
+  te->layout = api->pango_layout_new(te->context);
   if (!te->layout)
     return false;
-  pango_layout_set_font_description(te->layout, te->font);
-  pango_layout_set_single_paragraph_mode(te->layout, TRUE);
+  api->pango_layout_set_font_description(te->layout, te->font);
+  api->pango_layout_set_single_paragraph_mode(te->layout, TRUE);
   return true;
 }
 
@@ -159,8 +265,8 @@ typedef struct painter {
   bool nomem;
 } painter;
 
-static void set_rgb(cairo_t *cr, uint32_t rgb) {
-  cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0,
+static void set_rgb(const image_api *api, cairo_t *cr, uint32_t rgb) {
+  api->cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0,
                        ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0);
 }
 
@@ -173,22 +279,22 @@ static uint32_t parse_hex(const char *s) {
 
 /* SVG's <rect rx=r ry=r>: corners are quarter circles, r at most half of
  * each side. */
-static void rounded_rect(cairo_t *cr, double x, double y, double w, double h,
+static void rounded_rect(const image_api *api, cairo_t *cr, double x, double y, double w, double h,
                          double r) {
   if (r > w / 2)
     r = w / 2;
   if (r > h / 2)
     r = h / 2;
   if (r <= 0) {
-    cairo_rectangle(cr, x, y, w, h);
+    api->cairo_rectangle(cr, x, y, w, h);
     return;
   }
-  cairo_new_sub_path(cr);
-  cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
-  cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
-  cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
-  cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
-  cairo_close_path(cr);
+  api->cairo_new_sub_path(cr);
+  api->cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+  api->cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+  api->cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+  api->cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+  api->cairo_close_path(cr);
 }
 
 /* Draws the layout's text with its baseline at y; x is the left edge, or
@@ -198,6 +304,7 @@ static double draw_text(painter *pt, const char *s, size_t len,
                         const char *suffix, double x, double y, int align,
                         uint32_t rgb) {
   text_engine *te = pt->te;
+  const image_api *api = te->api;
   if (!set_text(te, s, len, suffix)) {
     pt->nomem = true;
     return 0;
@@ -207,10 +314,10 @@ static double draw_text(painter *pt, const char *s, size_t len,
     x -= w;
   else if (align == 0)
     x -= w / 2;
-  double baseline = (double)pango_layout_get_baseline(te->layout) / PANGO_SCALE;
-  set_rgb(pt->cr, rgb);
-  cairo_move_to(pt->cr, x, y - baseline);
-  pango_cairo_show_layout(pt->cr, te->layout);
+  double baseline = (double)api->pango_layout_get_baseline(te->layout) / PANGO_SCALE;
+  set_rgb(api, pt->cr, rgb);
+  api->cairo_move_to(pt->cr, x, y - baseline);
+  api->pango_cairo_show_layout(pt->cr, te->layout);
   return w;
 }
 
@@ -218,32 +325,34 @@ enum { LEFT = -1, CENTRE = 0, RIGHT = 1 };
 
 /* Fills the current path, outlined as the SVG outlines a frame that has
    calls only in the other side of a diff. */
-static void fill(cairo_t *cr, uint32_t rgb, bool outlined) {
-  set_rgb(cr, rgb);
+static void fill(const image_api *api, cairo_t *cr, uint32_t rgb,
+                 bool outlined) {
+  set_rgb(api, cr, rgb);
   if (!outlined) {
-    cairo_fill(cr);
+    api->cairo_fill(cr);
     return;
   }
-  cairo_fill_preserve(cr);
-  set_rgb(cr, PRF_HIDDEN_RGB);
-  cairo_set_line_width(cr, 1.5);
-  cairo_stroke(cr);
+  api->cairo_fill_preserve(cr);
+  set_rgb(api, cr, PRF_HIDDEN_RGB);
+  api->cairo_set_line_width(cr, 1.5);
+  api->cairo_stroke(cr);
 }
 
 static void draw_frames(painter *pt) {
+  const image_api *api = pt->te->api;
   const prf_layout *l = pt->l;
   for (size_t i = 0; i < l->count; i++) {
     const prf_layout_frame *f = &l->frames[i];
     double x, y, w, h;
     prf_layout_rect(l, f, pt->o->inverted, &x, &y, &w, &h);
-    rounded_rect(pt->cr, x, y, w, h, 2);
-    fill(pt->cr, f->rgb, f->hidden > 0); /* outlined: calls only in the other side */
+    rounded_rect(api, pt->cr, x, y, w, h, 2);
+    fill(api, pt->cr, f->rgb, f->hidden > 0); /* outlined: calls only in the other side */
   }
   /* Text after all rectangles: pango switches the source and font
      state, so drawing it in one pass keeps the fills cheap. */
-  pango_font_description_set_absolute_size(pt->te->font,
+  api->pango_font_description_set_absolute_size(pt->te->font,
                                            l->font_size * PANGO_SCALE);
-  pango_layout_set_font_description(pt->te->layout, pt->te->font);
+  api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   for (size_t i = 0; i < l->count && !pt->nomem; i++) {
     const prf_layout_frame *f = &l->frames[i];
     if (f->label_len == 0)
@@ -260,6 +369,7 @@ static void draw_frames(painter *pt) {
 /* The footer: what the full width stands for, and the sample type; for a
  * differential graph, a legend of the two hues. */
 static void draw_footer(painter *pt, const prf_profile *profile) {
+  const image_api *api = pt->te->api;
   const prf_layout *l = pt->l;
   const prf_flame_options *o = pt->o;
   double y = l->height - l->ypad_bottom / 2;
@@ -322,9 +432,9 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
     x -= draw_text(pt, words[i], strlen(words[i]), NULL, x, y, RIGHT,
                    0x000000) + 4;
     double s = l->font_size * 0.8;
-    cairo_rectangle(pt->cr, x - s, y - s, s, s);
-    set_rgb(pt->cr, prf_palette_diff(grew ? 1 : -1, 1));
-    cairo_fill(pt->cr);
+    api->cairo_rectangle(pt->cr, x - s, y - s, s, s);
+    set_rgb(api, pt->cr, prf_palette_diff(grew ? 1 : -1, 1));
+    api->cairo_fill(pt->cr);
     x -= s + 12;
   }
 }
@@ -332,13 +442,14 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
 /* The detailed differential view's legend row, at the positions the
    layout measured with pango. */
 static void draw_legend(painter *pt) {
+  const image_api *api = pt->te->api;
   const prf_layout *l = pt->l;
   double s = l->font_size * 0.8;
   for (size_t i = 0; i < l->nlegend && !pt->nomem; i++) {
     const struct prf_legend_item *it = &l->legend[i];
     if (it->swatch) {
-      cairo_rectangle(pt->cr, it->x, l->legend_y - s, s, s);
-      fill(pt->cr, it->rgb, it->swatch == 2);
+      api->cairo_rectangle(pt->cr, it->x, l->legend_y - s, s, s);
+      fill(api, pt->cr, it->rgb, it->swatch == 2);
     }
     draw_text(pt, it->text, strlen(it->text), NULL, it->text_x, l->legend_y,
               LEFT, 0x000000);
@@ -346,6 +457,7 @@ static void draw_legend(painter *pt) {
 }
 
 static void draw(painter *pt, const prf_profile *profile) {
+  const image_api *api = pt->te->api;
   const prf_layout *l = pt->l;
   const prf_flame_options *o = pt->o;
   cairo_t *cr = pt->cr;
@@ -356,37 +468,37 @@ static void draw(painter *pt, const prf_profile *profile) {
   uint32_t top = parse_hex(bg1), bottom = parse_hex(bg2);
   /* In the unit square scaled to the image, as an SVG renderer draws an
      objectBoundingBox gradient: the same rounding, the same pixels. */
-  cairo_pattern_t *bg = cairo_pattern_create_linear(0, 0, 0, 1);
+  cairo_pattern_t *bg = api->cairo_pattern_create_linear(0, 0, 0, 1);
   cairo_matrix_t unit;
-  cairo_matrix_init_scale(&unit, 1, 1 / l->height);
-  cairo_pattern_set_matrix(bg, &unit);
-  cairo_pattern_add_color_stop_rgb(bg, 0.05, ((top >> 16) & 0xFF) / 255.0,
+  api->cairo_matrix_init_scale(&unit, 1, 1 / l->height);
+  api->cairo_pattern_set_matrix(bg, &unit);
+  api->cairo_pattern_add_color_stop_rgb(bg, 0.05, ((top >> 16) & 0xFF) / 255.0,
                                    ((top >> 8) & 0xFF) / 255.0,
                                    (top & 0xFF) / 255.0);
-  cairo_pattern_add_color_stop_rgb(bg, 0.95, ((bottom >> 16) & 0xFF) / 255.0,
+  api->cairo_pattern_add_color_stop_rgb(bg, 0.95, ((bottom >> 16) & 0xFF) / 255.0,
                                    ((bottom >> 8) & 0xFF) / 255.0,
                                    (bottom & 0xFF) / 255.0);
-  cairo_rectangle(cr, 0, 0, l->width, l->height);
-  cairo_set_source(cr, bg);
-  cairo_fill(cr);
-  cairo_pattern_destroy(bg);
+  api->cairo_rectangle(cr, 0, 0, l->width, l->height);
+  api->cairo_set_source(cr, bg);
+  api->cairo_fill(cr);
+  api->cairo_pattern_destroy(bg);
 
-  pango_cairo_update_context(cr, pt->te->context);
-  pango_layout_context_changed(pt->te->layout);
+  api->pango_cairo_update_context(cr, pt->te->context);
+  api->pango_layout_context_changed(pt->te->layout);
   draw_frames(pt);
 
   const char *title = o->title;
   if (!title)
     title = o->flamechart ? "Flame Chart"
                           : o->inverted ? "Icicle Graph" : "Flame Graph";
-  pango_font_description_set_absolute_size(pt->te->font,
+  api->pango_font_description_set_absolute_size(pt->te->font,
                                            (l->font_size + 5) * PANGO_SCALE);
-  pango_layout_set_font_description(pt->te->layout, pt->te->font);
+  api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   draw_text(pt, title, strlen(title), NULL, l->width / 2, l->font_size * 2,
             CENTRE, 0x000000);
-  pango_font_description_set_absolute_size(pt->te->font,
+  api->pango_font_description_set_absolute_size(pt->te->font,
                                            l->font_size * PANGO_SCALE);
-  pango_layout_set_font_description(pt->te->layout, pt->te->font);
+  api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   if (*l->subtitle)
     draw_text(pt, l->subtitle, strlen(l->subtitle), NULL, l->width / 2,
               l->font_size * 4, CENTRE, 0xA0A0A0);
@@ -412,14 +524,93 @@ static cairo_status_t stream_write(void *closure, const unsigned char *data,
   return CAIRO_STATUS_SUCCESS;
 }
 
-static prf_status cairo_failure(cairo_status_t cs, const stream *out,
-                                const char *what, prf_error *err) {
+static prf_status image_failure(const image_api *api, cairo_status_t cs,
+                                const stream *out, const char *what,
+                                prf_error *err) {
   if (out->failed || cs == CAIRO_STATUS_WRITE_ERROR)
     return prf_fail(err, PRF_E_OUTPUT, "cannot write %s output", what);
   if (cs == CAIRO_STATUS_NO_MEMORY)
     return prf_fail(err, PRF_E_NOMEM, "out of memory drawing the %s", what);
   return prf_fail(err, PRF_E_OUTPUT, "cairo cannot draw the %s: %s", what,
-                  cairo_status_to_string(cs));
+                  api->cairo_status_to_string(cs));
+}
+
+/* PNG or PDF through cairo, labels measured and shaped by pango. */
+static prf_status write_image(const image_api *api, prf_profile *profile,
+                              const prf_flame_options *o,
+                              prf_image_format format, prf_write_fn write,
+                              void *ctx, prf_render_times *times, double t0,
+                              prf_error *err) {
+  const char *what = format == PRF_IMAGE_PNG ? "PNG" : "PDF";
+  prf_status st;
+  text_engine te;
+  if (!text_engine_init(&te, api, o)) {
+    text_engine_free(&te);
+    return prf_fail(err, PRF_E_NOMEM, "out of memory setting up text for %s",
+                    what);
+  }
+  prf_layout l;
+  st = prf_layout_build(&l, profile, o, measure_pango, &te, err);
+  times->layout = seconds() - t0;
+  if (st != PRF_OK) {
+    text_engine_free(&te);
+    return st;
+  }
+  double scale = format == PRF_IMAGE_PNG && o->scale > 0 ? o->scale : 1;
+  double w = ceil(l.width * scale), h = ceil(l.height * scale);
+  if (w > MAX_SIDE || h > MAX_SIDE) {
+    unsigned levels = (unsigned)l.max_depth + 1;
+    prf_layout_free(&l);
+    text_engine_free(&te);
+    return prf_fail(err, PRF_E_LIMIT,
+                    "the %s would be %.0f x %.0f %s (%u levels deep); the "
+                    "limit is %d on each side: lower --scale, --width or "
+                    "--height, raise --minwidth, or write SVG",
+                    what, w, h, format == PRF_IMAGE_PNG ? "pixels" : "points",
+                    levels, MAX_SIDE);
+  }
+  stream out = {write, ctx, false};
+  cairo_surface_t *surface =
+      format == PRF_IMAGE_PNG
+          ? api->cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h)
+          : api->cairo_pdf_surface_create_for_stream(stream_write, &out, w, h);
+  if (format == PRF_IMAGE_PDF &&
+      api->cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
+    /* Reproducible: cairo would stamp the current time. */
+    api->cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
+                                   "prof-render " PRF_VERSION_STRING);
+    api->cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE,
+                                   "1970-01-01T00:00:00Z");
+  }
+  cairo_t *cr = api->cairo_create(surface);
+  t0 = seconds();
+  api->cairo_scale(cr, scale, scale);
+  painter pt = {cr, &te, &l, o, false};
+  if (api->cairo_status(cr) == CAIRO_STATUS_SUCCESS)
+    draw(&pt, profile);
+  cairo_status_t cs = api->cairo_status(cr);
+  api->cairo_destroy(cr);
+  times->draw = seconds() - t0;
+  t0 = seconds();
+  if (pt.nomem)
+    st = prf_fail(err, PRF_E_NOMEM, "out of memory drawing the %s", what);
+  else if (cs != CAIRO_STATUS_SUCCESS)
+    st = image_failure(api, cs, &out, what, err);
+  else if (format == PRF_IMAGE_PNG) {
+    cs = api->cairo_surface_write_to_png_stream(surface, stream_write, &out);
+    if (cs != CAIRO_STATUS_SUCCESS)
+      st = image_failure(api, cs, &out, what, err);
+  } else {
+    api->cairo_surface_finish(surface);
+    cs = api->cairo_surface_status(surface);
+    if (cs != CAIRO_STATUS_SUCCESS)
+      st = image_failure(api, cs, &out, what, err);
+  }
+  api->cairo_surface_destroy(surface);
+  times->encode = seconds() - t0;
+  prf_layout_free(&l);
+  text_engine_free(&te);
+  return st;
 }
 
 prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
@@ -457,72 +648,11 @@ prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
   }
 
   const char *what = format == PRF_IMAGE_PNG ? "PNG" : "PDF";
-  text_engine te;
-  if (!text_engine_init(&te, o)) {
-    text_engine_free(&te);
-    return prf_fail(err, PRF_E_NOMEM, "out of memory setting up text for %s",
-                    what);
-  }
-  prf_layout l;
-  st = prf_layout_build(&l, profile, o, measure_pango, &te, err);
-  times->layout = seconds() - t0;
-  if (st != PRF_OK) {
-    text_engine_free(&te);
+  image_api api;
+  st = image_api_open(&api, what, err);
+  if (st != PRF_OK)
     return st;
-  }
-  double scale = format == PRF_IMAGE_PNG && o->scale > 0 ? o->scale : 1;
-  double w = ceil(l.width * scale), h = ceil(l.height * scale);
-  if (w > MAX_SIDE || h > MAX_SIDE) {
-    unsigned levels = (unsigned)l.max_depth + 1;
-    prf_layout_free(&l);
-    text_engine_free(&te);
-    return prf_fail(err, PRF_E_LIMIT,
-                    "the %s would be %.0f x %.0f %s (%u levels deep); the "
-                    "limit is %d on each side: lower --scale, --width or "
-                    "--height, raise --minwidth, or write SVG",
-                    what, w, h, format == PRF_IMAGE_PNG ? "pixels" : "points",
-                    levels, MAX_SIDE);
-  }
-  stream out = {write, ctx, false};
-  cairo_surface_t *surface =
-      format == PRF_IMAGE_PNG
-          ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h)
-          : cairo_pdf_surface_create_for_stream(stream_write, &out, w, h);
-  if (format == PRF_IMAGE_PDF &&
-      cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
-    /* Reproducible: cairo would stamp the current time. */
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
-                                   "prof-render " PRF_VERSION_STRING);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE,
-                                   "1970-01-01T00:00:00Z");
-  }
-  cairo_t *cr = cairo_create(surface);
-  t0 = seconds();
-  cairo_scale(cr, scale, scale);
-  painter pt = {cr, &te, &l, o, false};
-  if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
-    draw(&pt, profile);
-  cairo_status_t cs = cairo_status(cr);
-  cairo_destroy(cr);
-  times->draw = seconds() - t0;
-  t0 = seconds();
-  if (pt.nomem)
-    st = prf_fail(err, PRF_E_NOMEM, "out of memory drawing the %s", what);
-  else if (cs != CAIRO_STATUS_SUCCESS)
-    st = cairo_failure(cs, &out, what, err);
-  else if (format == PRF_IMAGE_PNG) {
-    cs = cairo_surface_write_to_png_stream(surface, stream_write, &out);
-    if (cs != CAIRO_STATUS_SUCCESS)
-      st = cairo_failure(cs, &out, what, err);
-  } else {
-    cairo_surface_finish(surface);
-    cs = cairo_surface_status(surface);
-    if (cs != CAIRO_STATUS_SUCCESS)
-      st = cairo_failure(cs, &out, what, err);
-  }
-  cairo_surface_destroy(surface);
-  times->encode = seconds() - t0;
-  prf_layout_free(&l);
-  text_engine_free(&te);
+  st = write_image(&api, profile, o, format, write, ctx, times, t0, err);
+  image_api_close(&api);
   return st;
 }

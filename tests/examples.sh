@@ -5,7 +5,7 @@
 # hot_b's work); render_folded.py drives the shared library from Python.
 . tests/lib.sh
 CC=${CC:-cc}
-LIBS="$(pkg-config --libs cairo pangocairo libcjson zlib) -lm"
+LIBS="$(pkg-config --libs libcjson zlib) -lm -ldl"
 # make check-asan builds the libraries with the sanitizers: so must the
 # examples that link them (and Python cannot load them without libasan).
 SAN=""
@@ -14,6 +14,16 @@ if [ ! -f libprofrender.a ] || [ ! -f libprofrender.so ]; then
   not_ok "examples: libprofrender.a and .so are built (make all)"
   done_testing
   exit 1
+fi
+
+# cairo and pango are loaded only to draw a PNG or PDF (render/image.c):
+# neither the CLI nor the shared library names them as needed, so a top
+# or an SVG starts without their forty-odd libraries.
+needed=$(readelf -d ./prof-render libprofrender.so 2>/dev/null | grep NEEDED)
+if [ -n "$needed" ] && ! echo "$needed" | grep -q -e cairo -e pango -e glib; then
+  ok "prof-render and libprofrender.so do not link cairo, pango or glib"
+else
+  not_ok "cairo/pango/glib are linked (or readelf is missing)" "$needed"
 fi
 
 # Symbol hygiene: the shared library exports prf_ names only, and its
