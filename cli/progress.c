@@ -19,8 +19,7 @@ void progress_init(progress *p, FILE *out, double now) {
  * UTF-8 sequence, never inside one), so the line stays on one row. */
 enum { NAME_MAX_SHOWN = 40 };
 
-void progress_begin(progress *p, const char *name, uint64_t total,
-                    double now) {
+void progress_begin(progress *p, const char *name, uint64_t total, double now) {
   const char *slash = strrchr(name, '/');
   if (slash && slash[1])
     name = slash + 1;
@@ -32,7 +31,8 @@ void progress_begin(progress *p, const char *name, uint64_t total,
   }
   /* A file name may hold terminal control codes: show them as '?'. */
   for (size_t i = 0; i < n; i++)
-    p->name[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i];
+    p->name[i] =
+        (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i];
   p->name[n] = '\0';
   p->done = 0;
   p->total = total;
@@ -50,8 +50,8 @@ static void put_size(char *buf, size_t size, double bytes) {
   snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
 }
 
-char *progress_format(char *buf, size_t size, const char *name,
-                      uint64_t done, uint64_t total, double elapsed) {
+char *progress_format(char *buf, size_t size, const char *name, uint64_t done,
+                      uint64_t total, double elapsed) {
   char have[32], all[32], rate[32];
   put_size(have, sizeof have, (double)done);
   double per_second = elapsed > 0 ? (double)done / elapsed : 0;
@@ -69,12 +69,12 @@ char *progress_format(char *buf, size_t size, const char *name,
   }
   long left = (long)((double)(total - done) / per_second + 0.5);
   if (left < 60)
-    snprintf(buf, size, "reading %s: %s of %s (%d%%), %s/s, %ld s left",
-             name, have, all, percent, rate, left);
+    snprintf(buf, size, "reading %s: %s of %s (%d%%), %s/s, %ld s left", name,
+             have, all, percent, rate, left);
   else
     snprintf(buf, size,
-             "reading %s: %s of %s (%d%%), %s/s, %ld min %02ld s left",
-             name, have, all, percent, rate, left / 60, left % 60);
+             "reading %s: %s of %s (%d%%), %s/s, %ld min %02ld s left", name,
+             have, all, percent, rate, left / 60, left % 60);
   return buf;
 }
 

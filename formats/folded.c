@@ -509,8 +509,8 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     nrefs++;
     text_len += len;
   }
-  if (st == PRF_OK && !prf_grow_large((void **)&text, &text_cap,
-                                      text_len + 1, 1))
+  if (st == PRF_OK &&
+      !prf_grow_large((void **)&text, &text_cap, text_len + 1, 1))
     st = PRF_E_NOMEM;
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
     size_t depth = prf_tree_path(t, refs[i].node, path, cap);

@@ -197,14 +197,16 @@ prf_status prf_tree_row_sums(const prf_profile *p, prf_row_sums *tables,
   const prf_tnode *nodes = t->nodes;
   size_t k = t->ncol;
   uint32_t **on_path = calloc(ntables ? ntables : 1, sizeof *on_path);
-  bool ok = on_path && prf_tree_compute_totals((prf_tree *)t); /* lazy, as prf_tree_total */
+  /* The cast is prf_tree_total's documented lazy computation. */
+  bool ok = on_path && prf_tree_compute_totals((prf_tree *)t);
   for (size_t j = 0; ok && j < ntables; j++)
     ok = (on_path[j] = calloc(tables[j].nrows ? tables[j].nrows : 1,
                               sizeof **on_path)) != NULL;
   for (size_t i = 0; ok && i < t->nstacks; i++) {
     prf_node leaf = t->stack_node[i];
     for (size_t j = 0; leaf != 0 && j < ntables; j++) {
-      double *flat = tables[j].flat + (size_t)tables[j].row_of[nodes[leaf].frame] * k;
+      double *flat =
+          tables[j].flat + (size_t)tables[j].row_of[nodes[leaf].frame] * k;
       for (size_t c = 0; c < k; c++)
         flat[c] += t->stack_self[i * k + c];
     }
@@ -245,8 +247,8 @@ static prf_status add_values_tree(top_work *w, prf_top *top) {
   size_t k = w->t->ncol, nrows = top->count;
   prf_row_sums sums = {w->row_of, nrows, calloc(nrows * k + 1, sizeof(double)),
                        calloc(nrows * k + 1, sizeof(double))};
-  prf_status st = sums.flat && sums.cum ? prf_tree_row_sums(w->p, &sums, 1)
-                                        : PRF_E_NOMEM;
+  prf_status st =
+      sums.flat && sums.cum ? prf_tree_row_sums(w->p, &sums, 1) : PRF_E_NOMEM;
   for (size_t r = 0; st == PRF_OK && r < nrows; r++) {
     top->rows[r].flat = sums.flat[r * k + w->column];
     top->rows[r].cum = sums.cum[r * k + w->column];

@@ -42,57 +42,57 @@ enum {
  * first) and reaches the functions through this table; RTLD_NODELETE
  * keeps glib's and fontconfig's state in place when the last reference
  * goes. */
-#define IMAGE_FUNCS(X) \
-  X(cairo_arc) \
-  X(cairo_close_path) \
-  X(cairo_create) \
-  X(cairo_destroy) \
-  X(cairo_fill) \
-  X(cairo_fill_preserve) \
-  X(cairo_font_options_create) \
-  X(cairo_font_options_destroy) \
-  X(cairo_font_options_set_antialias) \
-  X(cairo_font_options_set_hint_metrics) \
-  X(cairo_font_options_set_hint_style) \
-  X(cairo_image_surface_create) \
-  X(cairo_matrix_init_scale) \
-  X(cairo_move_to) \
-  X(cairo_new_sub_path) \
-  X(cairo_pattern_add_color_stop_rgb) \
-  X(cairo_pattern_create_linear) \
-  X(cairo_pattern_destroy) \
-  X(cairo_pattern_set_matrix) \
-  X(cairo_pdf_surface_create_for_stream) \
-  X(cairo_pdf_surface_set_metadata) \
-  X(cairo_rectangle) \
-  X(cairo_scale) \
-  X(cairo_set_line_width) \
-  X(cairo_set_source) \
-  X(cairo_set_source_rgb) \
-  X(cairo_status) \
-  X(cairo_status_to_string) \
-  X(cairo_stroke) \
-  X(cairo_surface_destroy) \
-  X(cairo_surface_finish) \
-  X(cairo_surface_status) \
-  X(cairo_surface_write_to_png_stream) \
-  X(g_object_unref) \
-  X(pango_cairo_context_set_font_options) \
-  X(pango_cairo_font_map_new) \
-  X(pango_cairo_show_layout) \
-  X(pango_cairo_update_context) \
-  X(pango_context_set_round_glyph_positions) \
-  X(pango_font_description_free) \
-  X(pango_font_description_new) \
-  X(pango_font_description_set_absolute_size) \
-  X(pango_font_description_set_family) \
-  X(pango_font_map_create_context) \
-  X(pango_layout_context_changed) \
-  X(pango_layout_get_baseline) \
-  X(pango_layout_get_extents) \
-  X(pango_layout_new) \
-  X(pango_layout_set_font_description) \
-  X(pango_layout_set_single_paragraph_mode) \
+#define IMAGE_FUNCS(X)                                                         \
+  X(cairo_arc)                                                                 \
+  X(cairo_close_path)                                                          \
+  X(cairo_create)                                                              \
+  X(cairo_destroy)                                                             \
+  X(cairo_fill)                                                                \
+  X(cairo_fill_preserve)                                                       \
+  X(cairo_font_options_create)                                                 \
+  X(cairo_font_options_destroy)                                                \
+  X(cairo_font_options_set_antialias)                                          \
+  X(cairo_font_options_set_hint_metrics)                                       \
+  X(cairo_font_options_set_hint_style)                                         \
+  X(cairo_image_surface_create)                                                \
+  X(cairo_matrix_init_scale)                                                   \
+  X(cairo_move_to)                                                             \
+  X(cairo_new_sub_path)                                                        \
+  X(cairo_pattern_add_color_stop_rgb)                                          \
+  X(cairo_pattern_create_linear)                                               \
+  X(cairo_pattern_destroy)                                                     \
+  X(cairo_pattern_set_matrix)                                                  \
+  X(cairo_pdf_surface_create_for_stream)                                       \
+  X(cairo_pdf_surface_set_metadata)                                            \
+  X(cairo_rectangle)                                                           \
+  X(cairo_scale)                                                               \
+  X(cairo_set_line_width)                                                      \
+  X(cairo_set_source)                                                          \
+  X(cairo_set_source_rgb)                                                      \
+  X(cairo_status)                                                              \
+  X(cairo_status_to_string)                                                    \
+  X(cairo_stroke)                                                              \
+  X(cairo_surface_destroy)                                                     \
+  X(cairo_surface_finish)                                                      \
+  X(cairo_surface_status)                                                      \
+  X(cairo_surface_write_to_png_stream)                                         \
+  X(g_object_unref)                                                            \
+  X(pango_cairo_context_set_font_options)                                      \
+  X(pango_cairo_font_map_new)                                                  \
+  X(pango_cairo_show_layout)                                                   \
+  X(pango_cairo_update_context)                                                \
+  X(pango_context_set_round_glyph_positions)                                   \
+  X(pango_font_description_free)                                               \
+  X(pango_font_description_new)                                                \
+  X(pango_font_description_set_absolute_size)                                  \
+  X(pango_font_description_set_family)                                         \
+  X(pango_font_map_create_context)                                             \
+  X(pango_layout_context_changed)                                              \
+  X(pango_layout_get_baseline)                                                 \
+  X(pango_layout_get_extents)                                                  \
+  X(pango_layout_new)                                                          \
+  X(pango_layout_set_font_description)                                         \
+  X(pango_layout_set_single_paragraph_mode)                                    \
   X(pango_layout_set_text)
 
 typedef struct image_api {
@@ -115,13 +115,13 @@ static prf_status image_api_open(image_api *api, const char *what,
                     what, image_lib, why ? why : "cannot load it");
   }
   /* POSIX's way to store dlsym's object pointer in a function pointer. */
-#define X(f)                                                               \
-  *(void **)&api->f = dlsym(api->lib, #f);                                 \
-  if (!api->f) {                                                           \
-    dlclose(api->lib);                                                     \
-    api->lib = NULL;                                                       \
-    return prf_fail(err, PRF_E_OUTPUT, "%s output needs %s, which lacks %s", \
-                    what, image_lib, #f);                                  \
+#define X(f)                                                                   \
+  *(void **)&api->f = dlsym(api->lib, #f);                                     \
+  if (!api->f) {                                                               \
+    dlclose(api->lib);                                                         \
+    api->lib = NULL;                                                           \
+    return prf_fail(err, PRF_E_OUTPUT, "%s output needs %s, which lacks %s",   \
+                    what, image_lib, #f);                                      \
   }
   IMAGE_FUNCS(X)
 #undef X
@@ -172,7 +172,7 @@ static bool set_text(text_engine *te, const char *s, size_t len,
   if (te->text.failed || te->text.len > INT32_MAX)
     return false;
   api->pango_layout_set_text(te->layout, te->text.len ? te->text.data : "",
-                        (int)te->text.len);
+                             (int)te->text.len);
   return true;
 }
 
@@ -234,7 +234,8 @@ static bool text_engine_init(text_engine *te, const image_api *api,
   }
   api->pango_font_description_set_family(te->font, family.data);
   prf_buf_free(&family);
-  api->pango_font_description_set_absolute_size(te->font, o->font_size * PANGO_SCALE);
+  api->pango_font_description_set_absolute_size(te->font,
+                                                o->font_size * PANGO_SCALE);
   te->context = api->pango_font_map_create_context(te->fontmap);
   if (!te->context)
     return false;
@@ -267,7 +268,7 @@ typedef struct painter {
 
 static void set_rgb(const image_api *api, cairo_t *cr, uint32_t rgb) {
   api->cairo_set_source_rgb(cr, ((rgb >> 16) & 0xFF) / 255.0,
-                       ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0);
+                            ((rgb >> 8) & 0xFF) / 255.0, (rgb & 0xFF) / 255.0);
 }
 
 static uint32_t parse_hex(const char *s) {
@@ -279,8 +280,8 @@ static uint32_t parse_hex(const char *s) {
 
 /* SVG's <rect rx=r ry=r>: corners are quarter circles, r at most half of
  * each side. */
-static void rounded_rect(const image_api *api, cairo_t *cr, double x, double y, double w, double h,
-                         double r) {
+static void rounded_rect(const image_api *api, cairo_t *cr, double x, double y,
+                         double w, double h, double r) {
   if (r > w / 2)
     r = w / 2;
   if (r > h / 2)
@@ -314,7 +315,8 @@ static double draw_text(painter *pt, const char *s, size_t len,
     x -= w;
   else if (align == 0)
     x -= w / 2;
-  double baseline = (double)api->pango_layout_get_baseline(te->layout) / PANGO_SCALE;
+  double baseline =
+      (double)api->pango_layout_get_baseline(te->layout) / PANGO_SCALE;
   set_rgb(api, pt->cr, rgb);
   api->cairo_move_to(pt->cr, x, y - baseline);
   api->pango_cairo_show_layout(pt->cr, te->layout);
@@ -346,12 +348,13 @@ static void draw_frames(painter *pt) {
     double x, y, w, h;
     prf_layout_rect(l, f, pt->o->inverted, &x, &y, &w, &h);
     rounded_rect(api, pt->cr, x, y, w, h, 2);
-    fill(api, pt->cr, f->rgb, f->hidden > 0); /* outlined: calls only in the other side */
+    fill(api, pt->cr, f->rgb,
+         f->hidden > 0); /* outlined: calls only in the other side */
   }
   /* Text after all rectangles: pango switches the source and font
      state, so drawing it in one pass keeps the fills cheap. */
   api->pango_font_description_set_absolute_size(pt->te->font,
-                                           l->font_size * PANGO_SCALE);
+                                                l->font_size * PANGO_SCALE);
   api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   for (size_t i = 0; i < l->count && !pt->nomem; i++) {
     const prf_layout_frame *f = &l->frames[i];
@@ -473,11 +476,11 @@ static void draw(painter *pt, const prf_profile *profile) {
   api->cairo_matrix_init_scale(&unit, 1, 1 / l->height);
   api->cairo_pattern_set_matrix(bg, &unit);
   api->cairo_pattern_add_color_stop_rgb(bg, 0.05, ((top >> 16) & 0xFF) / 255.0,
-                                   ((top >> 8) & 0xFF) / 255.0,
-                                   (top & 0xFF) / 255.0);
-  api->cairo_pattern_add_color_stop_rgb(bg, 0.95, ((bottom >> 16) & 0xFF) / 255.0,
-                                   ((bottom >> 8) & 0xFF) / 255.0,
-                                   (bottom & 0xFF) / 255.0);
+                                        ((top >> 8) & 0xFF) / 255.0,
+                                        (top & 0xFF) / 255.0);
+  api->cairo_pattern_add_color_stop_rgb(
+      bg, 0.95, ((bottom >> 16) & 0xFF) / 255.0, ((bottom >> 8) & 0xFF) / 255.0,
+      (bottom & 0xFF) / 255.0);
   api->cairo_rectangle(cr, 0, 0, l->width, l->height);
   api->cairo_set_source(cr, bg);
   api->cairo_fill(cr);
@@ -491,13 +494,13 @@ static void draw(painter *pt, const prf_profile *profile) {
   if (!title)
     title = o->flamechart ? "Flame Chart"
                           : o->inverted ? "Icicle Graph" : "Flame Graph";
-  api->pango_font_description_set_absolute_size(pt->te->font,
-                                           (l->font_size + 5) * PANGO_SCALE);
+  api->pango_font_description_set_absolute_size(
+      pt->te->font, (l->font_size + 5) * PANGO_SCALE);
   api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   draw_text(pt, title, strlen(title), NULL, l->width / 2, l->font_size * 2,
             CENTRE, 0x000000);
   api->pango_font_description_set_absolute_size(pt->te->font,
-                                           l->font_size * PANGO_SCALE);
+                                                l->font_size * PANGO_SCALE);
   api->pango_layout_set_font_description(pt->te->layout, pt->te->font);
   if (*l->subtitle)
     draw_text(pt, l->subtitle, strlen(l->subtitle), NULL, l->width / 2,
@@ -578,9 +581,9 @@ static prf_status write_image(const image_api *api, prf_profile *profile,
       api->cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS) {
     /* Reproducible: cairo would stamp the current time. */
     api->cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
-                                   "prof-render " PRF_VERSION_STRING);
+                                        "prof-render " PRF_VERSION_STRING);
     api->cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE,
-                                   "1970-01-01T00:00:00Z");
+                                        "1970-01-01T00:00:00Z");
   }
   cairo_t *cr = api->cairo_create(surface);
   t0 = seconds();
@@ -615,8 +618,7 @@ static prf_status write_image(const image_api *api, prf_profile *profile,
 
 prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
                            prf_image_format format, prf_write_fn write,
-                           void *ctx, prf_render_times *times,
-                           prf_error *err) {
+                           void *ctx, prf_render_times *times, prf_error *err) {
   prf_flame_options defaults;
   if (!o) {
     prf_flame_options_init(&defaults);

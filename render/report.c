@@ -382,7 +382,8 @@ static void fill_tables(report *r, table *tables) {
     for (size_t i = 0; i < tb->nrows; i++) {
       bool any = false;
       for (size_t c = 0; c < ncol; c++)
-        any = any || tb->self[i * ncol + c] != 0 || tb->total[i * ncol + c] != 0;
+        any =
+            any || tb->self[i * ncol + c] != 0 || tb->total[i * ncol + c] != 0;
       if (any)
         tb->order[tb->nshown++] = (uint32_t)i;
     }
