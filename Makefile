@@ -129,6 +129,9 @@ $(BUILD)/tests/test_%: tests/test_%.c libprofrender.a
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iformats -Irender -o $@ $< libprofrender.a \
 	  $(LDFLAGS) $(shell pkg-config --cflags --libs cmocka) $(LDLIBS)
 
+# test_progress.c includes the CLI's progress.c to test its text.
+$(BUILD)/tests/test_progress: cli/progress.c cli/progress.h
+
 $(BUILD)/tests/svgframes: tests/svgframes.c
 	@mkdir -p $(@D)
 	@echo "  CC LD   $@"
