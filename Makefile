@@ -34,7 +34,7 @@ LINK_PKGS  := libcjson zlib
 PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
 CPPFLAGS   += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib -I$(BUILD)
 ALL_CFLAGS := $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS     := $(PKG_LIBS) -lm -ldl
+LDLIBS     := $(PKG_LIBS) -lm -ldl -pthread
 
 LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c) $(wildcard render/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))

@@ -4,13 +4,64 @@
  * Reading streams line by line. Consecutive lines of a sorted file share
  * long prefixes, so the reader remembers the previous line's frame
  * boundaries and tree nodes and only looks up the frames that differ.
+ *
+ * Two stages: parsing (splitting lines, interning names into frames) and
+ * building (finding or adding the frames' nodes in the call tree). Past
+ * PARALLEL_MIN bytes of input the builder runs on a thread of its own, a
+ * batch of stacks behind the parser: the two share no data but the
+ * batches, and the tree is built in input order, so the result is the
+ * same as on one thread.
  */
 #include "folded.h"
 #include "reader.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A parsed stack: its frames from `common` on (the ones before are the
+ * previous stack's) and its counts. */
+typedef struct stack_rec {
+  uint32_t common, depth;
+  size_t first; /* its frames in the batch's fids */
+  size_t line;  /* for errors */
+  double counts[2];
+} stack_rec;
+
+typedef struct batch {
+  stack_rec *recs;
+  size_t nrecs, recs_cap;
+  prf_fid *fids;
+  size_t nfids, fids_cap;
+} batch;
+
+/* Lines and frames per batch: large enough that handing one over costs
+ * nothing, small enough that the builder starts at once. */
+enum { BATCH_RECS = 2048, BATCH_FIDS = 64 * 1024 };
+/* Inputs shorter than this are built on the caller's thread. */
+enum { PARALLEL_MIN = 4 << 20 };
+
+/* The building stage: the previous stack's path, the failure if any. */
+typedef struct builder {
+  prf_profile *profile;
+  bool keep_order;
+  prf_node *nodes;
+  size_t nodes_cap;
+  prf_status status;
+  size_t fail_line;
+} builder;
+
+/* The builder's thread and the hand-over of batches (one at a time). */
+typedef struct pipeline {
+  bool running;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  batch *handed;  /* the batch being built, NULL when the builder is idle */
+  bool done;      /* no more batches will come */
+  bool failed;    /* the builder stopped on an error */
+} pipeline;
 
 typedef struct folded_reader {
   prf_profile *profile;
@@ -25,9 +76,12 @@ typedef struct folded_reader {
   size_t prev_len, prev_cap;
   size_t *prev_ends;
   size_t prev_ends_cap;
-  prf_node *nodes;     /* the previous stack's path */
-  size_t nodes_cap;
   size_t prev_depth;
+  size_t bytes;        /* of the lines read so far */
+  batch batches[2];    /* one filled while the other is built */
+  int filling;
+  builder b;
+  pipeline pipe;
   prf_fid *fid_of_str; /* string id -> frame id of the last kind seen */
   uint8_t *kind_of_str;
   size_t fid_of_str_cap;
@@ -265,34 +319,161 @@ static prf_status remember(folded_reader *r, const char *s, size_t len,
   return PRF_OK;
 }
 
+/* Builds the batch's stacks into the tree, in order. */
+static prf_status build_batch(builder *b, const batch *bt) {
+  prf_tree *tree = prf_profile_tree(b->profile);
+  prf_status st = PRF_OK;
+  for (size_t j = 0; j < bt->nrecs && st == PRF_OK; j++) {
+    const stack_rec *rec = &bt->recs[j];
+    if (!prf_grow((void **)&b->nodes, &b->nodes_cap, (size_t)rec->depth + 1,
+                  sizeof *b->nodes)) {
+      st = PRF_E_NOMEM;
+    }
+    for (size_t i = rec->common; i < rec->depth && st == PRF_OK; i++)
+      st = prf_tree_child(tree, i ? b->nodes[i - 1] : 0,
+                          bt->fids[rec->first + i - rec->common],
+                          &b->nodes[i]);
+    prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
+    if (st == PRF_OK)
+      st = b->keep_order ? prf_sample_add(b->profile, leaf, rec->counts,
+                                          INT64_MIN, PRF_NONE)
+                         : prf_tree_add_self(tree, leaf, rec->counts);
+    if (st != PRF_OK)
+      b->fail_line = rec->line;
+  }
+  return b->status = st;
+}
+
+static void *builder_main(void *arg) {
+  folded_reader *r = arg;
+  pipeline *pp = &r->pipe;
+  pthread_mutex_lock(&pp->mu);
+  for (;;) {
+    while (!pp->handed && !pp->done)
+      pthread_cond_wait(&pp->cv, &pp->mu);
+    if (!pp->handed)
+      break; /* done */
+    batch *bt = pp->handed;
+    pthread_mutex_unlock(&pp->mu);
+    prf_status st = build_batch(&r->b, bt);
+    pthread_mutex_lock(&pp->mu);
+    pp->handed = NULL;
+    pp->failed = st != PRF_OK;
+    pthread_cond_broadcast(&pp->cv);
+    if (pp->failed)
+      break;
+  }
+  pthread_mutex_unlock(&pp->mu);
+  return NULL;
+}
+
+/* Starts the builder's thread; if it cannot start, building stays on
+ * this thread. */
+static void pipeline_start(folded_reader *r) {
+  pipeline *pp = &r->pipe;
+  if (pthread_mutex_init(&pp->mu, NULL) != 0)
+    return;
+  if (pthread_cond_init(&pp->cv, NULL) != 0) {
+    pthread_mutex_destroy(&pp->mu);
+    return;
+  }
+  pp->running = pthread_create(&pp->thread, NULL, builder_main, r) == 0;
+  if (!pp->running) {
+    pthread_cond_destroy(&pp->cv);
+    pthread_mutex_destroy(&pp->mu);
+  }
+}
+
+/* Waits for the builder to finish its batch; false if it failed. */
+static bool pipeline_wait(pipeline *pp) {
+  pthread_mutex_lock(&pp->mu);
+  while (pp->handed && !pp->failed)
+    pthread_cond_wait(&pp->cv, &pp->mu);
+  bool ok = !pp->failed;
+  pthread_mutex_unlock(&pp->mu);
+  return ok;
+}
+
+static void pipeline_stop(pipeline *pp) {
+  if (!pp->running)
+    return;
+  pthread_mutex_lock(&pp->mu);
+  pp->done = true;
+  pthread_cond_broadcast(&pp->cv);
+  pthread_mutex_unlock(&pp->mu);
+  pthread_join(pp->thread, NULL);
+  pthread_cond_destroy(&pp->cv);
+  pthread_mutex_destroy(&pp->mu);
+  pp->running = false;
+}
+
+/* Hands the filled batch to the builder (or builds it here) and starts
+ * filling the other one. */
+static prf_status flush_batch(folded_reader *r) {
+  batch *bt = &r->batches[r->filling];
+  if (bt->nrecs == 0)
+    return PRF_OK;
+  if (!r->pipe.running && r->bytes >= PARALLEL_MIN && !r->options->keep_order)
+    pipeline_start(r);
+  if (!r->pipe.running) {
+    prf_status st = build_batch(&r->b, bt);
+    bt->nrecs = bt->nfids = 0;
+    return st;
+  }
+  /* The other batch is free once the builder is done with it. */
+  if (!pipeline_wait(&r->pipe))
+    return r->b.status;
+  pthread_mutex_lock(&r->pipe.mu);
+  r->pipe.handed = bt;
+  pthread_cond_broadcast(&r->pipe.cv);
+  pthread_mutex_unlock(&r->pipe.mu);
+  r->filling ^= 1;
+  r->batches[r->filling].nrecs = r->batches[r->filling].nfids = 0;
+  return PRF_OK;
+}
+
+/* Parses a stack into the batch being filled. */
 static prf_status add_stack(folded_reader *r, const char *s, size_t len,
                             const double *counts) {
   size_t depth;
-  if (!split_frames(r, s, len, &depth) ||
-      !prf_grow((void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
+  if (!split_frames(r, s, len, &depth))
     return PRF_E_NOMEM;
+  if (depth > UINT32_MAX - 1)
+    return PRF_E_LIMIT;
   size_t k = common_frames(r, s, len, depth);
-  prf_tree *tree = prf_profile_tree(r->profile);
+  batch *bt = &r->batches[r->filling];
+  if (!prf_grow((void **)&bt->recs, &bt->recs_cap, bt->nrecs + 1,
+                sizeof *bt->recs) ||
+      !prf_grow((void **)&bt->fids, &bt->fids_cap, bt->nfids + depth - k + 1,
+                sizeof *bt->fids))
+    return PRF_E_NOMEM;
+  stack_rec *rec = &bt->recs[bt->nrecs];
+  rec->common = (uint32_t)k;
+  rec->depth = (uint32_t)depth;
+  rec->first = bt->nfids;
+  rec->line = r->in->line;
+  rec->counts[0] = counts[0];
+  rec->counts[1] = counts[1];
   for (size_t i = k; i < depth; i++) {
     size_t start = i ? r->ends[i - 1] + 1 : 0;
-    prf_fid fid;
-    prf_status st = frame_for(r, s + start, r->ends[i] - start, &fid);
-    if (st == PRF_OK)
-      st = prf_tree_child(tree, i ? r->nodes[i - 1] : 0, fid, &r->nodes[i]);
+    prf_status st = frame_for(r, s + start, r->ends[i] - start,
+                              &bt->fids[bt->nfids + i - k]);
     if (st != PRF_OK)
       return st;
   }
+  bt->nfids += depth - k;
+  bt->nrecs++;
   prf_status st = remember(r, s, len, depth);
   if (st != PRF_OK)
     return st;
-  prf_node leaf = depth ? r->nodes[depth - 1] : 0;
   r->nstacks++;
-  if (r->options->keep_order)
-    return prf_sample_add(r->profile, leaf, counts, INT64_MIN, PRF_NONE);
-  return prf_tree_add_self(tree, leaf, counts);
+  if (bt->nrecs >= BATCH_RECS || bt->nfids >= BATCH_FIDS)
+    return flush_batch(r);
+  return PRF_OK;
 }
 
 static prf_status read_line(folded_reader *r, const char *s, size_t len) {
+  r->bytes += len + 1;
   while (len > 0 && (is_blank(s[len - 1]) || s[len - 1] == '\r'))
     len--;
   size_t lead = 0;
@@ -343,12 +524,21 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   r.options = options;
   r.err = err;
   r.in = in;
+  r.b.profile = profile;
+  r.b.keep_order = options->keep_order;
   prf_status st = PRF_OK;
   const char *line;
   size_t len;
   size_t first_sample = prf_sample_count(profile);
   while (st == PRF_OK && prf_input_line(in, &line, &len))
     st = read_line(&r, line, len);
+  if (st == PRF_OK)
+    st = flush_batch(&r);
+  if (r.pipe.running && !pipeline_wait(&r.pipe) && st == PRF_OK)
+    st = r.b.status;
+  pipeline_stop(&r.pipe);
+  /* The builder's failure is reported at the line it came from. */
+  bool builder_failed = r.b.status != PRF_OK && st == r.b.status;
   /* For flame charts, flamegraph.pl and inferno take the last line as the
      oldest ("reverse the data so time moves from left to right"): keep the
      samples oldest first. */
@@ -361,7 +551,7 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   /* The input layer's errors (gzip, the size limit) carry their byte;
      the line reached when they surface depends on buffer sizes. */
   if (st != PRF_OK && !in->failed)
-    err->line = in->line;
+    err->line = builder_failed ? r.b.fail_line : in->line;
   if (st == PRF_OK && r.nstacks == 0) {
     st = prf_fail(err, PRF_E_DATA,
                   "no stacks found: expected lines of 'frame;frame;... COUNT'");
@@ -370,7 +560,11 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   free(r.ends);
   free(r.prev);
   free(r.prev_ends);
-  free(r.nodes);
+  free(r.b.nodes);
+  for (int i = 0; i < 2; i++) {
+    free(r.batches[i].recs);
+    free(r.batches[i].fids);
+  }
   free(r.fid_of_str);
   free(r.kind_of_str);
   return st;

@@ -186,8 +186,11 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
   profile->max_frames =
       options->max_frames ? options->max_frames : PRF_DEFAULT_MAX_FRAMES;
   profile->limit_hit = PRF_LIMIT_NONE;
+  profile->tree.limit_hit = PRF_LIMIT_NONE;
   if (st == PRF_OK)
     st = format->read(profile, &in, options, err);
+  if (profile->limit_hit == PRF_LIMIT_NONE)
+    profile->limit_hit = profile->tree.limit_hit;
   if (st != PRF_OK && profile->limit_hit != PRF_LIMIT_NONE)
     st = limit_error(profile, err);
   profile->max_depth = PRF_NONE - 2;

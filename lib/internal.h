@@ -213,6 +213,7 @@ struct prf_tree {
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
+  uint8_t limit_hit; /* PRF_LIMIT_DEPTH once a stack was too deep */
   /* (parent, frame) -> node for the children of wide nodes (two or more
      children); a node's only child is its first_child, so the many nodes
      of chains never enter the table. Node 0 marks an

@@ -361,7 +361,11 @@ enum {
 void prf_read_options_init(prf_read_options *options);
 
 /* Reads one input into profile (which may already hold other inputs: the
- * stacks are merged). Gzip and UTF-16 (with BOM) input is decoded. */
+ * stacks are merged). Gzip and UTF-16 (with BOM) input is decoded.
+ * Folded input past 4 MiB is parsed on the calling thread while a second
+ * thread, started and joined within the call, builds the call tree; the
+ * result is the same as on one thread, and read and warn are only ever
+ * called on the calling thread. */
 prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
                             const prf_read_options *options, prf_error *err);
 prf_status prf_profile_read_buffer(prf_profile *profile, const void *data,

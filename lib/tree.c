@@ -100,13 +100,14 @@ void prf_tree_free(prf_tree *t) {
   free(t);
 }
 
-/* A stack of `depth` frames exceeds the profile's limit (noted in it). */
+/* A stack of `depth` frames exceeds the profile's limit (noted in the
+ * tree, not the profile: the folded reader builds the tree on a thread of
+ * its own while the parsing thread may note a limit of the frames). */
 static bool too_deep(prf_tree *t, size_t depth) {
   uint32_t max = t->profile ? t->profile->max_depth : PRF_NONE - 2;
   if (depth <= max && depth < PRF_NONE - 1)
     return false;
-  if (t->profile)
-    t->profile->limit_hit = PRF_LIMIT_DEPTH;
+  t->limit_hit = PRF_LIMIT_DEPTH;
   return true;
 }
 

@@ -42,3 +42,12 @@ skip_all_without() {
 }
 
 done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+
+# big_folded OUT: a folded file larger than the reader's PARALLEL_MIN
+# (4 MiB, formats/folded.c), so that its tree is built on a second thread:
+# 24 copies of perf-vertx, each under a root frame of its own.
+big_folded() {
+  for i in $(seq 24); do
+    sed "s/^/copy$i;/" testdata/folded/perf-vertx-stacks-01-collapsed-all.txt
+  done > "$1"
+}
