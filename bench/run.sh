@@ -92,8 +92,11 @@ run_n() {
   # "timing read 1.234 s" -> "read 1.234" (median per name, first-seen order)
   PHASES=$(printf '%s' "$phase_lines" | awk '
     $1 == "timing" && $2 != "peak-rss" {
-      if (!($2 in n)) order[++k] = $2
-      v[$2, ++n[$2]] = $3 }
+      name = $2; val = $3
+      # the peak memory when reading ended, in MB: reading vs rendering
+      if (name == "peak-rss-read") { name = "read-peak-MB"; val = sprintf("%.1f", $3 / 1024) }
+      if (!(name in n)) order[++k] = name
+      v[name, ++n[name]] = val }
     END {
       for (i = 1; i <= k; i++) {
         p = order[i]; m = n[p]

@@ -272,17 +272,23 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* --timings: the phases (render's split when given) and peak memory. */
-static void print_timings(double read, double render,
-                          const prf_render_times *times) {
+/* Peak resident memory so far, in kB. */
+static long peak_rss(void) {
   struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
+  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+/* --timings: the phases (render's split when given) and peak memory, at
+ * the end of reading and of the run. */
+static void print_timings(double read, long read_rss, double render,
+                          const prf_render_times *times) {
   fprintf(stderr, "timing read %.3f s\ntiming render %.3f s\n", read, render);
   if (times && times->layout + times->draw + times->encode > 0)
     fprintf(stderr, "timing render-layout %.3f s\ntiming render-draw %.3f s\n"
                     "timing render-encode %.3f s\n",
             times->layout, times->draw, times->encode);
-  fprintf(stderr, "timing peak-rss %ld kB\n", ru.ru_maxrss);
+  fprintf(stderr, "timing peak-rss-read %ld kB\ntiming peak-rss %ld kB\n",
+          read_rss, peak_rss());
 }
 
 /* ---- input ---- */
@@ -901,6 +907,7 @@ static int run(cli *c, char **inputs, size_t ninputs) {
               c->granularity == PRF_GRAN_FUNCTIONS && !c->noinlines);
   prf_status st = prepare(c, p, inputs, ninputs, want_granularity, &err);
   double t1 = now();
+  long read_rss = peak_rss();
   prf_render_times times = {0, 0, 0};
   if (st == PRF_OK) {
     sink out;
@@ -925,7 +932,7 @@ static int run(cli *c, char **inputs, size_t ninputs) {
   }
   double t2 = now();
   if (c->timings)
-    print_timings(t1 - t0, t2 - t1, &times);
+    print_timings(t1 - t0, read_rss, t2 - t1, &times);
   if (st != PRF_OK)
     report(&err);
   prf_profile_free(p);
@@ -1115,6 +1122,7 @@ static int run_report(cli *c, char **inputs, size_t ninputs) {
     o->info = runs[nb];
   }
   double t1 = now();
+  long read_rss = peak_rss();
   if (st == PRF_OK) {
     sink out;
     st = sink_open(&out, c->output, &err);
@@ -1124,7 +1132,7 @@ static int run_report(cli *c, char **inputs, size_t ninputs) {
     }
   }
   if (c->timings)
-    print_timings(t1 - t0, now() - t1, NULL);
+    print_timings(t1 - t0, read_rss, now() - t1, NULL);
   if (st != PRF_OK)
     report(&err);
   prf_diff_free(&d);

@@ -168,4 +168,17 @@ else
   not_ok "-o - did not write to standard output" "$(ls -la "$TMP/dash"; cat "$TMP/dash.out")"
 fi
 
+# --timings: the phases and the peak memory at the end of reading and of
+# the run (make bench prints them); the peak never goes down.
+$PR --timings -o "$TMP/t.svg" "$TMP/x.folded" 2> "$TMP/timings"
+if awk '$1 == "timing" && $2 == "read" && $4 == "s" { r = 1 }
+        $1 == "timing" && $2 == "render" && $4 == "s" { d = 1 }
+        $1 == "timing" && $2 == "peak-rss-read" && $4 == "kB" { a = $3 }
+        $1 == "timing" && $2 == "peak-rss" && $4 == "kB" { b = $3 }
+        END { exit !(r && d && a > 0 && b >= a) }' "$TMP/timings"; then
+  ok "--timings prints read and render times and the peak memory after each"
+else
+  not_ok "--timings output is incomplete" "$(cat "$TMP/timings")"
+fi
+
 done_testing
