@@ -48,21 +48,19 @@ tail -c 200 "$TMP/tty.txt" | tr -d '\n' | grep -q "${cr}${esc}\[K${cr}*Script do
   || not_ok "the progress line was left on the terminal" "$(tail -c 300 "$TMP/tty.txt" | cat -v)"
 same_file "the flame graph is the same as without a progress line" "$TMP/direct.svg" "$TMP/tty.svg"
 
-slow_input
-on_tty "$TMP/quiet.txt" "$PR --quiet -o $TMP/quiet.svg $TMP/fifo"
-if grep -q "reading" "$TMP/quiet.txt"; then
-  not_ok "--quiet still showed a progress line" "$(cat -v "$TMP/quiet.txt" | head -c 800)"
-else
-  ok "--quiet shows no progress line"
-fi
-
-slow_input
-on_tty "$TMP/dumb.txt" "TERM=dumb $PR -o $TMP/dumb.svg $TMP/fifo"
-if grep -q "reading" "$TMP/dumb.txt"; then
-  not_ok "TERM=dumb still showed a progress line" "$(cat -v "$TMP/dumb.txt" | head -c 800)"
-else
-  ok "a terminal that cannot redraw a line (TERM=dumb) shows none"
-fi
+# no_line DESCRIPTION COMMAND: COMMAND, run on a terminal, shows no line.
+no_line() {
+  slow_input
+  on_tty "$TMP/none.txt" "$2"
+  if grep -q "reading" "$TMP/none.txt"; then
+    not_ok "$1: a progress line was shown" "$(cat -v "$TMP/none.txt" | head -c 800)"
+  else
+    ok "$1"
+  fi
+}
+no_line "--quiet shows no progress line" "$PR --quiet -o $TMP/quiet.svg $TMP/fifo"
+no_line "a terminal that cannot redraw a line (TERM=dumb) shows none" \
+  "TERM=dumb $PR -o $TMP/dumb.svg $TMP/fifo"
 
 slow_input bad
 $PR -o "$TMP/pipe.svg" "$TMP/fifo" 2>"$TMP/pipe.err"
