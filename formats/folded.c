@@ -603,63 +603,125 @@ static void put_count(prf_buf *b, double v) {
   prf_buf_puts(b, tmp);
 }
 
-typedef struct line_ref {
-  const char *text; /* the stack text, set once it is printed */
-  size_t offset, len;
-  prf_node node;
-} line_ref;
-
-static int line_cmp(const void *a, const void *b) {
-  const line_ref *x = a, *y = b;
-  size_t n = x->len < y->len ? x->len : y->len;
-  int c = memcmp(x->text, y->text, n);
-  if (c)
-    return c;
-  return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* How each frame prints: its name's length with the kind's suffix, and
- * whether the name holds a line break (written as a space). */
+/* How each frame prints: its name (a line break in it printed as a
+ * space), then its kind's suffix. */
 typedef struct frame_text {
-  size_t *len;
+  const char **name;
+  size_t *name_len;
+  const char **suffix;
+  size_t *len; /* name and suffix */
   uint8_t *breaks;
 } frame_text;
 
+static void frame_text_free(frame_text *ft) {
+  free(ft->name);
+  free(ft->name_len);
+  free(ft->suffix);
+  free(ft->len);
+  free(ft->breaks);
+}
+
 static bool frame_text_init(frame_text *ft, const prf_profile *p) {
-  size_t n = prf_frame_count(p);
-  ft->len = malloc((n ? n : 1) * sizeof *ft->len);
-  ft->breaks = malloc(n ? n : 1);
-  if (!ft->len || !ft->breaks)
+  size_t n = prf_frame_count(p), m = n ? n : 1;
+  ft->name = malloc(m * sizeof *ft->name);
+  ft->name_len = malloc(m * sizeof *ft->name_len);
+  ft->suffix = malloc(m * sizeof *ft->suffix);
+  ft->len = malloc(m * sizeof *ft->len);
+  ft->breaks = malloc(m);
+  if (!ft->name || !ft->name_len || !ft->suffix || !ft->len || !ft->breaks)
     return false;
   for (size_t i = 0; i < n; i++) {
     const prf_frame *f = prf_frame_get(p, (prf_fid)i);
-    size_t len;
-    const char *name = prf_string(p, f->name, &len);
-    ft->breaks[i] = memchr(name, '\n', len) || memchr(name, '\r', len);
-    ft->len[i] = len + strlen(prf_kind_suffix(f->kind));
+    ft->name[i] = prf_string(p, f->name, &ft->name_len[i]);
+    ft->suffix[i] = prf_kind_suffix(f->kind);
+    ft->breaks[i] = memchr(ft->name[i], '\n', ft->name_len[i]) ||
+                    memchr(ft->name[i], '\r', ft->name_len[i]);
+    ft->len[i] = ft->name_len[i] + strlen(ft->suffix[i]);
   }
   return true;
 }
 
-/* Writes the names along a path (root first, joined by ';') at dst. */
-static void put_stack(char *dst, const prf_profile *p, const prf_tree *t,
-                      const frame_text *ft, const prf_node *path,
-                      size_t depth) {
-  for (size_t i = 0; i < depth; i++) {
-    prf_fid fid = prf_tree_frame(t, path[i]);
-    const prf_frame *f = prf_frame_get(p, fid);
-    size_t len;
-    const char *name = prf_string(p, f->name, &len);
+/* A stack to print: its path, root first, in the writer's paths array. */
+typedef struct line_ref {
+  size_t first;
+  uint32_t depth;
+  prf_node node;
+} line_ref;
+
+typedef struct folded_writer {
+  const prf_tree *t;
+  frame_text ft;
+  line_ref *refs;
+  prf_node *paths;
+} folded_writer;
+
+/* A position in a stack's printed text: frame k, byte o of its text (o at
+ * the frame's length: the ';' after it, or the end of the stack). */
+typedef struct text_pos {
+  const prf_node *path;
+  uint32_t depth, k;
+  size_t o;
+} text_pos;
+
+enum { TEXT_END = -1 };
+
+static int text_byte(const folded_writer *w, const text_pos *at) {
+  prf_fid f = w->t->nodes[at->path[at->k]].frame;
+  const frame_text *ft = &w->ft;
+  if (at->o == ft->len[f])
+    return at->k + 1 < at->depth ? ';' : TEXT_END;
+  if (at->o >= ft->name_len[f])
+    return (unsigned char)ft->suffix[f][at->o - ft->name_len[f]];
+  unsigned char c = (unsigned char)ft->name[f][at->o];
+  return c == '\n' || c == '\r' ? ' ' : c;
+}
+
+static void text_next(const folded_writer *w, text_pos *at) {
+  prf_fid f = w->t->nodes[at->path[at->k]].frame;
+  if (at->o < w->ft.len[f]) {
+    at->o++;
+  } else {
+    at->k++;
+    at->o = 0;
+  }
+}
+
+/* Orders stacks as their printed texts sort byte by byte, as
+ * flamegraph.pl sorts its lines, without printing them: frames the two
+ * paths share are skipped whole. */
+static int text_cmp(void *ctx, uint32_t a, uint32_t b) {
+  const folded_writer *w = ctx;
+  const line_ref *x = &w->refs[a], *y = &w->refs[b];
+  text_pos p = {w->paths + x->first, x->depth, 0, 0};
+  text_pos q = {w->paths + y->first, y->depth, 0, 0};
+  for (;;) {
+    if (p.o == 0 && q.o == 0 && p.path[p.k] == q.path[q.k]) {
+      /* the same node: the same text, up to the byte after it */
+      p.o = q.o = w->ft.len[w->t->nodes[p.path[p.k]].frame];
+    }
+    int c = text_byte(w, &p), d = text_byte(w, &q);
+    if (c != d)
+      return c < d ? -1 : 1;
+    if (c == TEXT_END)
+      return 0;
+    text_next(w, &p);
+    text_next(w, &q);
+  }
+}
+
+/* Appends a stack's text: names joined by ';'. */
+static void put_stack(prf_buf *b, const folded_writer *w, const line_ref *r) {
+  const frame_text *ft = &w->ft;
+  for (size_t i = 0; i < r->depth; i++) {
+    prf_fid f = w->t->nodes[w->paths[r->first + i]].frame;
     if (i)
-      *dst++ = ';';
-    memcpy(dst, name, len);
-    for (size_t j = 0; ft->breaks[fid] && j < len; j++)
-      if (dst[j] == '\n' || dst[j] == '\r')
-        dst[j] = ' ';
-    dst += len;
-    const char *suffix = prf_kind_suffix(f->kind);
-    memcpy(dst, suffix, ft->len[fid] - len);
-    dst += ft->len[fid] - len;
+      prf_buf_putc(b, ';');
+    size_t start = b->len;
+    prf_buf_put(b, ft->name[f], ft->name_len[f]);
+    for (size_t j = start; ft->breaks[f] && j < b->len && !b->failed; j++)
+      if (b->data[j] == '\n' || b->data[j] == '\r')
+        b->data[j] = ' ';
+    prf_buf_put(b, ft->suffix[f], ft->len[f] - ft->name_len[f]);
   }
 }
 
@@ -670,58 +732,55 @@ static bool node_has_self(const prf_tree *t, prf_node n, size_t ncols) {
   return false;
 }
 
-/* The stacks are printed into one buffer sized exactly by a first pass
- * (growing it would copy and fault in pages again and again), sorted as
- * flamegraph.pl sorts them, then written with their counts. */
+/* The stacks with a value, sorted as flamegraph.pl sorts its lines: their
+ * paths are gathered (a node id per frame, a quarter of the text or less)
+ * and compared frame by frame, so the text is only ever printed into the
+ * output buffer. */
 prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                             void *ctx, prf_error *err) {
-  const prf_tree *t = prf_profile_tree_const(p);
+  folded_writer w;
+  memset(&w, 0, sizeof w);
+  w.t = prf_profile_tree_const(p);
+  const prf_tree *t = w.t;
   size_t ncols = prf_value_count(p);
-  size_t cap = (size_t)prf_tree_max_depth(t) + 1;
-  prf_node *path = malloc(cap * sizeof *path);
-  line_ref *refs = NULL;
-  size_t nrefs = 0, refs_cap = 0, text_len = 0, text_cap = 0;
-  char *text = NULL;
-  frame_text ft = {NULL, NULL};
+  size_t nrefs = 0, refs_cap = 0, npath = 0, order_n = 0;
+  uint32_t *order = NULL;
   prf_buf out;
   prf_buf_init(&out);
-  prf_status st = path && frame_text_init(&ft, p) ? PRF_OK : PRF_E_NOMEM;
+  prf_status st = frame_text_init(&w.ft, p) ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !node_has_self(t, n, ncols))
       continue; /* the root's own samples have no stack to print */
-    if (!prf_grow((void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
+    if (!prf_grow((void **)&w.refs, &refs_cap, nrefs + 1, sizeof *w.refs)) {
       st = PRF_E_NOMEM;
       break;
     }
-    size_t depth = prf_tree_path(t, n, path, cap), len = depth - 1;
-    for (size_t d = 0; d < depth; d++)
-      len += ft.len[prf_tree_frame(t, path[d])];
-    refs[nrefs].offset = text_len;
-    refs[nrefs].len = len;
-    refs[nrefs].node = n;
-    nrefs++;
-    text_len += len;
+    w.refs[nrefs++] = (line_ref){npath, prf_tree_depth(t, n), n};
+    npath += prf_tree_depth(t, n);
   }
-  if (st == PRF_OK &&
-      !prf_grow_large((void **)&text, &text_cap, text_len + 1, 1))
+  size_t paths_cap = 0;
+  if (st == PRF_OK && (!prf_grow_large((void **)&w.paths, &paths_cap,
+                                       npath + 1, sizeof *w.paths) ||
+                       !(order = malloc((nrefs + 1) * sizeof *order))))
     st = PRF_E_NOMEM;
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
-    size_t depth = prf_tree_path(t, refs[i].node, path, cap);
-    put_stack(text + refs[i].offset, p, t, &ft, path, depth);
-    refs[i].text = text + refs[i].offset;
+    prf_tree_path(t, w.refs[i].node, w.paths + w.refs[i].first,
+                  w.refs[i].depth);
+    order[order_n++] = (uint32_t)i;
   }
-  if (st == PRF_OK && nrefs > 0) /* qsort must not get NULL */
-    qsort(refs, nrefs, sizeof *refs, line_cmp);
+  if (st == PRF_OK && !prf_sort_ids(order, order_n, text_cmp, &w))
+    st = PRF_E_NOMEM;
   /* The two columns of a differential profile are written as a pair;
      otherwise the default column alone. */
   bool pair = prf_is_differential(p);
   size_t first = pair ? 0 : prf_value_default(p);
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
-    prf_buf_put(&out, refs[i].text, refs[i].len);
+    const line_ref *r = &w.refs[order[i]];
+    put_stack(&out, &w, r);
     for (size_t c = first; c < ncols && (c == first || pair); c++) {
       prf_buf_putc(&out, ' ');
-      put_count(&out, prf_tree_self(t, refs[i].node, c));
+      put_count(&out, prf_tree_self(t, r->node, c));
     }
     prf_buf_putc(&out, '\n');
     if (out.failed)
@@ -736,11 +795,10 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     prf_fail(err, st, "out of memory writing folded stacks");
   else if (st == PRF_E_OUTPUT)
     prf_fail(err, st, "cannot write folded stacks");
-  free(path);
-  free(refs);
-  free(text);
-  free(ft.len);
-  free(ft.breaks);
+  frame_text_free(&w.ft);
+  free(w.refs);
+  free(w.paths);
+  free(order);
   prf_buf_free(&out);
   return st;
 }

@@ -234,6 +234,48 @@ static void test_line_breaks_in_names(void **state) {
   prf_profile_free(p);
 }
 
+static int str_cmp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Output lines sort as their bytes sort (flamegraph.pl's order), also
+ * where a name is a prefix of another ("a;foo bar;y" comes before
+ * "a;foo;x": ' ' sorts before ';'), where a name holds ';' (Rust's
+ * "[T; 2]") and where a kind's suffix follows a name. */
+static void test_output_order_is_byte_order(void **state) {
+  (void)state;
+  const char *lines[] = {
+      "a;foo;x 1",       "a;foo bar;y 2", "a;foo 3",        "a;foo_[k];z 4",
+      "a;b[T; 2];c 5",   "a;b[T; 2] 6",   "a;b 7",          "a;b[T;c 8",
+      "a;foo!;q 9",      "a;fo 10",       "a 11",           "a;foo;x;y 12",
+      "a;\xc3\xa9t\xc3\xa9 13", "a;z 14", "b;foo 15"};
+  size_t n = sizeof lines / sizeof lines[0];
+  prf_buf in;
+  prf_buf_init(&in);
+  for (size_t i = n; i-- > 0;) { /* reversed: the writer must sort */
+    prf_buf_puts(&in, lines[i]);
+    prf_buf_putc(&in, '\n');
+  }
+  prf_buf_putc(&in, '\0');
+  const char *sorted[sizeof lines / sizeof lines[0]];
+  memcpy(sorted, lines, sizeof lines);
+  qsort(sorted, n, sizeof sorted[0], str_cmp);
+  prf_buf want;
+  prf_buf_init(&want);
+  for (size_t i = 0; i < n; i++) {
+    /* strcmp of whole lines equals the stacks' order here: no stack text
+       is a prefix of another followed by a digit-first difference */
+    prf_buf_puts(&want, sorted[i]);
+    prf_buf_putc(&want, '\n');
+  }
+  prf_buf_putc(&want, '\0');
+  char *got = collapse(in.data);
+  assert_string_equal(got, want.data);
+  free(got);
+  prf_buf_free(&in);
+  prf_buf_free(&want);
+}
+
 static void test_empty_input_is_an_error(void **state) {
   (void)state;
   const char *cases[] = {"", "\n\n", "# only a comment\n", "garbage\n"};
@@ -436,6 +478,7 @@ int main(void) {
       cmocka_unit_test(test_semicolon_inside_brackets),
       cmocka_unit_test(test_kind_suffixes),
       cmocka_unit_test(test_line_breaks_in_names),
+      cmocka_unit_test(test_output_order_is_byte_order),
       cmocka_unit_test(test_empty_input_is_an_error),
       cmocka_unit_test(test_utf16),
       cmocka_unit_test(test_utf8_bom_skipped),
