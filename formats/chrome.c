@@ -87,7 +87,7 @@ static prf_status name_add(chr_name **arr, size_t *n, size_t *cap, int64_t pid,
       (*arr)[i].name = name;
       return PRF_OK;
     }
-  if (*n == *cap && !prf_grow((void **)arr, cap, *n + 1, sizeof **arr))
+  if (*n == *cap && !prf_grow(PRF_LIBC, (void **)arr, cap, *n + 1, sizeof **arr))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   (*arr)[(*n)++] = (chr_name){pid, tid, name};
   return PRF_OK;
@@ -253,7 +253,7 @@ static prf_status start_profile(trace_ctx *c, const char *key, int64_t pid,
     chr_profile_free(cp);
   } else {
     if (c->nprofs == c->profs_cap &&
-        !prf_grow((void **)&c->profs, &c->profs_cap, c->nprofs + 1,
+        !prf_grow(PRF_LIBC, (void **)&c->profs, &c->profs_cap, c->nprofs + 1,
                   sizeof *c->profs))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     cp = &c->profs[c->nprofs++];
@@ -375,7 +375,7 @@ static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
   for (const cJSON *ev = c->events->child; ev; ev = ev->next, i++) {
     if (!is_cpu_event(ev))
       continue;
-    if (n == cap && !prf_grow((void **)&items, &cap, n + 1, sizeof *items)) {
+    if (n == cap && !prf_grow(PRF_LIBC, (void **)&items, &cap, n + 1, sizeof *items)) {
       free(items);
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     }
@@ -396,7 +396,7 @@ static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
   }
   for (size_t k = 0; k < n; k++)
     ord[k] = (uint32_t)k;
-  if (!prf_sort_ids(ord, n, ts_cmp, items)) {
+  if (!prf_sort_ids(PRF_LIBC, ord, n, ts_cmp, items)) {
     free(items);
     free(ord);
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");

@@ -86,7 +86,7 @@ static dur_thread *thread_of(dur_ctx *c, int64_t pid, int64_t tid) {
     if (c->threads[i].pid == pid && c->threads[i].tid == tid)
       return &c->threads[i];
   if (c->nthreads == c->threads_cap &&
-      !prf_grow((void **)&c->threads, &c->threads_cap, c->nthreads + 1,
+      !prf_grow(PRF_LIBC, (void **)&c->threads, &c->threads_cap, c->nthreads + 1,
                 sizeof *c->threads))
     return NULL;
   dur_thread *t = &c->threads[c->nthreads++];
@@ -97,7 +97,7 @@ static dur_thread *thread_of(dur_ctx *c, int64_t pid, int64_t tid) {
 }
 
 static bool push_index(uint32_t **arr, size_t *n, size_t *cap, uint32_t v) {
-  if (*n == *cap && !prf_grow((void **)arr, cap, *n + 1, sizeof **arr))
+  if (*n == *cap && !prf_grow(PRF_LIBC, (void **)arr, cap, *n + 1, sizeof **arr))
     return false;
   (*arr)[(*n)++] = v;
   return true;
@@ -140,7 +140,7 @@ static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
     if (st != PRF_OK)
       return st;
     if (c->nevents == c->events_cap &&
-        !prf_grow((void **)&c->events, &c->events_cap, c->nevents + 1,
+        !prf_grow(PRF_LIBC, (void **)&c->events, &c->events_cap, c->nevents + 1,
                   sizeof *c->events))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     uint32_t k = (uint32_t)c->nevents++;
@@ -181,12 +181,12 @@ static int close_cmp(void *ctx, uint32_t a, uint32_t b) {
  * X ends, by time), as event indexes; closes get their times in ets. */
 static prf_status queues(dur_ctx *c, dur_thread *t, uint32_t **closes,
                          double **close_ts) {
-  if (!prf_sort_ids(t->x, t->nx, x_cmp, c->events))
+  if (!prf_sort_ids(PRF_LIBC, t->x, t->nx, x_cmp, c->events))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; i < t->nx; i++)
     if (!push_index(&t->b, &t->nb, &t->bcap, t->x[i]))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
-  if (!prf_sort_ids(t->b, t->nb, ts_cmp, c->events))
+  if (!prf_sort_ids(PRF_LIBC, t->b, t->nb, ts_cmp, c->events))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   size_t n = t->ne + t->nx;
   uint32_t *order = malloc((n ? n : 1) * sizeof *order);
@@ -208,7 +208,7 @@ static prf_status queues(dur_ctx *c, dur_thread *t, uint32_t **closes,
   }
   for (size_t i = 0; i < n; i++)
     order[i] = (uint32_t)i;
-  bool ok = prf_sort_ids(order, n, close_cmp, ets);
+  bool ok = prf_sort_ids(PRF_LIBC, order, n, close_cmp, ets);
   uint32_t *sorted_ev = malloc((n ? n : 1) * sizeof *sorted_ev);
   double *sorted_ts = malloc((n ? n : 1) * sizeof *sorted_ts);
   if (ok && sorted_ev && sorted_ts)
@@ -300,9 +300,9 @@ static prf_status open_frame(dur_ctx *c, open_stack *s, uint32_t k) {
   if (st != PRF_OK)
     return st;
   if ((s->len == s->ev_cap &&
-       !prf_grow((void **)&s->ev, &s->ev_cap, s->len + 1, sizeof *s->ev)) ||
+       !prf_grow(PRF_LIBC, (void **)&s->ev, &s->ev_cap, s->len + 1, sizeof *s->ev)) ||
       (s->len == s->node_cap &&
-       !prf_grow((void **)&s->node, &s->node_cap, s->len + 1, sizeof *s->node)))
+       !prf_grow(PRF_LIBC, (void **)&s->node, &s->node_cap, s->len + 1, sizeof *s->node)))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   prf_node parent = s->len ? s->node[s->len - 1] : s->base;
   st = prf_tree_child(prf_profile_tree(c->p), parent, fid, &s->node[s->len]);
@@ -439,7 +439,7 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
     if (c.threads[i].pid != c.threads[0].pid)
       names->many_pids = true;
   }
-  if (st == PRF_OK && !prf_sort_ids(order, c.nthreads, thread_cmp, c.threads))
+  if (st == PRF_OK && !prf_sort_ids(PRF_LIBC, order, c.nthreads, thread_cmp, c.threads))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; st == PRF_OK && i < c.nthreads; i++) {
     dur_thread *t = &c.threads[order[i]];
@@ -492,7 +492,7 @@ static prf_status sf_build(sf_table *t, const cJSON *obj, prf_error *err) {
                       "at .stackFrames: expected frame objects under numeric "
                       "ids, found \"%.40s\"", f->string ? f->string : "");
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k = prf_keymap_id(PRF_LIBC, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh) {
@@ -531,7 +531,7 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
   int64_t id = leaf;
   while (id != 0) {
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k = prf_keymap_id(PRF_LIBC, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh || k > t->n)
@@ -607,7 +607,7 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
     st = prf_fail(err, PRF_E_DATA, "at .samples: expected samples, found none");
   if (st == PRF_OK)
     st = chr_columns(p, o, "cpu", err);
-  if (st == PRF_OK && !prf_sort_ids(order, n, hs_cmp, hs))
+  if (st == PRF_OK && !prf_sort_ids(PRF_LIBC, order, n, hs_cmp, hs))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   uint32_t thread = PRF_NONE;
   prf_fid root = PRF_NONE;
@@ -641,7 +641,7 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
                     s->index);
   }
   prf_fstack_free(&stack);
-  prf_keymap_free(&t.ids);
+  prf_keymap_free(PRF_LIBC, &t.ids);
   free(t.frames);
   free(t.fids);
   free(hs);

@@ -52,7 +52,7 @@ static uint8_t special_of(const char *name, const char *url) {
 static prf_status push_node(chr_profile *cp, const chr_node *n,
                             prf_error *err) {
   if (cp->nnodes == cp->nodes_cap &&
-      !prf_grow((void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
+      !prf_grow(PRF_LIBC, (void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
                 sizeof *cp->nodes))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   cp->nodes[cp->nnodes++] = *n;
@@ -122,7 +122,7 @@ prf_status chr_add_samples(chr_profile *cp, const cJSON *samples,
                            prf_jpath *path, uint32_t event, prf_error *err) {
   size_t n = (size_t)cJSON_GetArraySize(samples);
   (void)event;
-  if (!prf_grow((void **)&cp->samples, &cp->samples_cap, cp->nsamples + n + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&cp->samples, &cp->samples_cap, cp->nsamples + n + 1,
                 sizeof *cp->samples))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   size_t i = 0;
@@ -143,7 +143,7 @@ prf_status chr_add_samples(chr_profile *cp, const cJSON *samples,
 prf_status chr_add_deltas(chr_profile *cp, const cJSON *deltas,
                           prf_jpath *path, prf_error *err) {
   size_t n = (size_t)cJSON_GetArraySize(deltas);
-  if (!prf_grow((void **)&cp->deltas, &cp->deltas_cap, cp->ndeltas + n + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&cp->deltas, &cp->deltas_cap, cp->ndeltas + n + 1,
                 sizeof *cp->deltas))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   size_t i = 0;
@@ -287,8 +287,8 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
   const cJSON **todo = NULL;
   uint32_t *up = NULL;
   size_t len = 0, cap = 0, ucap = 0;
-  if (!prf_grow((void **)&todo, &cap, 1, sizeof *todo) ||
-      !prf_grow((void **)&up, &ucap, 1, sizeof *up))
+  if (!prf_grow(PRF_LIBC, (void **)&todo, &cap, 1, sizeof *todo) ||
+      !prf_grow(PRF_LIBC, (void **)&up, &ucap, 1, sizeof *up))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   if (st == PRF_OK) {
     todo[len] = head;
@@ -303,8 +303,8 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
     if (st == PRF_OK)
       st = prf_json_array_opt(item, "children", &path, err, &kids);
     size_t nk = kids ? (size_t)cJSON_GetArraySize(kids) : 0;
-    if (st == PRF_OK && (!prf_grow((void **)&todo, &cap, len + nk, sizeof *todo) ||
-                         !prf_grow((void **)&up, &ucap, len + nk, sizeof *up)))
+    if (st == PRF_OK && (!prf_grow(PRF_LIBC, (void **)&todo, &cap, len + nk, sizeof *todo) ||
+                         !prf_grow(PRF_LIBC, (void **)&up, &ucap, len + nk, sizeof *up)))
       st = prf_fail(err, PRF_E_NOMEM, "out of memory");
     size_t k = len + nk;
     for (const cJSON *c = kids ? kids->child : NULL; st == PRF_OK && c; c = c->next) {
@@ -374,7 +374,7 @@ static uint64_t id_key(int64_t id) { return (uint64_t)id ^ (1ull << 63); }
 static prf_status find_node(prf_keymap *ids, size_t nnodes, int64_t id,
                             uint32_t *out) {
   bool fresh;
-  uint32_t k = prf_keymap_id(ids, id_key(id), &fresh);
+  uint32_t k = prf_keymap_id(PRF_LIBC, ids, id_key(id), &fresh);
   if (!k)
     return PRF_E_NOMEM;
   *out = fresh || k > nnodes ? PRF_NONE : k - 1;
@@ -387,7 +387,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
   char where[256];
   for (size_t i = 0; i < cp->nnodes; i++) {
     bool fresh;
-    uint32_t k = prf_keymap_id(ids, id_key(cp->nodes[i].id), &fresh);
+    uint32_t k = prf_keymap_id(PRF_LIBC, ids, id_key(cp->nodes[i].id), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (!fresh || k != i + 1) {
@@ -519,7 +519,7 @@ static prf_status node_frame(prf_profile *p, chr_profile *cp, chr_node *n,
     if (tt->valuedouble == 0)
       continue;
     if (cp->nticks == cp->ticks_cap &&
-        !prf_grow((void **)&cp->ticks, &cp->ticks_cap, cp->nticks + 1,
+        !prf_grow(PRF_LIBC, (void **)&cp->ticks, &cp->ticks_cap, cp->nticks + 1,
                   sizeof *cp->ticks))
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     st = intern_frame(p, name, file, (int64_t)tl->valuedouble, 0,
@@ -785,7 +785,7 @@ prf_status chr_emit(prf_profile *p, chr_profile *cp,
   free(s.tnodes);
   free(s.tmp);
   free(s.open);
-  prf_keymap_free(&ids);
+  prf_keymap_free(PRF_LIBC, &ids);
   return st;
 }
 

@@ -132,7 +132,7 @@ static prf_status array_items(ff_reader *r, const cJSON *arr,
   size_t count = 0, cap = 0;
   const cJSON **v = NULL;
   for (const cJSON *it = arr ? arr->child : NULL; it; it = it->next) {
-    if (count == cap && !prf_grow((void **)&v, &cap, count + 1, sizeof *v)) {
+    if (count == cap && !prf_grow(PRF_LIBC, (void **)&v, &cap, count + 1, sizeof *v)) {
       free(v);
       return nomem(r);
     }
@@ -534,7 +534,7 @@ static prf_status intern_loc(ff_reader *r, const ff_loc *loc, prf_frame *f) {
   prf_status st;
   if (loc->root_scope) {
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, PRF_LIBC);
     prf_buf_puts(&b, "(root scope) ");
     prf_buf_put(&b, loc->file, loc->file_len);
     st = b.failed ? nomem(r) : intern(r, b.data, b.len, &f->name);
@@ -764,7 +764,7 @@ static prf_status load_stacks(ff_reader *r, ff_tables *t) {
 
 static bool walk_push(ff_reader *r, size_t *len, uint32_t v) {
   if (*len == r->walk_cap &&
-      !prf_grow((void **)&r->walk, &r->walk_cap, *len + 1, sizeof *r->walk))
+      !prf_grow(PRF_LIBC, (void **)&r->walk, &r->walk_cap, *len + 1, sizeof *r->walk))
     return false;
   r->walk[(*len)++] = v;
   return true;
@@ -1003,7 +1003,7 @@ static int by_ns_cmp(void *ctx, uint32_t a, uint32_t b) {
 static prf_status push_sample(ff_reader *r, int64_t time, double value,
                               prf_node leaf, uint32_t thread) {
   if (r->nsamples == r->samples_cap &&
-      !prf_grow((void **)&r->samples, &r->samples_cap, r->nsamples + 1,
+      !prf_grow(PRF_LIBC, (void **)&r->samples, &r->samples_cap, r->nsamples + 1,
                 sizeof *r->samples))
     return nomem(r);
   ff_sample *s = &r->samples[r->nsamples++];
@@ -1110,7 +1110,7 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
     return prf_fail(r->err, PRF_E_LIMIT, "at %s: too many samples",
                     s->tab.path);
   prf_status st = read_columns(r, th, t, s, &c, &sorted);
-  if (st == PRF_OK && !sorted && !prf_sort_ids(c.order, n, by_time_cmp, c.time))
+  if (st == PRF_OK && !sorted && !prf_sort_ids(PRF_LIBC, c.order, n, by_time_cmp, c.time))
     st = nomem(r);
   prf_node root = NODE_UNKNOWN;
   for (size_t k = 0; st == PRF_OK && k < n; k++) {
@@ -1146,7 +1146,7 @@ static prf_status add_thread(ff_reader *r, const cJSON *obj, const char *path,
   if (!cJSON_IsObject(obj))
     return fail_at(r, path, "an object (a thread)", obj);
   if (r->nthreads == r->threads_cap &&
-      !prf_grow((void **)&r->threads, &r->threads_cap, r->nthreads + 1,
+      !prf_grow(PRF_LIBC, (void **)&r->threads, &r->threads_cap, r->nthreads + 1,
                 sizeof *r->threads))
     return nomem(r);
   ff_thread *th = &r->threads[r->nthreads++];
@@ -1175,7 +1175,7 @@ static prf_status process_libs(ff_reader *r, const cJSON *prof,
                             &parsed, &e) != PRF_OK)
       return PRF_OK;
     if (r->nowned == r->owned_cap &&
-        !prf_grow((void **)&r->owned, &r->owned_cap, r->nowned + 1,
+        !prf_grow(PRF_LIBC, (void **)&r->owned, &r->owned_cap, r->nowned + 1,
                   sizeof *r->owned)) {
       cJSON_Delete(parsed);
       return nomem(r);
@@ -1222,7 +1222,7 @@ static prf_status parse_embedded(ff_reader *r, const cJSON *s, const char *path,
                     "text), but the text is not JSON: %s",
                     path, e.message);
   if (r->nowned == r->owned_cap &&
-      !prf_grow((void **)&r->owned, &r->owned_cap, r->nowned + 1,
+      !prf_grow(PRF_LIBC, (void **)&r->owned, &r->owned_cap, r->nowned + 1,
                 sizeof *r->owned)) {
     cJSON_Delete(sub);
     return nomem(r);
@@ -1236,7 +1236,7 @@ static prf_status push_proc(ff_reader *r, ff_proc **q, size_t *n, size_t *cap,
                             const cJSON *prof, const char *path) {
   if (!cJSON_IsObject(prof))
     return fail_at(r, path, "an object (a sub-process profile)", prof);
-  if (*n == *cap && !prf_grow((void **)q, cap, *n + 1, sizeof **q))
+  if (*n == *cap && !prf_grow(PRF_LIBC, (void **)q, cap, *n + 1, sizeof **q))
     return nomem(r);
   (*q)[*n].profile = prof;
   snprintf((*q)[*n].path, sizeof (*q)[*n].path, "%s", path);
@@ -1478,7 +1478,7 @@ static prf_status flush_samples(ff_reader *r) {
   prf_status st = PRF_OK;
   if (r->nsamples >= UINT32_MAX)
     st = prf_fail(r->err, PRF_E_LIMIT, "too many samples");
-  else if (!prf_sort_ids(ids, r->nsamples, by_ns_cmp, times))
+  else if (!prf_sort_ids(PRF_LIBC, ids, r->nsamples, by_ns_cmp, times))
     st = nomem(r);
   for (size_t k = 0; st == PRF_OK && k < r->nsamples; k++) {
     const ff_sample *s = &r->samples[ids[k]];

@@ -117,7 +117,7 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
         }
       }
       if (nest == 0 || end == len) {
-        if (!prf_grow((void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
+        if (!prf_grow(PRF_LIBC, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
           return false;
         r->ends[n++] = end;
       }
@@ -157,11 +157,11 @@ static prf_status frame_for(folded_reader *r, const char *name, size_t len,
   size_t have = r->fid_of_str_cap;
   if (f.name >= have) {
     size_t cap = have;
-    if (!prf_grow((void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
+    if (!prf_grow(PRF_LIBC, (void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
                   sizeof *r->fid_of_str))
       return PRF_E_NOMEM;
     cap = have;
-    if (!prf_grow((void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
+    if (!prf_grow(PRF_LIBC, (void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
       return PRF_E_NOMEM;
     r->fid_of_str_cap = cap;
     for (size_t i = have; i < cap; i++)
@@ -254,8 +254,8 @@ static size_t common_frames(const folded_reader *r, const char *s,
 
 static prf_status remember(folded_reader *r, const char *s, size_t len,
                            size_t depth) {
-  if (!prf_grow((void **)&r->prev, &r->prev_cap, len + 1, 1) ||
-      !prf_grow((void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&r->prev, &r->prev_cap, len + 1, 1) ||
+      !prf_grow(PRF_LIBC, (void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
                 sizeof *r->prev_ends))
     return PRF_E_NOMEM;
   memcpy(r->prev, s, len);
@@ -269,7 +269,7 @@ static prf_status add_stack(folded_reader *r, const char *s, size_t len,
                             const double *counts) {
   size_t depth;
   if (!split_frames(r, s, len, &depth) ||
-      !prf_grow((void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
+      !prf_grow(PRF_LIBC, (void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
     return PRF_E_NOMEM;
   size_t k = common_frames(r, s, len, depth);
   prf_tree *tree = prf_profile_tree(r->profile);
@@ -459,14 +459,14 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   line_ref *refs = NULL;
   size_t nrefs = 0, refs_cap = 0;
   prf_buf text, out;
-  prf_buf_init(&text);
-  prf_buf_init(&out);
+  prf_buf_init(&text, PRF_LIBC);
+  prf_buf_init(&out, PRF_LIBC);
   prf_status st = path ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !node_has_self(t, n, ncols))
       continue; /* the root's own samples have no stack to print */
-    if (!prf_grow((void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
+    if (!prf_grow(PRF_LIBC, (void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
       st = PRF_E_NOMEM;
       break;
     }

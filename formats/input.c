@@ -145,7 +145,7 @@ static uint32_t unit16(const prf_input *in, const unsigned char *p) {
  * becomes U+FFFD. Returns 0 at the end. */
 static size_t utf16_read(prf_input *in, unsigned char *dst, size_t size) {
   size_t want = size / 2; /* 2 input bytes give at most 3 output bytes */
-  if (!prf_grow((void **)&in->mid, &in->mid_cap, want + 4, 1)) {
+  if (!prf_grow(PRF_LIBC, (void **)&in->mid, &in->mid_cap, want + 4, 1)) {
     in->failed = true;
     prf_fail(in->err, PRF_E_NOMEM, "out of memory decoding UTF-16");
     return 0;
@@ -206,7 +206,7 @@ bool prf_input_fill(prf_input *in, size_t want) {
       step = want;
     size_t need = in->end + step;
     if (in->cap - in->end < step / 2 &&
-        !prf_grow_large((void **)&in->buf, &in->cap, need, 1)) {
+        !prf_grow_large(PRF_LIBC, (void **)&in->buf, &in->cap, need, 1)) {
       in->failed = true;
       prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
       return false;
@@ -284,7 +284,7 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
     memcpy(in->pending, head, n);
     in->npending = n;
   }
-  if (!prf_grow((void **)&in->buf, &in->cap, WINDOW_START, 1))
+  if (!prf_grow(PRF_LIBC, (void **)&in->buf, &in->cap, WINDOW_START, 1))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   if (in->enc == PRF_ENC_PLAIN && in->npending) {
     memcpy(in->buf, in->pending, in->npending);
@@ -342,7 +342,7 @@ prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len) {
   size_t n = in->end - in->start;
   if (in->start > 0)
     memmove(in->buf, in->buf + in->start, n);
-  if (!prf_grow((void **)&in->buf, &in->cap, n + 1, 1))
+  if (!prf_grow(PRF_LIBC, (void **)&in->buf, &in->cap, n + 1, 1))
     return prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
   in->buf[n] = '\0';
   *data = in->buf;

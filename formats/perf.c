@@ -366,7 +366,7 @@ static void warn(perf_reader *r, const char *fmt, ...) {
 
 static bool keys_put(perf_reader *r, const char *s, size_t n, uint32_t *at) {
   if (r->keys_len + n > UINT32_MAX ||
-      !prf_grow((void **)&r->keys, &r->keys_cap, r->keys_len + n + 1, 1))
+      !prf_grow(PRF_LIBC, (void **)&r->keys, &r->keys_cap, r->keys_len + n + 1, 1))
     return false;
   if (n)
     memcpy(r->keys + r->keys_len, s, n);
@@ -557,7 +557,7 @@ static prf_status name_frames(perf_reader *r, const frame_src *f,
   }
   while (n > 0 && starts[n - 1] == ends[n - 1])
     n--;
-  if (!prf_grow((void **)&r->fids, &r->fids_cap, r->nfids + n + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&r->fids, &r->fids_cap, r->nfids + n + 1,
                 sizeof *r->fids) ||
       r->nfids + n > UINT32_MAX)
     return PRF_E_NOMEM;
@@ -617,7 +617,7 @@ static prf_status push_frames(perf_reader *r, const frame_src *f) {
   }
   if (!e) {
     if (r->nnames >= UINT32_MAX - 1 ||
-        !prf_grow((void **)&r->names, &r->names_cap, r->nnames + 1,
+        !prf_grow(PRF_LIBC, (void **)&r->names, &r->names_cap, r->nnames + 1,
                   sizeof *r->names))
       return PRF_E_NOMEM;
     e = &r->names[r->nnames];
@@ -709,7 +709,7 @@ static prf_status comm_for(perf_reader *r, const char *s, const header *h,
     }
     i = (i + 1) & (r->comm_nslots - 1);
   }
-  if (!prf_grow((void **)&r->comms, &r->comms_cap, r->ncomms + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&r->comms, &r->comms_cap, r->ncomms + 1,
                 sizeof *r->comms))
     return PRF_E_NOMEM;
   comm_entry *c = &r->comms[r->ncomms];
@@ -842,8 +842,8 @@ static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
   }
   if (r->nseq + len > UINT32_MAX || r->nstacks >= UINT32_MAX - 1)
     return prf_fail(r->err, PRF_E_LIMIT, "too many distinct stacks");
-  if (!prf_grow((void **)&r->seq, &r->seq_cap, r->nseq + len, sizeof *f) ||
-      !prf_grow((void **)&r->stacks, &r->stacks_cap, r->nstacks + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&r->seq, &r->seq_cap, r->nseq + len, sizeof *f) ||
+      !prf_grow(PRF_LIBC, (void **)&r->stacks, &r->stacks_cap, r->nstacks + 1,
                 sizeof *r->stacks))
     return PRF_E_NOMEM;
   memcpy(r->seq + r->nseq, f, len * sizeof *f);
@@ -874,7 +874,7 @@ static prf_status end_sample(perf_reader *r) {
     stack->len = 0;
     return PRF_OK;
   }
-  if (!prf_grow((void **)&r->path.ids, &r->path.cap, depth, sizeof(prf_fid)))
+  if (!prf_grow(PRF_LIBC, (void **)&r->path.ids, &r->path.cap, depth, sizeof(prf_fid)))
     return PRF_E_NOMEM;
   size_t k = 0;
   if (r->cur.root != PRF_NONE)
@@ -892,7 +892,7 @@ static prf_status end_sample(perf_reader *r) {
     r->stacks[id].value += value;
     return PRF_OK;
   }
-  if (!prf_grow((void **)&r->timed, &r->timed_cap, r->ntimed + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&r->timed, &r->timed_cap, r->ntimed + 1,
                 sizeof *r->timed))
     return PRF_E_NOMEM;
   r->timed[r->ntimed++] = (timed_sample){id, r->cur.thread, r->time, value};
@@ -930,7 +930,7 @@ static prf_status build_tree(perf_reader *r) {
   prf_status st = order ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++)
     order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(order, r->nstacks, seq_cmp, r))
+  if (st == PRF_OK && !prf_sort_ids(PRF_LIBC, order, r->nstacks, seq_cmp, r))
     st = PRF_E_NOMEM;
   const stack_entry *prev = NULL;
   for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++) {
@@ -942,7 +942,7 @@ static prf_status build_tree(perf_reader *r) {
       while (k < e->len && k < prev->len && f[k] == g[k])
         k++;
     }
-    if (!prf_grow((void **)&nodes, &nodes_cap, e->len, sizeof *nodes)) {
+    if (!prf_grow(PRF_LIBC, (void **)&nodes, &nodes_cap, e->len, sizeof *nodes)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -1080,7 +1080,7 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
   r.in = in;
   r.flags = options->perf_flags;
   r.first_time = r.last_time = INT64_MIN;
-  prf_buf_init(&r.name);
+  prf_buf_init(&r.name, PRF_LIBC);
   prf_status st = PRF_OK;
   const char *line;
   size_t len;

@@ -107,7 +107,7 @@ static prf_status nomem(pprof_reader *r) {
 
 #define PUSH(r, arr, n, cap, value)                                          \
   (((r)->n < (r)->cap ||                                                     \
-    prf_grow((void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr))   \
+    prf_grow(PRF_LIBC, (void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr))   \
        ? ((r)->arr[(r)->n++] = (value), true)                                \
        : false)
 
@@ -555,7 +555,7 @@ static prf_status mark_drops(pprof_reader *r) {
  * out-of-line caller) to the first (the innermost inlinee). */
 static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
                                 size_t *out_depth) {
-  if (!prf_grow((void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
+  if (!prf_grow(PRF_LIBC, (void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
     return nomem(r);
   /* Most locations have one frame, made by an earlier sample: one look-up
      each, by id. */
@@ -589,7 +589,7 @@ static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
     size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
                       ? r->locs[li].drop_inner
                       : 0;
-    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+    if (!prf_grow(PRF_LIBC, (void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
       return nomem(r);
     for (size_t k = n; k-- > skip;) {
       if (fids[k] == PRF_NONE) {
@@ -625,7 +625,7 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
     } else if (field == 3 && wire == PB_LEN) {
       prf_pb sub;
       if (!prf_pb_bytes(&pb, &sub) ||
-          !prf_grow((void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+          !prf_grow(PRF_LIBC, (void **)labels, labels_cap, nlabels + 1, sizeof **labels))
         return bad(r, &pb, "bad label in a sample");
       prf_status st = read_label(r, &sub, &(*labels)[nlabels]);
       if (st != PRF_OK)
@@ -753,7 +753,7 @@ static prf_status read_metadata(pprof_reader *r) {
     st = set_meta_num(r, "duration_nanos", r->duration_nanos);
   if (st == PRF_OK && r->ncomments) {
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, PRF_LIBC);
     for (size_t i = 0; i < r->ncomments; i++) {
       if (i)
         prf_buf_putc(&b, '\n');

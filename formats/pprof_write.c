@@ -60,7 +60,7 @@ static void put_bytes(prf_buf *b, uint32_t field, const void *data, size_t n) {
 
 /* Looks an id up, noting when memory ran out. */
 static uint32_t table_id(prf_keymap *t, uint64_t key, bool *fresh, bool *oom) {
-  uint32_t id = prf_keymap_id(t, key, fresh);
+  uint32_t id = prf_keymap_id(PRF_LIBC, t, key, fresh);
   if (!id)
     *oom = true;
   return id;
@@ -88,7 +88,7 @@ typedef struct writer {
 } writer;
 
 static bool push_order(writer *w, int64_t entry) {
-  if (!prf_grow((void **)&w->order, &w->order_cap, w->nstrings + 1,
+  if (!prf_grow(PRF_LIBC, (void **)&w->order, &w->order_cap, w->nstrings + 1,
                 sizeof *w->order)) {
     w->oom = true;
     return false;
@@ -123,7 +123,7 @@ static uint64_t str_of_text(writer *w, const char *text) {
         if (w->order[k] == -(int64_t)i - 1)
           return k;
   char *copy = malloc(n + 1);
-  if (!copy || !prf_grow((void **)&w->extra, &w->extra_cap, w->nextra + 1,
+  if (!copy || !prf_grow(PRF_LIBC, (void **)&w->extra, &w->extra_cap, w->nextra + 1,
                          sizeof *w->extra)) {
     free(copy);
     w->oom = true;
@@ -150,7 +150,7 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
   if (!local)
     return 0;
   size_t cap = w->func_ids_cap[kind];
-  if (fresh && !prf_grow((void **)&w->func_ids[kind], &cap, (size_t)local + 1,
+  if (fresh && !prf_grow(PRF_LIBC, (void **)&w->func_ids[kind], &cap, (size_t)local + 1,
                          sizeof **w->func_ids)) {
     w->oom = true;
     return 0;
@@ -165,7 +165,7 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
       size_t len;
       const char *text = prf_string(w->p, f->name, &len);
       prf_buf full;
-      prf_buf_init(&full);
+      prf_buf_init(&full, PRF_LIBC);
       prf_buf_put(&full, text, len);
       prf_buf_puts(&full, prf_kind_suffix(kind));
       name = full.failed ? 0 : str_of_text(w, full.data);
@@ -173,7 +173,7 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
       prf_buf_free(&full);
     }
     prf_buf m;
-    prf_buf_init(&m);
+    prf_buf_init(&m, PRF_LIBC);
     put_uint(&m, 1, id);
     put_uint(&m, 2, name);
     put_uint(&m, 3, name);
@@ -192,7 +192,7 @@ static uint32_t mapping_of(writer *w, prf_str module, const char *build_id) {
   uint32_t id = table_id(&w->maps, module, &fresh, &w->oom);
   if (fresh) {
     prf_buf m;
-    prf_buf_init(&m);
+    prf_buf_init(&m, PRF_LIBC);
     put_uint(&m, 1, id);
     put_uint(&m, 5, str_of(w, module));
     if (build_id)
@@ -220,14 +220,14 @@ static uint32_t location_of(writer *w, prf_node inner, prf_node outer,
   const prf_frame *last = prf_frame_get(w->p, run[n - 1]);
   bool symbolized = last->file || last->line || last->name;
   prf_buf m;
-  prf_buf_init(&m);
+  prf_buf_init(&m, PRF_LIBC);
   put_uint(&m, 1, id);
   put_uint(&m, 2, mapping_of(w, last->module, NULL));
   put_uint(&m, 3, last->address);
   for (size_t i = 0; i < n && symbolized; i++) {
     const prf_frame *f = prf_frame_get(w->p, run[i]);
     prf_buf line;
-    prf_buf_init(&line);
+    prf_buf_init(&line, PRF_LIBC);
     put_uint(&line, 1, function_of(w, f));
     put_uint(&line, 2, f->line);
     put_uint(&line, 3, f->column);
@@ -245,14 +245,14 @@ static uint32_t location_of(writer *w, prf_node inner, prf_node outer,
 static void sample(writer *w, prf_node leaf, const double *values,
                    const prf_label *labels, size_t nlabels) {
   prf_buf ids, vals, s;
-  prf_buf_init(&ids);
-  prf_buf_init(&vals);
-  prf_buf_init(&s);
+  prf_buf_init(&ids, PRF_LIBC);
+  prf_buf_init(&vals, PRF_LIBC);
+  prf_buf_init(&s, PRF_LIBC);
   size_t n = 0;
   prf_node inner = PRF_NONE;
   for (prf_node node = leaf; node != 0; node = prf_tree_parent(w->t, node)) {
     prf_fid f = prf_tree_frame(w->t, node);
-    if (!prf_grow((void **)&w->run, &w->run_cap, n + 1, sizeof *w->run)) {
+    if (!prf_grow(PRF_LIBC, (void **)&w->run, &w->run_cap, n + 1, sizeof *w->run)) {
       w->oom = true;
       break;
     }
@@ -271,7 +271,7 @@ static void sample(writer *w, prf_node leaf, const double *values,
   put_bytes(&s, 2, vals.data ? vals.data : "", vals.len);
   for (size_t i = 0; i < nlabels; i++) {
     prf_buf l;
-    prf_buf_init(&l);
+    prf_buf_init(&l, PRF_LIBC);
     put_uint(&l, 1, str_of(w, labels[i].key));
     put_uint(&l, 2, str_of(w, labels[i].str));
     if (labels[i].num) {
@@ -293,7 +293,7 @@ static void sample(writer *w, prf_node leaf, const double *values,
 static void value_type(writer *w, uint32_t field, const char *type,
                        const char *unit) {
   prf_buf m;
-  prf_buf_init(&m);
+  prf_buf_init(&m, PRF_LIBC);
   put_uint(&m, 1, str_of_text(w, type));
   put_uint(&m, 2, str_of_text(w, unit));
   put_bytes(&w->out, field, m.data ? m.data : "", m.len);
@@ -361,7 +361,7 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   memset(&w, 0, sizeof w);
   w.p = p;
   w.t = prf_profile_tree_const(p);
-  prf_buf_init(&w.out);
+  prf_buf_init(&w.out, PRF_LIBC);
   w.str_index = calloc(p->strings.count + 1, sizeof *w.str_index);
   if (!w.str_index)
     return prf_fail(err, PRF_E_NOMEM, "out of memory writing pprof");
@@ -397,7 +397,7 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   metadata(&w);
   /* The string table goes first (the order of fields does not matter). */
   prf_buf strings;
-  prf_buf_init(&strings);
+  prf_buf_init(&strings, PRF_LIBC);
   put_bytes(&strings, 6, "", 0);
   for (size_t i = 1; i < w.nstrings; i++) {
     size_t len;
@@ -420,11 +420,11 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   free(w.extra);
   free(w.run);
   for (int k = 0; k < 5; k++) {
-    prf_keymap_free(&w.funcs[k]);
+    prf_keymap_free(PRF_LIBC, &w.funcs[k]);
     free(w.func_ids[k]);
   }
-  prf_keymap_free(&w.maps);
-  prf_keymap_free(&w.locs);
+  prf_keymap_free(PRF_LIBC, &w.maps);
+  prf_keymap_free(PRF_LIBC, &w.locs);
   if (st != PRF_OK)
     return prf_fail(err, st, st == PRF_E_NOMEM ? "out of memory writing pprof"
                                                : "cannot write pprof output");

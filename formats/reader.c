@@ -45,7 +45,7 @@ prf_status prf_thread_root(prf_profile *p, const prf_read_options *o,
 
 bool prf_fstack_push(prf_fstack *s, prf_fid id) {
   if (s->len == s->cap &&
-      !prf_grow((void **)&s->ids, &s->cap, s->len + 1, sizeof *s->ids))
+      !prf_grow(PRF_LIBC, (void **)&s->ids, &s->cap, s->len + 1, sizeof *s->ids))
     return false;
   s->ids[s->len++] = id;
   return true;

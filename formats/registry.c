@@ -77,7 +77,7 @@ static prf_status check_thread_found(const prf_profile *p, size_t first,
                           prf_thread_name(p, (uint32_t)i)))
       return PRF_OK;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   for (size_t i = first; i < n && i < first + 20; i++) {
     const char *name = prf_thread_name(p, (uint32_t)i);
     prf_buf_printf(&b, "%s%lld%s%s%s", i > first ? ", " : "",
@@ -103,7 +103,7 @@ static prf_status note_format(prf_profile *p, const char *name,
   if (old && strcmp(old, name) == 0)
     return PRF_OK;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   if (old) {
     size_t n = strlen(name);
     for (const char *s = old; *s;) {

@@ -280,7 +280,7 @@ static prf_status read_frame(sentry_reader *r, const cJSON *obj,
 
 static bool flat_push(sentry_reader *r, prf_fid id) {
   if (r->nflat == r->flat_cap &&
-      !prf_grow((void **)&r->flat, &r->flat_cap, r->nflat + 1, sizeof *r->flat))
+      !prf_grow(PRF_LIBC, (void **)&r->flat, &r->flat_cap, r->nflat + 1, sizeof *r->flat))
     return false;
   r->flat[r->nflat++] = id;
   return true;
@@ -372,7 +372,7 @@ static prf_status read_stacks(sentry_reader *r, const cJSON *prof) {
 /* The slot of a thread id, added when new. */
 static prf_status thread_slot(sentry_reader *r, int64_t id, uint32_t *slot) {
   bool fresh;
-  uint32_t k = prf_keymap_id(&r->thread_map, (uint64_t)id, &fresh);
+  uint32_t k = prf_keymap_id(PRF_LIBC, &r->thread_map, (uint64_t)id, &fresh);
   if (!k)
     return nomem(r);
   if (fresh) {
@@ -380,7 +380,7 @@ static prf_status thread_slot(sentry_reader *r, int64_t id, uint32_t *slot) {
       return prf_fail(r->err, PRF_E_LIMIT,
                       "at %s: more than %d threads in one profile",
                       r->path.buf, MAX_THREADS);
-    if (!prf_grow((void **)&r->threads, &r->threads_cap, r->nthreads + 1,
+    if (!prf_grow(PRF_LIBC, (void **)&r->threads, &r->threads_cap, r->nthreads + 1,
                   sizeof *r->threads))
       return nomem(r);
     sentry_thread *t = &r->threads[r->nthreads++];
@@ -890,7 +890,7 @@ static prf_status add_samples(sentry_reader *r, const cJSON *prof) {
   prf_status st = order && last ? PRF_OK : nomem(r);
   for (size_t i = 0; st == PRF_OK && i < r->nsamples; i++)
     order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(order, r->nsamples, by_time, r->samples))
+  if (st == PRF_OK && !prf_sort_ids(PRF_LIBC, order, r->nsamples, by_time, r->samples))
     st = nomem(r);
   if (st == PRF_OK && r->format == FORMAT_LEGACY) {
     find_main_thread(r, order);
@@ -1036,7 +1036,7 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   free(r.flat);
   free(r.samples);
   free(r.threads);
-  prf_keymap_free(&r.thread_map);
+  prf_keymap_free(PRF_LIBC, &r.thread_map);
   prf_fstack_free(&r.stack);
   return prf_json_done(&doc, st, err);
 }

@@ -252,7 +252,7 @@ static int64_t to_ns(const clock *c, double v) {
 
 static bool stack_room(ss_reader *r, size_t need) {
   return need <= r->stack_cap ||
-         prf_grow((void **)&r->stack, &r->stack_cap, need, sizeof *r->stack);
+         prf_grow(PRF_LIBC, (void **)&r->stack, &r->stack_cap, need, sizeof *r->stack);
 }
 
 /* A frame index: a whole number below the number of shared frames. */
@@ -414,9 +414,9 @@ static prf_status apply_event(ss_reader *r, const event *e, size_t i,
   prf_tree *t = prf_profile_tree(r->p);
   if (e->open) {
     size_t d = *depth;
-    if (!prf_grow((void **)&r->nodes, &r->nodes_cap, d + 1, sizeof *r->nodes) ||
-        !prf_grow((void **)&r->open, &r->open_cap, d + 1, sizeof *r->open) ||
-        !prf_grow((void **)&r->open_at, &r->open_at_cap, d + 1,
+    if (!prf_grow(PRF_LIBC, (void **)&r->nodes, &r->nodes_cap, d + 1, sizeof *r->nodes) ||
+        !prf_grow(PRF_LIBC, (void **)&r->open, &r->open_cap, d + 1, sizeof *r->open) ||
+        !prf_grow(PRF_LIBC, (void **)&r->open_at, &r->open_at_cap, d + 1,
                   sizeof *r->open_at))
       return nomem(r);
     prf_node parent = d ? r->nodes[d - 1] : (prf_node)base;

@@ -54,7 +54,7 @@ static void put_index(prf_buf *b, uint32_t v, bool comma) {
 
 static bool frame_ref(ss_writer *w, prf_fid f, uint32_t *out) {
   if (!w->frame_index[f]) {
-    if (!prf_grow((void **)&w->frames, &w->frames_cap, w->nframes + 1,
+    if (!prf_grow(PRF_LIBC, (void **)&w->frames, &w->frames_cap, w->nframes + 1,
                   sizeof *w->frames))
       return false;
     w->frames[w->nframes++] = f;
@@ -76,7 +76,7 @@ static void put_frames(ss_writer *w) {
     const char *suffix = prf_kind_suffix(f->kind);
     if (*suffix) {
       prf_buf tmp;
-      prf_buf_init(&tmp);
+      prf_buf_init(&tmp, PRF_LIBC);
       prf_buf_put(&tmp, name, len);
       prf_buf_puts(&tmp, suffix);
       if (tmp.failed)
@@ -134,7 +134,7 @@ static bool path_room(ss_writer *w, prf_node leaf, size_t *depth) {
   if (*depth <= w->path_cap)
     return true;
   size_t cap = w->path_cap;
-  if (!prf_grow((void **)&w->path, &cap, *depth, sizeof *w->path))
+  if (!prf_grow(PRF_LIBC, (void **)&w->path, &cap, *depth, sizeof *w->path))
     return false;
   w->path_cap = cap;
   *depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
@@ -341,7 +341,7 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
   w.s.ctx = ctx;
   w.err = err;
   w.col = prf_value_count(profile) ? prf_value_default(profile) : 0;
-  prf_buf_init(&w.s.buf);
+  prf_buf_init(&w.s.buf, PRF_LIBC);
   w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
   w.path = malloc(w.path_cap * sizeof *w.path);
   w.frame_index = calloc(prf_frame_count(profile) + 1, sizeof *w.frame_index);

@@ -207,7 +207,7 @@ static bool find_split(identity *ids, const prf_profile *p) {
     prf_str id;
     size_t cap = ids->split_cap;
     ok = prf_strtab_intern(&ids->names, name, len, &id) &&
-         prf_grow((void **)&ids->split, &cap, (size_t)id + 1, 1);
+         prf_grow(PRF_LIBC, (void **)&ids->split, &cap, (size_t)id + 1, 1);
     if (ok) {
       memset(ids->split + ids->split_cap, 0, cap - ids->split_cap);
       ids->split_cap = cap;
@@ -259,9 +259,9 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
     prf_str id;
     bool fresh = false;
     uint32_t row = identity_of(ids, p, prf_frame_get(p, f), &id)
-                       ? prf_keymap_id(&rows, id, &fresh)
+                       ? prf_keymap_id(PRF_LIBC, &rows, id, &fresh)
                        : 0;
-    ok = row && (!fresh || prf_grow((void **)&func, &func_cap, row, sizeof *func));
+    ok = row && (!fresh || prf_grow(PRF_LIBC, (void **)&func, &func_cap, row, sizeof *func));
     if (ok) {
       func[row - 1] = id;
       row_of[f] = row - 1;
@@ -275,7 +275,7 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
     r->samples = sample_basis(p, r->top.column, r->top.total);
   free(row_of);
   free(func);
-  prf_keymap_free(&rows);
+  prf_keymap_free(PRF_LIBC, &rows);
   return st;
 }
 
@@ -426,8 +426,8 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   run_data *runs = calloc(nruns, sizeof *runs);
   double *samples = calloc(nruns, sizeof *samples);
   identity ids = {.split = NULL, .split_cap = 0};
-  prf_buf_init(&ids.buf);
-  bool names_ok = prf_strtab_init(&ids.names);
+  prf_buf_init(&ids.buf, PRF_LIBC);
+  bool names_ok = prf_strtab_init(&ids.names, PRF_LIBC);
   func_stats fs = {NULL, NULL};
   double *c = NULL; /* per function: the chance of passing the thresholds by noise */
   test_result *tests = NULL;

@@ -167,7 +167,7 @@ static prf_status remember_totals(prf_profile *p, const prf_filter *f) {
     }
   }
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   const char *old = prf_meta_get(p, "active_filters");
   if (old)
     prf_buf_puts(&b, old);

@@ -22,7 +22,7 @@ static prf_status coarse_frame(prf_profile *p, const prf_frame *f,
   const char *name = prf_string(p, f->name, &nlen);
   const char *file = prf_string(p, f->file, &flen);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   switch (g) {
   case PRF_GRAN_FUNCTIONS:
     c.name = f->name;

@@ -80,7 +80,7 @@ prf_status prf_meta_combine(prf_profile *p, const char *key, const char *value,
     /* Every distinct line, in order of first appearance. b.data stays a
        C string (its NUL not counted) for has_line. */
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, PRF_LIBC);
     prf_buf_put(&b, had, strlen(had) + 1);
     b.len--;
     for (const char *at = value, *end = value + len; at < end && !b.failed;) {

@@ -134,8 +134,45 @@ typedef struct prf_label {
   prf_str unit;
 } prf_label;
 
-/* Creates an empty profile with no value columns. NULL when out of memory. */
+/* Custom memory functions, like zstd's ZSTD_customMem: everything the
+ * library allocates for a profile (its tables and tree, the trees, top
+ * tables, comparisons and layouts made from it, the writers' buffers, the
+ * readers' temporaries and zlib's state) goes through the profile's copy
+ * of this struct, with opaque passed back unchanged. Sizes are never 0;
+ * realloc gets a pointer that alloc or realloc returned; free is never
+ * given NULL. Returning NULL means out of memory: the call that needed the
+ * memory fails with PRF_E_NOMEM and frees what it took. The functions must
+ * be safe to call from every thread that uses the profile.
+ *
+ * Two kinds of memory do not go through these functions: cJSON's parse
+ * tree while a JSON format (Chrome, .cpuprofile, Sentry, Firefox,
+ * speedscope) is read uses malloc and is freed before the read returns
+ * (cJSON's hooks are process-wide, so the library leaves them alone); and
+ * PNG and PDF rendering (prf_flame_write) allocates inside cairo, pango
+ * and fontconfig. */
+typedef struct prf_allocator {
+  void *(*alloc)(void *opaque, size_t size);
+  void *(*realloc)(void *opaque, void *ptr, size_t size);
+  void (*free)(void *opaque, void *ptr);
+  void *opaque;
+} prf_allocator;
+
+/* Creates an empty profile with no value columns, using malloc, realloc
+ * and free. The caller owns it and frees it with prf_profile_free. NULL
+ * when out of memory. */
 prf_profile *prf_profile_new(void);
+
+/* prf_profile_new with custom memory functions: allocator is copied (it
+ * need not outlive the call; opaque must outlive the profile and whatever
+ * is made from it). NULL, or all three functions NULL, means malloc,
+ * realloc and free. NULL when out of memory, or when some but not all of
+ * the three functions are set. */
+prf_profile *prf_profile_new_with_allocator(const prf_allocator *allocator);
+
+/* The profile's memory functions (all NULL for the default). Owned by the
+ * profile, valid until prf_profile_free. Pass it to prf_buffer_init to
+ * have a prf_buffer use them as well. Safe to call from any thread. */
+const prf_allocator *prf_profile_allocator(const prf_profile *profile);
 
 /* Frees the profile, its tree, strings, frames and samples. Accepts NULL. */
 void prf_profile_free(prf_profile *profile);
@@ -393,14 +430,28 @@ const char *const *prf_format_names(void);
 /* Writes size bytes; returns 0 on success, non-zero on failure. */
 typedef int (*prf_write_fn)(void *ctx, const void *data, size_t size);
 
-/* Output into memory: pass prf_buffer_write and a zeroed prf_buffer to any
- * writer; data then holds size bytes (plus a NUL after them, not counted)
- * until prf_buffer_free. */
+/* Output into memory: pass prf_buffer_write and a zeroed (or
+ * prf_buffer_init'ed) prf_buffer to any writer; data then holds size bytes
+ * (plus a NUL after them, not counted) until prf_buffer_free. A zeroed
+ * buffer uses malloc, realloc and free. */
 typedef struct prf_buffer {
   unsigned char *data;
   size_t size, cap;
+  prf_allocator allocator; /* what data comes from (all NULL: libc) */
 } prf_buffer;
+
+/* Empties buffer and makes it allocate with a copy of allocator (NULL:
+ * malloc, realloc and free), e.g. prf_profile_allocator(profile). Does not
+ * free earlier contents: call it on a new buffer. */
+void prf_buffer_init(prf_buffer *buffer, const prf_allocator *allocator);
+
+/* A prf_write_fn that appends size bytes to the prf_buffer at buffer.
+ * Returns 0, or -1 when out of memory (the contents stay as they were). A
+ * buffer must not be written from two threads at once. */
 int prf_buffer_write(void *buffer, const void *data, size_t size);
+
+/* Frees the buffer's data with its allocator and empties the buffer,
+ * which keeps its allocator and may be written again. Accepts NULL. */
 void prf_buffer_free(prf_buffer *buffer);
 
 /* Writes the profile in a format that has a writer ("folded"). Folded
@@ -450,6 +501,7 @@ typedef struct prf_top {
                          sum of the stacks shown, which pprof uses) */
   double total;       /* the sum of all samples' absolute values (pprof) */
   size_t column;
+  prf_allocator allocator; /* the profile's, for prf_top_free */
 } prf_top;
 
 /* Flat and cumulative values per function (identified by name, pprof's
@@ -515,6 +567,7 @@ typedef struct prf_diff {
                            side), else a two-proportion z-test */
   double min_change, threshold;
   void *priv;
+  prf_allocator allocator; /* the first BASE profile's, for prf_diff_free */
 } prf_diff;
 
 /* Compares BASE runs with NEW runs function by function (functions by

@@ -65,18 +65,18 @@ typedef struct edge_set {
 static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
                      size_t stack, double value) {
   bool fresh;
-  uint32_t id = prf_keymap_id(&e->ids, ((uint64_t)from << 32) | to, &fresh);
+  uint32_t id = prf_keymap_id(PRF_LIBC, &e->ids, ((uint64_t)from << 32) | to, &fresh);
   if (!id)
     return false;
   if (fresh) {
     size_t cap = e->cap;
-    if (!prf_grow((void **)&e->inl, &cap, (size_t)id + 1, 1))
+    if (!prf_grow(PRF_LIBC, (void **)&e->inl, &cap, (size_t)id + 1, 1))
       return false;
     cap = e->cap;
-    if (!prf_grow((void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
+    if (!prf_grow(PRF_LIBC, (void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
       return false;
     cap = e->cap;
-    if (!prf_grow((void **)&e->weight, &cap, (size_t)id + 1, sizeof *e->weight))
+    if (!prf_grow(PRF_LIBC, (void **)&e->weight, &cap, (size_t)id + 1, sizeof *e->weight))
       return false;
     e->cap = cap;
     e->inl[id] = inl;
@@ -92,7 +92,7 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
 }
 
 static void edge_free(edge_set *e) {
-  prf_keymap_free(&e->ids);
+  prf_keymap_free(PRF_LIBC, &e->ids);
   free(e->inl);
   free(e->stack);
   free(e->weight);
@@ -124,7 +124,7 @@ static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
   for (size_t f = 0; f < nframes; f++) {
     prf_str name = prf_frame_get(w->p, (prf_fid)f)->name;
     if (!row_by_name[name]) {
-      if (!prf_grow((void **)&top->rows, &cap, top->count + 1, sizeof *top->rows)) {
+      if (!prf_grow(PRF_LIBC, (void **)&top->rows, &cap, top->count + 1, sizeof *top->rows)) {
         free(row_by_name);
         return PRF_E_NOMEM;
       }
@@ -269,7 +269,7 @@ static prf_status select_rows(top_work *w, prf_top *top,
     else
       order[candidates++] = (uint32_t)i;
   }
-  if (st == PRF_OK && !prf_sort_ids(order, candidates, row_cmp, &ctx))
+  if (st == PRF_OK && !prf_sort_ids(PRF_LIBC, order, candidates, row_cmp, &ctx))
     st = PRF_E_NOMEM;
   for (size_t i = 0; st == PRF_OK && i < candidates; i++) {
     if (o->node_count && n >= o->node_count) {

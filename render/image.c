@@ -113,9 +113,9 @@ static void text_engine_free(text_engine *te) {
 
 static bool text_engine_init(text_engine *te, const prf_flame_options *o) {
   memset(te, 0, sizeof *te);
-  prf_buf_init(&te->text);
+  prf_buf_init(&te->text, PRF_LIBC);
   prf_buf family;
-  prf_buf_init(&family);
+  prf_buf_init(&family, PRF_LIBC);
   prf_buf_puts(&family, o->font_type && *o->font_type ? o->font_type : "Verdana");
   prf_buf_puts(&family, font_fallback);
   prf_buf_putc(&family, '\0');
@@ -276,7 +276,7 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
   else
     prf_format_measure(count, sizeof count, l->total * o->factor, unit);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   if (l->details) {
     /* The detailed differential view: both sides' own totals. */
     double value[2], share[2];

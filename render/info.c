@@ -149,7 +149,7 @@ static void metadata(prf_buf *b, const prf_profile *p) {
 prf_status prf_info_write(const prf_profile *p, prf_write_fn write, void *ctx,
                           prf_error *err) {
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   const char *format = prf_meta_get(p, "format");
   if (format) {
     prf_buf_puts(&b, "Format: ");

@@ -169,7 +169,7 @@ static void fit_label(prf_layout_frame *f, const char *name, size_t len,
 
 static bool push_frame(prf_layout *l, prf_node node, uint32_t depth, double x,
                        double w) {
-  if (!prf_grow((void **)&l->frames, &l->cap, l->count + 1, sizeof *l->frames))
+  if (!prf_grow(PRF_LIBC, (void **)&l->frames, &l->cap, l->count + 1, sizeof *l->frames))
     return false;
   prf_layout_frame *f = &l->frames[l->count++];
   memset(f, 0, sizeof *f);
@@ -202,7 +202,7 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
   uint32_t *kids = NULL;
   size_t kids_cap = 0;
   prf_status st = PRF_OK;
-  if (!prf_grow((void **)&stack, &cap, 1, sizeof *stack))
+  if (!prf_grow(PRF_LIBC, (void **)&stack, &cap, 1, sizeof *stack))
     return PRF_E_NOMEM;
   stack[depth++] = (pending){0, 0};
   while (depth > 0 && st == PRF_OK) {
@@ -215,14 +215,14 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
     size_t n = 0;
     for (prf_node c = prf_tree_first_child(t, at.node); c != PRF_NONE;
          c = prf_tree_next_sibling(t, c)) {
-      if (!prf_grow((void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
+      if (!prf_grow(PRF_LIBC, (void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
         st = PRF_E_NOMEM;
         break;
       }
       kids[n++] = c;
     }
-    if (st != PRF_OK || !prf_sort_ids(kids, n, child_cmp, &ctx) ||
-        !prf_grow((void **)&stack, &cap, depth + n, sizeof *stack)) {
+    if (st != PRF_OK || !prf_sort_ids(PRF_LIBC, kids, n, child_cmp, &ctx) ||
+        !prf_grow(PRF_LIBC, (void **)&stack, &cap, depth + n, sizeof *stack)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -284,7 +284,7 @@ static uint32_t *chart_order(const prf_profile *profile, bool *failed) {
   }
   for (size_t i = 0; i < n; i++)
     order[i] = (uint32_t)i;
-  if (!prf_sort_ids(order, n, by_thread_time, (void *)profile)) {
+  if (!prf_sort_ids(PRF_LIBC, order, n, by_thread_time, (void *)profile)) {
     free(order);
     *failed = true;
     return NULL;
@@ -447,7 +447,7 @@ static char *make_subtitle(const prf_profile *p, const char *option) {
       {"release", "release "}, {"environment", ""}, {"transaction", ""},
       {"platform", ""}, {"trace_id", "trace "}};
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, PRF_LIBC);
   if (option) {
     prf_buf_puts(&b, option);
   } else {

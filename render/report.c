@@ -90,7 +90,7 @@ static uint32_t sid(report *r, prf_str s) {
   if (s == 0)
     return 0;
   if (!r->sid[s]) {
-    if (!prf_grow((void **)&r->strings, &r->strings_cap, r->nstrings + 1,
+    if (!prf_grow(PRF_LIBC, (void **)&r->strings, &r->strings_cap, r->nstrings + 1,
                   sizeof *r->strings)) {
       r->s.nomem = true;
       return 0;
@@ -141,7 +141,7 @@ static void columns_of(report *r, const double *v, size_t n) {
 /* ---- the tree at function granularity ---- */
 
 static uint32_t key_id(report *r, prf_keymap *m, uint64_t key, bool *fresh) {
-  uint32_t id = prf_keymap_id(m, key, fresh);
+  uint32_t id = prf_keymap_id(PRF_LIBC, m, key, fresh);
   if (!id)
     r->s.nomem = true;
   return id;
@@ -168,8 +168,8 @@ static void function_frames(report *r) {
     r->pair_of[f] = a;
     if (fresh) {
       size_t cap = r->rep_cap;
-      if (!prf_grow((void **)&r->rep, &cap, id, sizeof *r->rep) ||
-          !prf_grow((void **)&r->rep_line, &r->line_cap, id,
+      if (!prf_grow(PRF_LIBC, (void **)&r->rep, &cap, id, sizeof *r->rep) ||
+          !prf_grow(PRF_LIBC, (void **)&r->rep_line, &r->line_cap, id,
                     sizeof *r->rep_line)) {
         r->s.nomem = true;
         return;
@@ -310,7 +310,7 @@ static void group_rows(report *r, table *tb, int kind) {
     bool fresh;
     uint32_t row = key_id(r, &keys, key, &fresh);
     if (fresh && !r->s.nomem &&
-        !prf_grow((void **)&tb->first, &cap, row, sizeof *tb->first))
+        !prf_grow(PRF_LIBC, (void **)&tb->first, &cap, row, sizeof *tb->first))
       r->s.nomem = true;
     if (r->s.nomem)
       break;
@@ -319,7 +319,7 @@ static void group_rows(report *r, table *tb, int kind) {
     tb->row_of[f] = row - 1;
   }
   tb->nrows = keys.count;
-  prf_keymap_free(&keys);
+  prf_keymap_free(PRF_LIBC, &keys);
 }
 
 typedef struct order_ctx {
@@ -387,7 +387,7 @@ static void fill_table(report *r, table *tb, int kind, prf_error *err) {
       tb->order[tb->nshown++] = (uint32_t)i;
   }
   order_ctx ctx = {r, tb, kind};
-  if (ncol && !prf_sort_ids(tb->order, tb->nshown, row_cmp, &ctx))
+  if (ncol && !prf_sort_ids(PRF_LIBC, tb->order, tb->nshown, row_cmp, &ctx))
     r->s.nomem = true;
 }
 
@@ -809,10 +809,10 @@ static void page_head(report *r) {
 
 static void release(report *r) {
   prf_buf_free(&r->s.buf);
-  prf_keymap_free(&r->pairs);
-  prf_keymap_free(&r->mods);
-  prf_keymap_free(&r->funcs);
-  prf_keymap_free(&r->nkeys);
+  prf_keymap_free(PRF_LIBC, &r->pairs);
+  prf_keymap_free(PRF_LIBC, &r->mods);
+  prf_keymap_free(PRF_LIBC, &r->funcs);
+  prf_keymap_free(PRF_LIBC, &r->nkeys);
   free(r->pair_of);
   free(r->rep);
   free(r->rep_line);
@@ -849,7 +849,7 @@ prf_status prf_report_write(const prf_profile *profile,
   r.s.write = write;
   r.s.ctx = ctx;
   r.ncol = prf_value_count(profile);
-  prf_buf_init(&r.s.buf);
+  prf_buf_init(&r.s.buf, PRF_LIBC);
   table tables[NTABLES];
   memset(tables, 0, sizeof tables);
   r.sid = calloc(profile->strings.count + 1, sizeof *r.sid);
