@@ -99,6 +99,7 @@ static bool take_count(const char *s, size_t *len, double *value) {
  * "[T; N]"), unless the brackets do not balance, when every ';' splits. */
 static bool split_frames(folded_reader *r, const char *s, size_t len,
                          size_t *depth) {
+  const prf_allocator *mem = &r->profile->mem;
   for (int pass = 0; pass < 2; pass++) {
     size_t n = 0, pos = 0;
     long nest = 0;
@@ -117,7 +118,7 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
         }
       }
       if (nest == 0 || end == len) {
-        if (!prf_grow(PRF_LIBC, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
+        if (!prf_grow(mem, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
           return false;
         r->ends[n++] = end;
       }
@@ -135,6 +136,7 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
 
 static prf_status frame_for(folded_reader *r, const char *name, size_t len,
                             prf_fid *out) {
+  const prf_allocator *mem = &r->profile->mem;
   prf_frame f;
   memset(&f, 0, sizeof f);
   if (len >= 4 && name[len - 4] == '_' && name[len - 3] == '[' &&
@@ -157,11 +159,11 @@ static prf_status frame_for(folded_reader *r, const char *name, size_t len,
   size_t have = r->fid_of_str_cap;
   if (f.name >= have) {
     size_t cap = have;
-    if (!prf_grow(PRF_LIBC, (void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
+    if (!prf_grow(mem, (void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
                   sizeof *r->fid_of_str))
       return PRF_E_NOMEM;
     cap = have;
-    if (!prf_grow(PRF_LIBC, (void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
+    if (!prf_grow(mem, (void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
       return PRF_E_NOMEM;
     r->fid_of_str_cap = cap;
     for (size_t i = have; i < cap; i++)
@@ -254,8 +256,9 @@ static size_t common_frames(const folded_reader *r, const char *s,
 
 static prf_status remember(folded_reader *r, const char *s, size_t len,
                            size_t depth) {
-  if (!prf_grow(PRF_LIBC, (void **)&r->prev, &r->prev_cap, len + 1, 1) ||
-      !prf_grow(PRF_LIBC, (void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
+  const prf_allocator *mem = &r->profile->mem;
+  if (!prf_grow(mem, (void **)&r->prev, &r->prev_cap, len + 1, 1) ||
+      !prf_grow(mem, (void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
                 sizeof *r->prev_ends))
     return PRF_E_NOMEM;
   memcpy(r->prev, s, len);
@@ -267,9 +270,10 @@ static prf_status remember(folded_reader *r, const char *s, size_t len,
 
 static prf_status add_stack(folded_reader *r, const char *s, size_t len,
                             const double *counts) {
+  const prf_allocator *mem = &r->profile->mem;
   size_t depth;
   if (!split_frames(r, s, len, &depth) ||
-      !prf_grow(PRF_LIBC, (void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
+      !prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
     return PRF_E_NOMEM;
   size_t k = common_frames(r, s, len, depth);
   prf_tree *tree = prf_profile_tree(r->profile);
@@ -337,6 +341,7 @@ static prf_status read_line(folded_reader *r, const char *s, size_t len) {
 
 prf_status prf_folded_read(prf_profile *profile, prf_input *in,
                            const prf_read_options *options, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   folded_reader r;
   memset(&r, 0, sizeof r);
   r.profile = profile;
@@ -367,12 +372,12 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
                   "no stacks found: expected lines of 'frame;frame;... COUNT'");
     prf_reader_at_end(err, in);
   }
-  free(r.ends);
-  free(r.prev);
-  free(r.prev_ends);
-  free(r.nodes);
-  free(r.fid_of_str);
-  free(r.kind_of_str);
+  prf_mem_free(mem, r.ends);
+  prf_mem_free(mem, r.prev);
+  prf_mem_free(mem, r.prev_ends);
+  prf_mem_free(mem, r.nodes);
+  prf_mem_free(mem, r.fid_of_str);
+  prf_mem_free(mem, r.kind_of_str);
   return st;
 }
 
@@ -452,21 +457,22 @@ static bool node_has_self(const prf_tree *t, prf_node n, size_t ncols) {
 
 prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                             void *ctx, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   size_t ncols = prf_value_count(p);
   size_t cap = (size_t)prf_tree_max_depth(t) + 1;
-  prf_node *path = malloc(cap * sizeof *path);
+  prf_node *path = prf_mem_alloc(mem, cap * sizeof *path);
   line_ref *refs = NULL;
   size_t nrefs = 0, refs_cap = 0;
   prf_buf text, out;
-  prf_buf_init(&text, PRF_LIBC);
-  prf_buf_init(&out, PRF_LIBC);
+  prf_buf_init(&text, mem);
+  prf_buf_init(&out, mem);
   prf_status st = path ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !node_has_self(t, n, ncols))
       continue; /* the root's own samples have no stack to print */
-    if (!prf_grow(PRF_LIBC, (void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
+    if (!prf_grow(mem, (void **)&refs, &refs_cap, nrefs + 1, sizeof *refs)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -507,8 +513,8 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     prf_fail(err, st, "out of memory writing folded stacks");
   else if (st == PRF_E_OUTPUT)
     prf_fail(err, st, "cannot write folded stacks");
-  free(path);
-  free(refs);
+  prf_mem_free(mem, path);
+  prf_mem_free(mem, refs);
   prf_buf_free(&text);
   prf_buf_free(&out);
   return st;
