@@ -51,6 +51,7 @@ typedef struct text_engine {
   PangoFontDescription *font;
   prf_buf text;        /* the cleaned text last handed to pango */
   width_entry *cache;  /* WIDTH_CACHE entries, direct-mapped */
+  const prf_allocator *mem; /* for text and cache (pango has its own) */
 } text_engine;
 
 static double seconds(void) {
@@ -108,18 +109,20 @@ static void text_engine_free(text_engine *te) {
   if (te->font)
     pango_font_description_free(te->font);
   prf_buf_free(&te->text);
-  free(te->cache);
+  prf_mem_free(te->mem, te->cache);
 }
 
-static bool text_engine_init(text_engine *te, const prf_flame_options *o) {
+static bool text_engine_init(text_engine *te, const prf_allocator *mem,
+                             const prf_flame_options *o) {
   memset(te, 0, sizeof *te);
-  prf_buf_init(&te->text, PRF_LIBC);
+  te->mem = mem;
+  prf_buf_init(&te->text, mem);
   prf_buf family;
-  prf_buf_init(&family, PRF_LIBC);
+  prf_buf_init(&family, mem);
   prf_buf_puts(&family, o->font_type && *o->font_type ? o->font_type : "Verdana");
   prf_buf_puts(&family, font_fallback);
   prf_buf_putc(&family, '\0');
-  te->cache = calloc(WIDTH_CACHE, sizeof *te->cache);
+  te->cache = prf_mem_calloc(mem, WIDTH_CACHE, sizeof *te->cache);
   te->fontmap = pango_cairo_font_map_new();
   te->font = pango_font_description_new();
   if (family.failed || !te->cache || !te->fontmap || !te->font) {
@@ -260,6 +263,7 @@ static void draw_frames(painter *pt) {
 /* The footer: what the full width stands for, and the sample type; for a
  * differential graph, a legend of the two hues. */
 static void draw_footer(painter *pt, const prf_profile *profile) {
+  const prf_allocator *mem = &profile->mem;
   const prf_layout *l = pt->l;
   const prf_flame_options *o = pt->o;
   double y = l->height - l->ypad_bottom / 2;
@@ -276,7 +280,7 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
   else
     prf_format_measure(count, sizeof count, l->total * o->factor, unit);
   prf_buf b;
-  prf_buf_init(&b, PRF_LIBC);
+  prf_buf_init(&b, mem);
   if (l->details) {
     /* The detailed differential view: both sides' own totals. */
     double value[2], share[2];
@@ -458,7 +462,7 @@ prf_status prf_flame_write(prf_profile *profile, const prf_flame_options *o,
 
   const char *what = format == PRF_IMAGE_PNG ? "PNG" : "PDF";
   text_engine te;
-  if (!text_engine_init(&te, o)) {
+  if (!text_engine_init(&te, &profile->mem, o)) {
     text_engine_free(&te);
     return prf_fail(err, PRF_E_NOMEM, "out of memory setting up text for %s",
                     what);
