@@ -125,6 +125,11 @@ $(BUILD)/tests/test_%: tests/test_%.c libprofrender.a
 	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iformats -Irender -o $@ $< libprofrender.a \
 	  $(LDFLAGS) $(shell pkg-config --cflags --libs cmocka) $(LDLIBS)
 
+# test_alloc counts the calls the library makes to libc's allocator while a
+# custom one is in use: --wrap sends them (not those inside shared
+# libraries) through the test's own malloc, free...
+$(BUILD)/tests/test_alloc: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign
+
 $(BUILD)/tests/svgframes: tests/svgframes.c
 	@mkdir -p $(@D)
 	@echo "  CC LD   $@"

@@ -100,6 +100,10 @@ static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
     got += made;
     if (rc == Z_STREAM_END) {
       in->z_live = false;
+    } else if (rc == Z_MEM_ERROR) { /* zlib's window, allocated on demand */
+      in->failed = true;
+      prf_fail(in->err, PRF_E_NOMEM, "out of memory decoding gzip");
+      return 0;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       gzip_fail(in, "bad gzip data", in->z.msg ? in->z.msg : "inflate failed");
       return 0;

@@ -92,6 +92,7 @@ typedef struct pprof_reader {
                                with one, once made (else PRF_NONE) */
   bool drop_on;             /* drop_frames marked some locations */
   bool top_only;            /* stacks as lists of frames (prf_read_options) */
+  bool oom;                 /* a repeated field's callback ran out of memory */
   size_t loc_by_id_len;
 } pprof_reader;
 
@@ -173,7 +174,8 @@ static prf_status read_location(pprof_reader *r, prf_pb *msg) {
 
 static bool add_comment(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, comments, ncomments, comments_cap, (int64_t)v);
+  r->oom = !PUSH(r, comments, ncomments, comments_cap, (int64_t)v);
+  return !r->oom;
 }
 
 static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
@@ -238,7 +240,7 @@ static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
       continue;
     case 13: /* comment: repeated int64 */
       if (!prf_pb_repeated(pb, wire, add_comment, r))
-        return bad(r, pb, "bad comment list");
+        return r->oom ? nomem(r) : bad(r, pb, "bad comment list");
       continue;
     default:
       break;
@@ -449,12 +451,14 @@ static prf_status make_frame(pprof_reader *r, const pp_location *loc, size_t k,
 
 static bool add_id(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, ids, nids, ids_cap, v);
+  r->oom = !PUSH(r, ids, nids, ids_cap, v);
+  return !r->oom;
 }
 
 static bool add_value(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, values, nvalues, values_cap, (int64_t)v);
+  r->oom = !PUSH(r, values, nvalues, values_cap, (int64_t)v);
+  return !r->oom;
 }
 
 static prf_status read_label(pprof_reader *r, prf_pb *msg, prf_label *out) {
@@ -623,15 +627,16 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
       return bad(r, &pb, "bad field key in a sample");
     if (field == 1) {
       if (!prf_pb_repeated(&pb, wire, add_id, r))
-        return bad(r, &pb, "bad location list in a sample");
+        return r->oom ? nomem(r) : bad(r, &pb, "bad location list in a sample");
     } else if (field == 2) {
       if (!prf_pb_repeated(&pb, wire, add_value, r))
-        return bad(r, &pb, "bad value list in a sample");
+        return r->oom ? nomem(r) : bad(r, &pb, "bad value list in a sample");
     } else if (field == 3 && wire == PB_LEN) {
       prf_pb sub;
-      if (!prf_pb_bytes(&pb, &sub) ||
-          !prf_grow(mem, (void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+      if (!prf_pb_bytes(&pb, &sub))
         return bad(r, &pb, "bad label in a sample");
+      if (!prf_grow(mem, (void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+        return nomem(r);
       prf_status st = read_label(r, &sub, &(*labels)[nlabels]);
       if (st != PRF_OK)
         return st;
