@@ -40,9 +40,6 @@ static inline void prf_mem_free(const prf_allocator *a, void *p) {
   else if (p)
     a->free(a->opaque, p);
 }
-/* Marks a call not yet given the allocator of its profile (libc). */
-#define PRF_LIBC ((const prf_allocator *)NULL)
-
 /* Zeroed count * size bytes; NULL when that overflows. */
 void *prf_mem_calloc(const prf_allocator *a, size_t count, size_t size);
 /* A copy of len bytes of s with a NUL after them. */
