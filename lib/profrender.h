@@ -173,12 +173,19 @@ typedef struct prf_label {
  * memory fails with PRF_E_NOMEM and frees what it took. The functions must
  * be safe to call from every thread that uses the profile.
  *
- * Two kinds of memory do not go through these functions: cJSON's parse
- * tree while a JSON format (Chrome, .cpuprofile, Sentry, Firefox,
- * speedscope) is read uses malloc and is freed before the read returns
- * (cJSON's hooks are process-wide, so the library leaves them alone); and
- * PNG and PDF rendering (prf_flame_write) allocates inside cairo, pango
- * and fontconfig. */
+ * Memory that other libraries allocate for themselves does not go
+ * through these functions:
+ * - cJSON's parse tree while a JSON format (Chrome, .cpuprofile, Sentry,
+ *   Firefox, speedscope) is read, and the text it prints of a Chrome
+ *   trace event's arguments, use malloc and are freed before the read
+ *   returns (cJSON's hooks are process-wide, so the library leaves them
+ *   alone);
+ * - PNG and PDF rendering (prf_flame_write) allocates inside cairo, pango
+ *   and fontconfig;
+ * - the C library's own: regcomp's compiled expressions (prf_filter, a
+ *   pprof profile's drop_frames), qsort's scratch, and the stdio stream
+ *   of prf_profile_read_file, all freed before the call returns.
+ * zlib's state for gzip input does use them (zalloc and zfree). */
 typedef struct prf_allocator {
   void *(*alloc)(void *opaque, size_t size);
   void *(*realloc)(void *opaque, void *ptr, size_t size);
