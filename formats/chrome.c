@@ -80,8 +80,9 @@ prf_status chr_pid_tid(const cJSON *ev, const prf_jpath *path, prf_error *err,
   return st == PRF_OK ? id_of(ev, "tid", path, err, tid) : st;
 }
 
-static prf_status name_add(const prf_allocator *mem, chr_name **arr, size_t *n, size_t *cap, int64_t pid,
-                           int64_t tid, const char *name, prf_error *err) {
+static prf_status name_add(const prf_allocator *mem, chr_name **arr, size_t *n,
+                           size_t *cap, int64_t pid, int64_t tid,
+                           const char *name, prf_error *err) {
   for (size_t i = 0; i < *n; i++)
     if ((*arr)[i].pid == pid && (*arr)[i].tid == tid) {
       (*arr)[i].name = name;
@@ -93,8 +94,9 @@ static prf_status name_add(const prf_allocator *mem, chr_name **arr, size_t *n, 
   return PRF_OK;
 }
 
-prf_status chr_names_read(const prf_allocator *mem, chr_names *names, const cJSON *events,
-                          const char *prefix, prf_error *err) {
+prf_status chr_names_read(const prf_allocator *mem, chr_names *names,
+                          const cJSON *events, const char *prefix,
+                          prf_error *err) {
   prf_jpath path;
   chr_events_path(&path, prefix);
   size_t i = 0;
@@ -116,8 +118,8 @@ prf_status chr_names_read(const prf_allocator *mem, chr_names *names, const cJSO
     if (st == PRF_OK)
       st = thread ? name_add(mem, &names->threads, &names->nthreads,
                              &names->threads_cap, pid, tid, a->valuestring, err)
-                  : name_add(mem, &names->procs, &names->nprocs, &names->procs_cap,
-                             pid, 0, a->valuestring, err);
+                  : name_add(mem, &names->procs, &names->nprocs,
+                             &names->procs_cap, pid, 0, a->valuestring, err);
     if (st != PRF_OK)
       return st;
   }
@@ -380,7 +382,8 @@ static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
   for (const cJSON *ev = c->events->child; ev; ev = ev->next, i++) {
     if (!is_cpu_event(ev))
       continue;
-    if (n == cap && !prf_grow(mem, (void **)&items, &cap, n + 1, sizeof *items)) {
+    if (n == cap &&
+        !prf_grow(mem, (void **)&items, &cap, n + 1, sizeof *items)) {
       prf_mem_free(mem, items);
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     }

@@ -97,7 +97,8 @@ static dur_thread *thread_of(dur_ctx *c, int64_t pid, int64_t tid) {
   return t;
 }
 
-static bool push_index(const prf_allocator *mem, uint32_t **arr, size_t *n, size_t *cap, uint32_t v) {
+static bool push_index(const prf_allocator *mem, uint32_t **arr, size_t *n,
+                       size_t *cap, uint32_t v) {
   if (*n == *cap && !prf_grow(mem, (void **)arr, cap, *n + 1, sizeof **arr))
     return false;
   (*arr)[(*n)++] = v;
@@ -304,10 +305,10 @@ static prf_status open_frame(dur_ctx *c, open_stack *s, uint32_t k) {
     st = event_fail(c, st, k, "cannot add its frame");
   if (st != PRF_OK)
     return st;
-  if ((s->len == s->ev_cap &&
-       !prf_grow(mem, (void **)&s->ev, &s->ev_cap, s->len + 1, sizeof *s->ev)) ||
-      (s->len == s->node_cap &&
-       !prf_grow(mem, (void **)&s->node, &s->node_cap, s->len + 1, sizeof *s->node)))
+  if ((s->len == s->ev_cap && !prf_grow(mem, (void **)&s->ev, &s->ev_cap,
+                                        s->len + 1, sizeof *s->ev)) ||
+      (s->len == s->node_cap && !prf_grow(mem, (void **)&s->node, &s->node_cap,
+                                          s->len + 1, sizeof *s->node)))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   prf_node parent = s->len ? s->node[s->len - 1] : s->base;
   st = prf_tree_child(prf_profile_tree(c->p), parent, fid, &s->node[s->len]);
@@ -344,8 +345,9 @@ static void pick_close(dur_ctx *c, open_stack *s, uint32_t *closes,
   for (int pass = 0; pass < 2; pass++)
     for (size_t j = at + 1; j < n && cts[j] <= cts[at]; j++) {
       dur_event *e = &c->events[closes[j]];
-      bool match = pass == 0 ? strcmp(event_key(mem, top), event_key(mem, e)) == 0
-                             : same_name(top, e);
+      bool match = pass == 0
+                       ? strcmp(event_key(mem, top), event_key(mem, e)) == 0
+                       : same_name(top, e);
       if (match) {
         uint32_t tmp = closes[at];
         closes[at] = closes[j];
@@ -377,9 +379,10 @@ static prf_status run_thread(dur_ctx *c, dur_thread *t, uint32_t thread,
       take_b = false;
     else {
       double bts = c->events[t->b[bi]].ts, ets = cts[ei];
-      take_b = bts < ets ||
-               (bts == ets && strcmp(event_key(mem, &c->events[t->b[bi]]),
-                                     event_key(mem, &c->events[closes[ei]])) == 0);
+      take_b =
+          bts < ets ||
+          (bts == ets && strcmp(event_key(mem, &c->events[t->b[bi]]),
+                                event_key(mem, &c->events[closes[ei]])) == 0);
     }
     if (take_b) {
       st = open_frame(c, &s, t->b[bi++]);
@@ -440,7 +443,8 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
   const char *type = "wall", *unit = "microseconds";
   if (st == PRF_OK)
     st = prf_reader_columns(p, 1, &type, &unit, err);
-  uint32_t *order = prf_mem_alloc(mem, (c.nthreads ? c.nthreads : 1) * sizeof *order);
+  uint32_t *order =
+      prf_mem_alloc(mem, (c.nthreads ? c.nthreads : 1) * sizeof *order);
   if (st == PRF_OK && !order)
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; st == PRF_OK && i < c.nthreads; i++) {
@@ -448,7 +452,8 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
     if (c.threads[i].pid != c.threads[0].pid)
       names->many_pids = true;
   }
-  if (st == PRF_OK && !prf_sort_ids(mem, order, c.nthreads, thread_cmp, c.threads))
+  if (st == PRF_OK &&
+      !prf_sort_ids(mem, order, c.nthreads, thread_cmp, c.threads))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; st == PRF_OK && i < c.nthreads; i++) {
     dur_thread *t = &c.threads[order[i]];
@@ -503,7 +508,8 @@ static prf_status sf_build(sf_table *t, const cJSON *obj, prf_error *err) {
                       "at .stackFrames: expected frame objects under numeric "
                       "ids, found \"%.40s\"", f->string ? f->string : "");
     bool fresh;
-    uint32_t k = prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k =
+        prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh) {
@@ -543,7 +549,8 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
   int64_t id = leaf;
   while (id != 0) {
     bool fresh;
-    uint32_t k = prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k =
+        prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh || k > t->n)

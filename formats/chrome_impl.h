@@ -107,8 +107,9 @@ typedef struct chr_names {
   bool many_pids; /* the threads with data belong to several processes */
 } chr_names;
 
-prf_status chr_names_read(const prf_allocator *mem, chr_names *names, const cJSON *events,
-                          const char *prefix, prf_error *err);
+prf_status chr_names_read(const prf_allocator *mem, chr_names *names,
+                          const cJSON *events, const char *prefix,
+                          prf_error *err);
 void chr_names_free(const prf_allocator *mem, chr_names *names);
 
 /* Registers a trace thread (pid, tid) with its name and says whether it

@@ -126,8 +126,8 @@ prf_status chr_add_samples(chr_profile *cp, const cJSON *samples,
   const prf_allocator *mem = cp->mem;
   size_t n = (size_t)cJSON_GetArraySize(samples);
   (void)event;
-  if (!prf_grow(mem, (void **)&cp->samples, &cp->samples_cap, cp->nsamples + n + 1,
-                sizeof *cp->samples))
+  if (!prf_grow(mem, (void **)&cp->samples, &cp->samples_cap,
+                cp->nsamples + n + 1, sizeof *cp->samples))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   size_t i = 0;
   for (const cJSON *item = samples->child; item; item = item->next, i++) {
@@ -309,8 +309,9 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
     if (st == PRF_OK)
       st = prf_json_array_opt(item, "children", &path, err, &kids);
     size_t nk = kids ? (size_t)cJSON_GetArraySize(kids) : 0;
-    if (st == PRF_OK && (!prf_grow(mem, (void **)&todo, &cap, len + nk, sizeof *todo) ||
-                         !prf_grow(mem, (void **)&up, &ucap, len + nk, sizeof *up)))
+    if (st == PRF_OK &&
+        (!prf_grow(mem, (void **)&todo, &cap, len + nk, sizeof *todo) ||
+         !prf_grow(mem, (void **)&up, &ucap, len + nk, sizeof *up)))
       st = prf_fail(err, PRF_E_NOMEM, "out of memory");
     size_t k = len + nk;
     for (const cJSON *c = kids ? kids->child : NULL; st == PRF_OK && c; c = c->next) {
@@ -377,8 +378,8 @@ static uint64_t id_key(int64_t id) { return (uint64_t)id ^ (1ull << 63); }
 
 /* The index of node id, PRF_NONE when there is none (a look-up of a
  * missing id adds it to the map, past the nodes: it stays missing). */
-static prf_status find_node(const prf_allocator *mem, prf_keymap *ids, size_t nnodes, int64_t id,
-                            uint32_t *out) {
+static prf_status find_node(const prf_allocator *mem, prf_keymap *ids,
+                            size_t nnodes, int64_t id, uint32_t *out) {
   bool fresh;
   uint32_t k = prf_keymap_id(mem, ids, id_key(id), &fresh);
   if (!k)
@@ -429,7 +430,8 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
       uint32_t ci = PRF_NONE;
       if (cJSON_IsNumber(item) && item->valuedouble == floor(item->valuedouble) &&
           fabs(item->valuedouble) < 9e15) {
-        prf_status st = find_node(mem, ids, cp->nnodes, (int64_t)item->valuedouble, &ci);
+        prf_status st =
+            find_node(mem, ids, cp->nnodes, (int64_t)item->valuedouble, &ci);
         if (st != PRF_OK)
           return prf_fail(err, st, "out of memory");
       }

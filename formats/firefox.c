@@ -133,7 +133,8 @@ static prf_status array_items(ff_reader *r, const cJSON *arr,
   size_t count = 0, cap = 0;
   const cJSON **v = NULL;
   for (const cJSON *it = arr ? arr->child : NULL; it; it = it->next) {
-    if (count == cap && !prf_grow(mem, (void **)&v, &cap, count + 1, sizeof *v)) {
+    if (count == cap &&
+        !prf_grow(mem, (void **)&v, &cap, count + 1, sizeof *v)) {
       prf_mem_free(mem, v);
       return nomem(r);
     }
@@ -740,7 +741,8 @@ static prf_status load_stacks(ff_reader *r, ff_tables *t) {
   size_t n = t->stacks.n;
   t->prefix = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->prefix);
   t->frame = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->frame);
-  t->fids = prf_mem_alloc(mem, (t->frames.n ? t->frames.n : 1) * sizeof *t->fids);
+  t->fids =
+      prf_mem_alloc(mem, (t->frames.n ? t->frames.n : 1) * sizeof *t->fids);
   if (!t->prefix || !t->frame || !t->fids)
     return nomem(r);
   for (size_t i = 0; i < t->frames.n; i++)
@@ -768,8 +770,8 @@ static prf_status load_stacks(ff_reader *r, ff_tables *t) {
 
 static bool walk_push(ff_reader *r, size_t *len, uint32_t v) {
   const prf_allocator *mem = &r->p->mem;
-  if (*len == r->walk_cap &&
-      !prf_grow(mem, (void **)&r->walk, &r->walk_cap, *len + 1, sizeof *r->walk))
+  if (*len == r->walk_cap && !prf_grow(mem, (void **)&r->walk, &r->walk_cap,
+                                       *len + 1, sizeof *r->walk))
     return false;
   r->walk[(*len)++] = v;
   return true;
@@ -1060,8 +1062,11 @@ static prf_status read_columns(ff_reader *r, const ff_thread *th,
   c->time = prf_mem_alloc(mem, m * sizeof *c->time);
   c->stack = prf_mem_alloc(mem, m * sizeof *c->stack);
   c->order = prf_mem_alloc(mem, m * sizeof *c->order);
-  c->weight = col_present(&s->weight) ? prf_mem_alloc(mem, m * sizeof *c->weight) : NULL;
-  c->nodes = prf_mem_alloc(mem, (t->stacks.n ? t->stacks.n : 1) * sizeof *c->nodes);
+  c->weight = col_present(&s->weight)
+                  ? prf_mem_alloc(mem, m * sizeof *c->weight)
+                  : NULL;
+  c->nodes =
+      prf_mem_alloc(mem, (t->stacks.n ? t->stacks.n : 1) * sizeof *c->nodes);
   if (!c->time || !c->stack || !c->order || !c->nodes ||
       (col_present(&s->weight) && !c->weight))
     return nomem(r);
@@ -1118,7 +1123,8 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
     return prf_fail(r->err, PRF_E_LIMIT, "at %s: too many samples",
                     s->tab.path);
   prf_status st = read_columns(r, th, t, s, &c, &sorted);
-  if (st == PRF_OK && !sorted && !prf_sort_ids(mem, c.order, n, by_time_cmp, c.time))
+  if (st == PRF_OK && !sorted &&
+      !prf_sort_ids(mem, c.order, n, by_time_cmp, c.time))
     st = nomem(r);
   prf_node root = NODE_UNKNOWN;
   for (size_t k = 0; st == PRF_OK && k < n; k++) {
@@ -1480,8 +1486,10 @@ static bool looks_processed(const cJSON *prof, const cJSON *meta) {
 
 static prf_status flush_samples(ff_reader *r) {
   const prf_allocator *mem = &r->p->mem;
-  uint32_t *ids = prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *ids);
-  int64_t *times = prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *times);
+  uint32_t *ids =
+      prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *ids);
+  int64_t *times =
+      prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *times);
   if (!ids || !times) {
     prf_mem_free(mem, ids);
     prf_mem_free(mem, times);
@@ -1509,7 +1517,8 @@ static prf_status flush_samples(ff_reader *r) {
 
 static prf_status read_threads(ff_reader *r, const cJSON *prof) {
   const prf_allocator *mem = &r->p->mem;
-  uint32_t *index = prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *index);
+  uint32_t *index =
+      prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *index);
   if (!index)
     return nomem(r);
   prf_status st = PRF_OK;

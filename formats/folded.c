@@ -118,7 +118,8 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
         }
       }
       if (nest == 0 || end == len) {
-        if (!prf_grow(mem, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
+        if (!prf_grow(mem, (void **)&r->ends, &r->ends_cap, n + 1,
+                      sizeof *r->ends))
           return false;
         r->ends[n++] = end;
       }
@@ -273,7 +274,8 @@ static prf_status add_stack(folded_reader *r, const char *s, size_t len,
   const prf_allocator *mem = &r->profile->mem;
   size_t depth;
   if (!split_frames(r, s, len, &depth) ||
-      !prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, depth + 1, sizeof *r->nodes))
+      !prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, depth + 1,
+                sizeof *r->nodes))
     return PRF_E_NOMEM;
   size_t k = common_frames(r, s, len, depth);
   prf_tree *tree = prf_profile_tree(r->profile);

@@ -251,9 +251,8 @@ static voidpf z_alloc(voidpf opaque, uInt items, uInt size) {
 static void z_free(voidpf opaque, voidpf p) { prf_mem_free(opaque, p); }
 
 prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
-                          prf_read_fn read, void *ctx,
-                          const char *source, uint64_t max_decoded,
-                          prf_error *err) {
+                          prf_read_fn read, void *ctx, const char *source,
+                          uint64_t max_decoded, prf_error *err) {
   memset(in, 0, sizeof *in);
   in->mem = mem;
   in->max_decoded = max_decoded ? max_decoded : (uint64_t)4 << 30;

@@ -48,9 +48,8 @@ typedef struct prf_input {
 
 /* Sets up decoding; reads the first bytes to detect gzip and the BOM. */
 prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
-                          prf_read_fn read, void *ctx,
-                          const char *source, uint64_t max_decoded,
-                          prf_error *err);
+                          prf_read_fn read, void *ctx, const char *source,
+                          uint64_t max_decoded, prf_error *err);
 void prf_input_close(prf_input *in);
 
 /* Makes at least want decoded bytes available in buf[start..end) unless the

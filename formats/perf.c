@@ -377,8 +377,9 @@ static bool keys_put(perf_reader *r, const char *s, size_t n, uint32_t *at) {
 }
 
 /* Grows an index of entry ids (slot = id + 1) to stay at most half full. */
-static bool slots_reserve(const prf_allocator *mem, uint32_t **slots, size_t *nslots, size_t count,
-                          const void *entries, size_t stride) {
+static bool slots_reserve(const prf_allocator *mem, uint32_t **slots,
+                          size_t *nslots, size_t count, const void *entries,
+                          size_t stride) {
   if (count * 2 < *nslots)
     return true;
   size_t n = *nslots ? *nslots * 2 : 1024;
@@ -639,8 +640,8 @@ static prf_status push_frames(perf_reader *r, const frame_src *f) {
     if (st != PRF_OK)
       return st;
     r->nnames++;
-    if (!slots_reserve(mem, &r->name_slots, &r->name_nslots, r->nnames, r->names,
-                       sizeof *r->names))
+    if (!slots_reserve(mem, &r->name_slots, &r->name_nslots, r->nnames,
+                       r->names, sizeof *r->names))
       return PRF_E_NOMEM;
     i = (size_t)h & (r->name_nslots - 1);
     while (r->name_slots[i])
@@ -881,7 +882,8 @@ static prf_status end_sample(perf_reader *r) {
     stack->len = 0;
     return PRF_OK;
   }
-  if (!prf_grow(mem, (void **)&r->path.ids, &r->path.cap, depth, sizeof(prf_fid)))
+  if (!prf_grow(mem, (void **)&r->path.ids, &r->path.cap, depth,
+                sizeof(prf_fid)))
     return PRF_E_NOMEM;
   size_t k = 0;
   if (r->cur.root != PRF_NONE)

@@ -106,11 +106,10 @@ static prf_status nomem(pprof_reader *r) {
   return prf_fail(r->err, PRF_E_NOMEM, "out of memory reading pprof profile");
 }
 
-#define PUSH(r, arr, n, cap, value)                                          \
-  (((r)->n < (r)->cap ||                                                     \
-    prf_grow(&(r)->profile->mem, (void **)&(r)->arr, &(r)->cap, (r)->n + 1,       \
-             sizeof *(r)->arr))                                              \
-       ? ((r)->arr[(r)->n++] = (value), true)                                \
+#define PUSH(r, arr, n, cap, value)                                            \
+  (((r)->n < (r)->cap || prf_grow(&(r)->profile->mem, (void **)&(r)->arr,      \
+                                  &(r)->cap, (r)->n + 1, sizeof *(r)->arr))    \
+       ? ((r)->arr[(r)->n++] = (value), true)                                  \
        : false)
 
 /* ---- pass 1: the tables ---- */
@@ -563,7 +562,8 @@ static prf_status mark_drops(pprof_reader *r) {
 static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
                                 size_t *out_depth) {
   const prf_allocator *mem = &r->profile->mem;
-  if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
+  if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, r->nids,
+                sizeof *r->frames))
     return nomem(r);
   /* Most locations have one frame, made by an earlier sample: one look-up
      each, by id. */
@@ -597,7 +597,8 @@ static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
     size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
                       ? r->locs[li].drop_inner
                       : 0;
-    if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+    if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, depth + n,
+                  sizeof *r->frames))
       return nomem(r);
     for (size_t k = n; k-- > skip;) {
       if (fids[k] == PRF_NONE) {
@@ -635,7 +636,8 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
       prf_pb sub;
       if (!prf_pb_bytes(&pb, &sub))
         return bad(r, &pb, "bad label in a sample");
-      if (!prf_grow(mem, (void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+      if (!prf_grow(mem, (void **)labels, labels_cap, nlabels + 1,
+                    sizeof **labels))
         return nomem(r);
       prf_status st = read_label(r, &sub, &(*labels)[nlabels]);
       if (st != PRF_OK)
@@ -811,7 +813,8 @@ static prf_status make_slots(pprof_reader *r) {
     slots += r->locs[i].nlines ? r->locs[i].nlines : 1;
   }
   r->slot_of_loc[r->nlocs] = (uint32_t)slots;
-  r->fid_of_slot = prf_mem_alloc(mem, (slots ? slots : 1) * sizeof *r->fid_of_slot);
+  r->fid_of_slot =
+      prf_mem_alloc(mem, (slots ? slots : 1) * sizeof *r->fid_of_slot);
   if (!r->fid_of_slot)
     return nomem(r);
   for (size_t i = 0; i < slots; i++)

@@ -59,7 +59,8 @@ static void put_bytes(prf_buf *b, uint32_t field, const void *data, size_t n) {
 /* ---- tables ---- */
 
 /* Looks an id up, noting when memory ran out. */
-static uint32_t table_id(const prf_allocator *mem, prf_keymap *t, uint64_t key, bool *fresh, bool *oom) {
+static uint32_t table_id(const prf_allocator *mem, prf_keymap *t, uint64_t key,
+                         bool *fresh, bool *oom) {
   uint32_t id = prf_keymap_id(mem, t, key, fresh);
   if (!id)
     *oom = true;
@@ -148,13 +149,13 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
     kind = 0;
   /* One map per kind, each numbering its own keys; function ids are given
      out from one counter. */
-  uint32_t local = table_id(mem, &w->funcs[kind], (uint64_t)f->name << 32 | f->file,
-                            &fresh, &w->oom);
+  uint32_t local = table_id(mem, &w->funcs[kind],
+                            (uint64_t)f->name << 32 | f->file, &fresh, &w->oom);
   if (!local)
     return 0;
   size_t cap = w->func_ids_cap[kind];
-  if (fresh && !prf_grow(mem, (void **)&w->func_ids[kind], &cap, (size_t)local + 1,
-                         sizeof **w->func_ids)) {
+  if (fresh && !prf_grow(mem, (void **)&w->func_ids[kind], &cap,
+                         (size_t)local + 1, sizeof **w->func_ids)) {
     w->oom = true;
     return 0;
   }
@@ -219,7 +220,8 @@ static uint32_t location_of(writer *w, prf_node inner, prf_node outer,
                             const prf_fid *run, size_t n) {
   const prf_allocator *mem = &w->p->mem;
   bool fresh;
-  uint32_t id = table_id(mem, &w->locs, ((uint64_t)inner << 32) | outer, &fresh, &w->oom);
+  uint32_t id =
+      table_id(mem, &w->locs, ((uint64_t)inner << 32) | outer, &fresh, &w->oom);
   if (!fresh)
     return id;
   const prf_frame *last = prf_frame_get(w->p, run[n - 1]);

@@ -164,9 +164,9 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
     return prf_fail(err, PRF_E_USAGE, "unknown input format '%s'",
                     options->format);
   prf_input in;
-  prf_status st = prf_input_open(&in, &profile->mem, read, ctx,
-                                 options->source_name,
-                                 options->max_input_size, err);
+  prf_status st =
+      prf_input_open(&in, &profile->mem, read, ctx, options->source_name,
+                     options->max_input_size, err);
   if (st == PRF_OK && !format) {
     if (!prf_input_fill(&in, SNIFF_BYTES)) {
       st = err->code;

@@ -280,8 +280,8 @@ static prf_status read_frame(sentry_reader *r, const cJSON *obj,
 
 static bool flat_push(sentry_reader *r, prf_fid id) {
   const prf_allocator *mem = &r->profile->mem;
-  if (r->nflat == r->flat_cap &&
-      !prf_grow(mem, (void **)&r->flat, &r->flat_cap, r->nflat + 1, sizeof *r->flat))
+  if (r->nflat == r->flat_cap && !prf_grow(mem, (void **)&r->flat, &r->flat_cap,
+                                           r->nflat + 1, sizeof *r->flat))
     return false;
   r->flat[r->nflat++] = id;
   return true;
@@ -894,11 +894,13 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
 static prf_status add_samples(sentry_reader *r, const cJSON *prof) {
   const prf_allocator *mem = &r->profile->mem;
   uint32_t *order = prf_mem_alloc(mem, r->nsamples * sizeof *order);
-  size_t *last = prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *last);
+  size_t *last =
+      prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *last);
   prf_status st = order && last ? PRF_OK : nomem(r);
   for (size_t i = 0; st == PRF_OK && i < r->nsamples; i++)
     order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(mem, order, r->nsamples, by_time, r->samples))
+  if (st == PRF_OK &&
+      !prf_sort_ids(mem, order, r->nsamples, by_time, r->samples))
     st = nomem(r);
   if (st == PRF_OK && r->format == FORMAT_LEGACY) {
     find_main_thread(r, order);

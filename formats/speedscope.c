@@ -254,7 +254,8 @@ static int64_t to_ns(const clock *c, double v) {
 static bool stack_room(ss_reader *r, size_t need) {
   const prf_allocator *mem = &r->p->mem;
   return need <= r->stack_cap ||
-         prf_grow(mem, (void **)&r->stack, &r->stack_cap, need, sizeof *r->stack);
+         prf_grow(mem, (void **)&r->stack, &r->stack_cap, need,
+                  sizeof *r->stack);
 }
 
 /* A frame index: a whole number below the number of shared frames. */
@@ -417,8 +418,10 @@ static prf_status apply_event(ss_reader *r, const event *e, size_t i,
   prf_tree *t = prf_profile_tree(r->p);
   if (e->open) {
     size_t d = *depth;
-    if (!prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, d + 1, sizeof *r->nodes) ||
-        !prf_grow(mem, (void **)&r->open, &r->open_cap, d + 1, sizeof *r->open) ||
+    if (!prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, d + 1,
+                  sizeof *r->nodes) ||
+        !prf_grow(mem, (void **)&r->open, &r->open_cap, d + 1,
+                  sizeof *r->open) ||
         !prf_grow(mem, (void **)&r->open_at, &r->open_at_cap, d + 1,
                   sizeof *r->open_at))
       return nomem(r);

@@ -350,7 +350,8 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
   prf_buf_init(&w.s.buf, mem);
   w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
   w.path = prf_mem_alloc(mem, w.path_cap * sizeof *w.path);
-  w.frame_index = prf_mem_calloc(mem, prf_frame_count(profile) + 1, sizeof *w.frame_index);
+  w.frame_index =
+      prf_mem_calloc(mem, prf_frame_count(profile) + 1, sizeof *w.frame_index);
   prf_status st = w.path && w.frame_index ? PRF_OK : PRF_E_NOMEM;
   const char *unit = unit_of(&w);
   const char *name = prf_meta_get(profile, "name");

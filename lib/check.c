@@ -202,7 +202,8 @@ prf_status prf_profile_check(const prf_profile *p, prf_error *err) {
   if (t->nstacks && t->ncol != p->ncols)
     return broken(err, "model: the tree has %zu columns, the profile %zu",
                   t->ncol, p->ncols);
-  uint32_t *seen = prf_mem_alloc(mem, (p->nframes ? p->nframes : 1) * sizeof *seen);
+  uint32_t *seen =
+      prf_mem_alloc(mem, (p->nframes ? p->nframes : 1) * sizeof *seen);
   if (!seen)
     return prf_fail(err, PRF_E_NOMEM, "out of memory checking the model");
   st = check_links(t, p->nframes, seen, err);

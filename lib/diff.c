@@ -190,7 +190,8 @@ static bool find_split(identity *ids, const prf_profile *p) {
   const prf_allocator *mem = ids->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   /* name -> a frame of it with a module, + 1; UINT32_MAX: split */
-  uint32_t *first = prf_mem_calloc(mem, p->strings.count ? p->strings.count : 1, sizeof *first);
+  uint32_t *first = prf_mem_calloc(mem, p->strings.count ? p->strings.count : 1,
+                                   sizeof *first);
   if (!first)
     return false;
   bool ok = true;
@@ -255,7 +256,8 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
   const prf_allocator *mem = ids->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   size_t nframes = prf_frame_count(p);
-  uint32_t *row_of = prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *row_of);
+  uint32_t *row_of =
+      prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *row_of);
   prf_keymap rows = {0}; /* identity -> row + 1 */
   prf_str *func = NULL;  /* row -> identity */
   size_t func_cap = 0;
@@ -271,7 +273,8 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
     uint32_t row = identity_of(ids, p, prf_frame_get(p, f), &id)
                        ? prf_keymap_id(mem, &rows, id, &fresh)
                        : 0;
-    ok = row && (!fresh || prf_grow(mem, (void **)&func, &func_cap, row, sizeof *func));
+    ok = row && (!fresh ||
+                 prf_grow(mem, (void **)&func, &func_cap, row, sizeof *func));
     if (ok) {
       func[row - 1] = id;
       row_of[f] = row - 1;

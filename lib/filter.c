@@ -153,7 +153,8 @@ static prf_status rebuild(filter_run *fr) {
 static prf_status remember_totals(prf_profile *p, const prf_filter *f) {
   const prf_allocator *mem = &p->mem;
   if (!p->unfiltered_total) {
-    p->unfiltered_total = prf_mem_calloc(mem, p->ncols ? p->ncols : 1, sizeof(double));
+    p->unfiltered_total =
+        prf_mem_calloc(mem, p->ncols ? p->ncols : 1, sizeof(double));
     if (!p->unfiltered_total)
       return PRF_E_NOMEM;
     const prf_tree *t = &p->tree;

@@ -91,7 +91,8 @@ prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
     return PRF_OK; /* nothing would merge */
   prf_tree *old = &p->tree;
   size_t nframes = prf_frame_count(p);
-  prf_fid *coarse = prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *coarse);
+  prf_fid *coarse =
+      prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *coarse);
   prf_node *map = prf_mem_alloc(mem, old->count * sizeof *map);
   prf_tree fresh;
   bool fresh_ok = false;

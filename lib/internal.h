@@ -28,11 +28,11 @@ static inline void *prf_mem_alloc(const prf_allocator *a, size_t n) {
     return malloc(n);
   return a->alloc(a->opaque, n ? n : 1);
 }
-static inline void *prf_mem_realloc(const prf_allocator *a, void *p,
-                                    size_t n) {
+static inline void *prf_mem_realloc(const prf_allocator *a, void *p, size_t n) {
   if (!prf_mem_custom(a))
     return realloc(p, n);
-  return p ? a->realloc(a->opaque, p, n ? n : 1) : a->alloc(a->opaque, n ? n : 1);
+  return p ? a->realloc(a->opaque, p, n ? n : 1)
+           : a->alloc(a->opaque, n ? n : 1);
 }
 static inline void prf_mem_free(const prf_allocator *a, void *p) {
   if (!prf_mem_custom(a))
@@ -79,8 +79,8 @@ typedef uint64_t (*prf_id_hash)(const void *ctx, uint32_t id);
 
 /* Makes room for id `count` (ids 0..count-1 are in the index already and
  * are re-inserted, hashed by `hash`, when the table doubles). */
-bool prf_index_reserve(const prf_allocator *a, prf_index *index,
-                       size_t count, prf_id_hash hash, const void *ctx);
+bool prf_index_reserve(const prf_allocator *a, prf_index *index, size_t count,
+                       prf_id_hash hash, const void *ctx);
 void prf_index_put(prf_index *index, uint64_t hash, uint32_t id);
 void prf_index_free(const prf_allocator *a, prf_index *index);
 static inline size_t prf_index_start(const prf_index *index, uint64_t hash) {
@@ -244,7 +244,7 @@ struct prf_tree {
   size_t ncol;
   bool totals_valid;
   uint32_t max_depth;
-  uint8_t *nkids;   /* children per node, saturating at 255 */
+  uint8_t *nkids; /* children per node, saturating at 255 */
   /* (parent, frame) -> node for the children of wide nodes (more than
      PRF_NARROW children); a narrow node's few children are found by walking
      its child list, so most nodes never enter the table. Node 0 marks an

@@ -259,8 +259,10 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
   if (m.done)
     memset(m.done, 0xFF, nnodes * sizeof *m.done); /* PRF_NONE */
   size_t nthreads = prf_thread_count(src);
-  uint32_t *threads = prf_mem_alloc(mem, (nthreads ? nthreads : 1) * sizeof *threads);
-  m.map = prf_mem_alloc(mem, (prf_frame_count(src) ? prf_frame_count(src) : 1) * sizeof *m.map);
+  uint32_t *threads =
+      prf_mem_alloc(mem, (nthreads ? nthreads : 1) * sizeof *threads);
+  m.map = prf_mem_alloc(mem, (prf_frame_count(src) ? prf_frame_count(src) : 1) *
+                                 sizeof *m.map);
   m.path = prf_mem_alloc(mem, m.cap * sizeof *m.path);
   m.frames = prf_mem_alloc(mem, m.cap * sizeof *m.frames);
   st = threads && m.map && m.path && m.frames && m.done ? PRF_OK : PRF_E_NOMEM;

@@ -13,7 +13,8 @@ prf_profile *prf_profile_new(void) {
 
 prf_profile *prf_profile_new_with_allocator(const prf_allocator *allocator) {
   prf_allocator mem = {0};
-  if (allocator && (allocator->alloc || allocator->realloc || allocator->free)) {
+  if (allocator &&
+      (allocator->alloc || allocator->realloc || allocator->free)) {
     if (!allocator->alloc || !allocator->realloc || !allocator->free)
       return NULL;
     mem = *allocator;
@@ -26,7 +27,8 @@ prf_profile *prf_profile_new_with_allocator(const prf_allocator *allocator) {
      profile built through the API is bounded only by the id space. */
   p->max_depth = PRF_NONE - 2;
   p->max_frames = PRF_NONE - 2;
-  if (!prf_strtab_init(&p->strings, &p->mem) || !prf_tree_init(&p->tree, p, 0)) {
+  if (!prf_strtab_init(&p->strings, &p->mem) ||
+      !prf_tree_init(&p->tree, p, 0)) {
     prf_profile_free(p);
     return NULL;
   }
@@ -83,7 +85,8 @@ prf_status prf_value_add(prf_profile *p, const char *type, const char *unit,
   prf_value_col col;
   if (prf_string_intern(p, type, strlen(type), &col.type) != PRF_OK ||
       prf_string_intern(p, unit, strlen(unit), &col.unit) != PRF_OK ||
-      !prf_grow(&p->mem, (void **)&p->cols, &p->cols_cap, p->ncols + 1, sizeof col))
+      !prf_grow(&p->mem, (void **)&p->cols, &p->cols_cap, p->ncols + 1,
+                sizeof col))
     return PRF_E_NOMEM;
   prf_tree fresh;
   if (!prf_tree_init(&fresh, p, p->ncols + 1))
@@ -153,7 +156,8 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
   f.kind = frame->kind;
   f.in_app = frame->in_app;
   f.address = frame->address;
-  if (!prf_index_reserve(&p->mem, &p->frame_index, p->nframes, frame_id_hash, p))
+  if (!prf_index_reserve(&p->mem, &p->frame_index, p->nframes, frame_id_hash,
+                         p))
     return PRF_E_NOMEM;
   uint64_t hash = frame_hash(&f);
   for (size_t i = prf_index_start(&p->frame_index, hash); p->frame_index.slots[i];
@@ -168,7 +172,8 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
     p->limit_hit = PRF_LIMIT_FRAMES;
     return PRF_E_LIMIT;
   }
-  if (!prf_grow(&p->mem, (void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof f))
+  if (!prf_grow(&p->mem, (void **)&p->frames, &p->frames_cap, p->nframes + 1,
+                sizeof f))
     return PRF_E_NOMEM;
   p->frames[p->nframes] = f;
   prf_index_put(&p->frame_index, hash, (uint32_t)p->nframes);
@@ -195,7 +200,8 @@ prf_status prf_meta_set(prf_profile *p, const char *key, const char *value) {
       return PRF_OK;
     }
   }
-  if (!prf_grow(&p->mem, (void **)&p->meta, &p->meta_cap, p->nmeta + 1, sizeof *p->meta))
+  if (!prf_grow(&p->mem, (void **)&p->meta, &p->meta_cap, p->nmeta + 1,
+                sizeof *p->meta))
     return PRF_E_NOMEM;
   p->meta[p->nmeta].key = k;
   p->meta[p->nmeta].value = v;
@@ -274,8 +280,8 @@ prf_status prf_sample_add_labeled(prf_profile *p, prf_node leaf,
     if (labels[i].key >= p->strings.count || labels[i].str >= p->strings.count ||
         labels[i].unit >= p->strings.count)
       return PRF_E_USAGE;
-  if (!prf_grow(&p->mem, (void **)&p->labels, &p->labels_cap, p->nlabels + nlabels,
-                sizeof *p->labels))
+  if (!prf_grow(&p->mem, (void **)&p->labels, &p->labels_cap,
+                p->nlabels + nlabels, sizeof *p->labels))
     return PRF_E_NOMEM;
   prf_status st = prf_sample_add(p, leaf, values, time, thread);
   if (st != PRF_OK)

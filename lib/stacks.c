@@ -18,8 +18,7 @@ static uint64_t slot_of(uint64_t hash, size_t id) {
   return (hash & ~(uint64_t)UINT32_MAX) | (uint64_t)(id + 1);
 }
 
-static bool index_reserve(const prf_allocator *a, prf_stacks *s,
-                          size_t count) {
+static bool index_reserve(const prf_allocator *a, prf_stacks *s, size_t count) {
   if ((count + 1) * 2 <= s->nslots)
     return true;
   size_t n = s->nslots ? s->nslots * 2 : 1024;
@@ -67,11 +66,12 @@ static prf_status stack_new(const prf_allocator *a, prf_stacks *s,
   if (!prf_grow_large(a, (void **)&s->stack, &cap, n + 1, sizeof *s->stack))
     return PRF_E_NOMEM;
   cap = s->cap;
-  if (ncol && !prf_grow_large(a, (void **)&s->values, &cap, n + 1, ncol * sizeof(double)))
+  if (ncol && !prf_grow_large(a, (void **)&s->values, &cap, n + 1,
+                              ncol * sizeof(double)))
     return PRF_E_NOMEM;
   s->cap = cap; /* both arrays hold n + 1 entries at least */
-  if (!prf_grow_large(a, (void **)&s->frames, &s->frames_cap, s->nframes + depth,
-                      sizeof *s->frames))
+  if (!prf_grow_large(a, (void **)&s->frames, &s->frames_cap,
+                      s->nframes + depth, sizeof *s->frames))
     return PRF_E_NOMEM;
   memcpy(s->frames + s->nframes, frames, depth * sizeof *frames);
   s->stack[n] = (prf_stack_ref){s->nframes, (uint32_t)depth, hash};
@@ -88,7 +88,8 @@ prf_status prf_stacks_add(prf_profile *p, const prf_fid *frames, size_t depth,
   prf_stacks *s = &p->stacks;
   const prf_allocator *a = &p->mem;
   size_t ncol = p->ncols;
-  if (!s->abs_total && !(s->abs_total = prf_mem_calloc(a, ncol ? ncol : 1, sizeof(double))))
+  if (!s->abs_total &&
+      !(s->abs_total = prf_mem_calloc(a, ncol ? ncol : 1, sizeof(double))))
     return PRF_E_NOMEM;
   if (depth == 0)
     return PRF_OK; /* as an empty stack on the tree: counted nowhere */

@@ -70,7 +70,8 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
                      size_t stack, double value) {
   const prf_allocator *mem = e->mem;
   bool fresh;
-  uint32_t id = prf_keymap_id(mem, &e->ids, ((uint64_t)from << 32) | to, &fresh);
+  uint32_t id =
+      prf_keymap_id(mem, &e->ids, ((uint64_t)from << 32) | to, &fresh);
   if (!id)
     return false;
   if (fresh) {
@@ -78,10 +79,12 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
     if (!prf_grow(mem, (void **)&e->inl, &cap, (size_t)id + 1, 1))
       return false;
     cap = e->cap;
-    if (!prf_grow(mem, (void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
+    if (!prf_grow(mem, (void **)&e->stack, &cap, (size_t)id + 1,
+                  sizeof *e->stack))
       return false;
     cap = e->cap;
-    if (!prf_grow(mem, (void **)&e->weight, &cap, (size_t)id + 1, sizeof *e->weight))
+    if (!prf_grow(mem, (void **)&e->weight, &cap, (size_t)id + 1,
+                  sizeof *e->weight))
       return false;
     e->cap = cap;
     e->inl[id] = inl;
@@ -131,7 +134,8 @@ static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
   for (size_t f = 0; f < nframes; f++) {
     prf_str name = prf_frame_get(w->p, (prf_fid)f)->name;
     if (!row_by_name[name]) {
-      if (!prf_grow(mem, (void **)&top->rows, &cap, top->count + 1, sizeof *top->rows)) {
+      if (!prf_grow(mem, (void **)&top->rows, &cap, top->count + 1,
+                    sizeof *top->rows)) {
         prf_mem_free(mem, row_by_name);
         return PRF_E_NOMEM;
       }

@@ -23,12 +23,12 @@ static bool tree_reserve(prf_tree *t, size_t need) {
       return false;
     ncap *= 2;
   }
-#define GROW(field)                                                         \
-  do {                                                                      \
-    void *np = prf_mem_realloc(t->mem, t->field, ncap * sizeof *t->field);                  \
-    if (!np)                                                                \
-      return false;                                                         \
-    t->field = np;                                                          \
+#define GROW(field)                                                            \
+  do {                                                                         \
+    void *np = prf_mem_realloc(t->mem, t->field, ncap * sizeof *t->field);     \
+    if (!np)                                                                   \
+      return false;                                                            \
+    t->field = np;                                                             \
   } while (0)
   GROW(nodes);
   GROW(depth);
@@ -124,7 +124,8 @@ static bool too_deep(prf_tree *t, size_t depth) {
 
 static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
   if (!is_wide(t, parent)) {
-    for (prf_node c = t->nodes[parent].first_child; c != PRF_NONE; c = t->nodes[c].next_sibling)
+    for (prf_node c = t->nodes[parent].first_child; c != PRF_NONE;
+         c = t->nodes[c].next_sibling)
       if (t->nodes[c].frame == frame)
         return c;
     return PRF_NONE;
@@ -152,7 +153,8 @@ prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
     return PRF_E_LIMIT;
   /* Turning wide puts all the children in the table at once. */
   size_t more = t->nkids[parent] == PRF_NARROW ? PRF_NARROW + 1
-                : is_wide(t, parent) ? 1 : 0;
+                : is_wide(t, parent)           ? 1
+                                               : 0;
   if (!tree_reserve(t, t->count + 1) || !slots_reserve(t, more))
     return PRF_E_NOMEM;
   uint32_t n = (uint32_t)t->count++;
@@ -252,7 +254,8 @@ prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
     size_t cap = t->stacks_cap;
     if (t->nstacks >= UINT32_MAX - 1)
       return PRF_E_LIMIT;
-    if (!prf_index_reserve(t->mem, &t->stack_index, t->nstacks, stack_hash, t) ||
+    if (!prf_index_reserve(t->mem, &t->stack_index, t->nstacks, stack_hash,
+                           t) ||
         !prf_grow(t->mem, (void **)&t->stack_node, &cap, t->nstacks + 1,
                   sizeof *t->stack_node))
       return PRF_E_NOMEM;

@@ -428,9 +428,9 @@ bool prf_index_reserve(const prf_allocator *a, prf_index *ix, size_t count,
     return true;
   if (count >= UINT32_MAX - 1)
     return false;
-  prf_index bigger = {prf_table_alloc(a, ix->nslots ? ix->nslots * 2 : 256,
-                                      sizeof(uint32_t)),
-                      ix->nslots ? ix->nslots * 2 : 256};
+  prf_index bigger = {
+      prf_table_alloc(a, ix->nslots ? ix->nslots * 2 : 256, sizeof(uint32_t)),
+      ix->nslots ? ix->nslots * 2 : 256};
   if (!bigger.slots)
     return false;
   for (size_t id = 0; id < count; id++)
@@ -497,9 +497,8 @@ int prf_buffer_write(void *vb, const void *data, size_t size) {
   prf_buffer *b = vb;
   if (size >= SIZE_MAX - b->size)
     return -1;
-  if (b->size + size + 1 > b->cap &&
-      !prf_grow(&b->allocator, (void **)&b->data, &b->cap, b->size + size + 1,
-                1))
+  if (b->size + size + 1 > b->cap && !prf_grow(&b->allocator, (void **)&b->data,
+                                               &b->cap, b->size + size + 1, 1))
     return -1;
   if (size)
     memcpy(b->data + b->size, data, size);

@@ -171,7 +171,8 @@ static void fit_label(prf_layout_frame *f, const char *name, size_t len,
 static bool push_frame(prf_layout *l, prf_node node, uint32_t depth, double x,
                        double w) {
   const prf_allocator *mem = l->mem;
-  if (!prf_grow(mem, (void **)&l->frames, &l->cap, l->count + 1, sizeof *l->frames))
+  if (!prf_grow(mem, (void **)&l->frames, &l->cap, l->count + 1,
+                sizeof *l->frames))
     return false;
   prf_layout_frame *f = &l->frames[l->count++];
   memset(f, 0, sizeof *f);

@@ -270,7 +270,8 @@ static void prune(report *r) {
 /* The function frames the kept nodes use, numbered in that order. */
 static void number_frames(report *r) {
   const prf_allocator *mem = &r->p->mem;
-  r->out_frame = prf_mem_calloc(mem, r->nrep ? r->nrep : 1, sizeof *r->out_frame);
+  r->out_frame =
+      prf_mem_calloc(mem, r->nrep ? r->nrep : 1, sizeof *r->out_frame);
   r->frames = prf_mem_alloc(mem, (r->nrep ? r->nrep : 1) * sizeof *r->frames);
   if (!r->out_frame || !r->frames) {
     r->s.nomem = true;
