@@ -191,6 +191,13 @@ static prf_profile *read_with(const prf_allocator *a, const char *path) {
 #define PERF "testdata/perf-script/FlameGraph__test__perf-dd-stacks-01.txt"
 #define SPEEDSCOPE \
   "testdata/speedscope/speedscope__speedscope__0.1.2__simple-sampled.speedscope.json"
+#define CPUPROFILE "testdata/chrome/speedscope__Chrome__65__simple.cpuprofile"
+#define TRACE_ARGS "testdata/chrome/speedscope__trace-event__mismatched-args.json"
+#define TRACE_SAMPLES "testdata/chrome/speedscope__trace-event__simple-with-samples.json"
+#define TRACE_CHUNKS "testdata/chrome/speedscope__Chrome__141__no-arg-data.json"
+#define GECKO "testdata/firefox/firefox-profiler__gecko-1.json"
+#define PROCESSED "testdata/firefox/firefox-profiler__processed-1.json"
+#define SENTRY "testdata/sentry/v2-two-threads.json"
 #define SMALL "testdata/folded/perf-js-stacks-01-collapsed-all.txt"
 #define SMALL_GZ "testdata/pprof/parca__query__two-stacks.pb.gz"
 
@@ -283,6 +290,17 @@ static void test_everything_goes_through_the_allocator(void **state) {
 
   for (size_t i = 0; i < sizeof all / sizeof *all; i++)
     prf_profile_free(all[i]);
+  /* The other readers (their JSON trees are cJSON's: not counted). */
+  static const char *const json[] = {CPUPROFILE, TRACE_ARGS, TRACE_SAMPLES,
+                                     TRACE_CHUNKS, GECKO, PROCESSED, SENTRY};
+  for (size_t i = 0; i < sizeof json / sizeof *json; i++) {
+    prf_profile *p = read_with(&a, json[i]);
+    prf_buffer out;
+    prf_buffer_init(&out, &a);
+    assert_int_equal(prf_svg_write(p, NULL, prf_buffer_write, &out, NULL), PRF_OK);
+    prf_buffer_free(&out);
+    prf_profile_free(p);
+  }
   watching = 0;
   assert_int_equal(libc_calls, 0);
   assert_true(c.allocs > 100);
