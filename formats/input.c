@@ -250,6 +250,14 @@ static voidpf z_alloc(voidpf opaque, uInt items, uInt size) {
 
 static void z_free(voidpf opaque, voidpf p) { prf_mem_free(opaque, p); }
 
+void prf_zlib_use(z_stream *z, const prf_allocator *mem) {
+  if (prf_mem_custom(mem)) {
+    z->zalloc = z_alloc;
+    z->zfree = z_free;
+    z->opaque = (voidpf)mem;
+  }
+}
+
 prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
                           prf_read_fn read, void *ctx, const char *source,
                           uint64_t max_decoded, prf_error *err) {
@@ -277,11 +285,7 @@ prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
     in->raw_len += n;
   }
   if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
-    if (prf_mem_custom(mem)) {
-      in->z.zalloc = z_alloc;
-      in->z.zfree = z_free;
-      in->z.opaque = (voidpf)mem;
-    }
+    prf_zlib_use(&in->z, mem);
     if (inflateInit2(&in->z, 15 + 16) != Z_OK)
       return prf_fail(err, PRF_E_NOMEM, "cannot start gzip decoding");
     in->gzip = true;

@@ -46,6 +46,10 @@ typedef struct prf_input {
   uint64_t max_decoded;    /* the limit on them */
 } prf_input;
 
+/* Makes zlib allocate z's state with mem (when it is a custom allocator;
+ * zlib's default is malloc). Call before inflateInit or deflateInit. */
+void prf_zlib_use(z_stream *z, const prf_allocator *mem);
+
 /* Sets up decoding; reads the first bytes to detect gzip and the BOM. */
 prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
                           prf_read_fn read, void *ctx, const char *source,

@@ -337,10 +337,11 @@ static void metadata(writer *w) {
     put_uint(&w->out, 14, str_of_text(w, prf_value_type(p, prf_value_default(p))));
 }
 
-static prf_status gzip_out(const prf_buf *strings, const prf_buf *body,
-                           prf_write_fn write, void *ctx) {
+static prf_status gzip_out(const prf_allocator *mem, const prf_buf *strings,
+                           const prf_buf *body, prf_write_fn write, void *ctx) {
   z_stream z;
   memset(&z, 0, sizeof z);
+  prf_zlib_use(&z, mem);
   if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return PRF_E_NOMEM;
   unsigned char out[1 << 16];
@@ -375,8 +376,10 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   w.str_index = prf_mem_calloc(mem, p->strings.count + 1, sizeof *w.str_index);
   if (!w.str_index)
     return prf_fail(err, PRF_E_NOMEM, "out of memory writing pprof");
-  if (!push_order(&w, 0)) /* string_table[0] = "" */
+  if (!push_order(&w, 0)) { /* string_table[0] = "" */
+    prf_mem_free(mem, w.str_index);
     return prf_fail(err, PRF_E_NOMEM, "out of memory writing pprof");
+  }
   for (size_t c = 0; c < prf_value_count(p); c++)
     value_type(&w, 1, prf_value_type(p, c), prf_value_unit(p, c));
   /* The main binary's mapping comes first: pprof names the profile by it. */
@@ -420,7 +423,7 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   }
   prf_status st = w.oom || w.out.failed || strings.failed
                       ? PRF_E_NOMEM
-                      : gzip_out(&strings, &w.out, write, ctx);
+                      : gzip_out(mem, &strings, &w.out, write, ctx);
   prf_buf_free(&strings);
   prf_buf_free(&w.out);
   prf_mem_free(mem, w.str_index);

@@ -46,7 +46,10 @@ bool prf_strtab_init(prf_strtab *t, const prf_allocator *mem) {
   memset(t, 0, sizeof *t);
   t->mem = mem;
   prf_str empty;
-  return prf_strtab_intern(t, "", 0, &empty);
+  if (prf_strtab_intern(t, "", 0, &empty))
+    return true;
+  prf_strtab_free(t); /* a failed init holds nothing: callers skip free */
+  return false;
 }
 
 void prf_strtab_free(prf_strtab *t) {

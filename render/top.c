@@ -231,6 +231,7 @@ static void put_trimmed_percent(prf_buf *b, double value, double total) {
   while (*t == ' ')
     t++;
   prf_buf_puts(b, t);
+  b->failed |= tmp.failed; /* a table missing a cell is no table */
   prf_buf_free(&tmp);
 }
 
@@ -260,6 +261,7 @@ static prf_status write_tsv(const prf_profile *p, const prf_top *top,
         prf_buf_putc(&b, '\\');
         prf_buf_putc(&b, c);
         prf_buf_put(&b, tail.data, tail.len);
+        b.failed |= tail.failed;
         prf_buf_free(&tail);
         k++;
       }

@@ -360,10 +360,52 @@ static void test_allocator_is_copied_and_checked(void **state) {
   prf_profile_free(p);
 }
 
-/* Reads path, computes the top table and writes an SVG with allocation
- * number fail_at failing. Returns whether anything failed; every failure
- * must be PRF_E_NOMEM and leave nothing allocated. */
-static bool run_failing(const file_data *f, size_t fail_at) {
+/* After reading, computing the top table and writing an SVG: every other
+ * writer, a diff of the profile with itself, its table, the differential
+ * profile and its report. Each step runs only while all went well. */
+static prf_status more_work(prf_profile *p, prf_buffer *out, prf_error *err) {
+  static const char *const formats[] = {"folded", "pprof", "speedscope"};
+  prf_status st = PRF_OK;
+  for (size_t i = 0; i < sizeof formats / sizeof *formats && st == PRF_OK; i++)
+    st = prf_profile_write(p, formats[i], prf_buffer_write, out, err);
+  if (st == PRF_OK)
+    st = prf_report_write(p, NULL, prf_buffer_write, out, err);
+  if (st == PRF_OK)
+    st = prf_info_write(p, prf_buffer_write, out, err);
+  if (st == PRF_OK)
+    st = prf_top_write(p, NULL, prf_buffer_write, out, err);
+  prf_flame_options fo;
+  prf_flame_options_init(&fo);
+  fo.reverse = 1;
+  if (st == PRF_OK)
+    st = prf_svg_write(p, &fo, prf_buffer_write, out, err);
+  if (st != PRF_OK)
+    return st;
+  const prf_profile *runs[] = {p};
+  prf_diff diff;
+  st = prf_diff_compute(runs, 1, runs, 1, NULL, &diff, err);
+  if (st == PRF_OK)
+    st = prf_diff_write(&diff, PRF_DIFF_JSON, 0, 0, prf_buffer_write, out, err);
+  prf_profile *dp = NULL;
+  if (st == PRF_OK && !(dp = prf_profile_new_with_allocator(prf_profile_allocator(p))))
+    st = PRF_E_NOMEM;
+  if (st == PRF_OK)
+    st = prf_diff_profile(runs, 1, runs, 1, NULL, 0, dp, err);
+  prf_report_options ro;
+  prf_report_options_init(&ro);
+  ro.diff = &diff;
+  if (st == PRF_OK)
+    st = prf_report_write(dp, &ro, prf_buffer_write, out, err);
+  prf_profile_free(dp);
+  prf_diff_free(&diff);
+  return st;
+}
+
+/* Reads path, computes the top table and writes an SVG (and does
+ * more_work when asked) with allocation number fail_at failing. Returns
+ * whether anything failed; every failure must be PRF_E_NOMEM and leave
+ * nothing allocated. */
+static bool run_failing(const file_data *f, size_t fail_at, bool more) {
   counter c;
   counter_init(&c);
   c.fail_at = fail_at;
@@ -384,10 +426,14 @@ static bool run_failing(const file_data *f, size_t fail_at) {
   prf_flame_options_init(&fo);
   if (st == PRF_OK)
     st = prf_svg_write(p, &fo, prf_buffer_write, &out, &err);
+  if (st == PRF_OK && more)
+    st = more_work(p, &out, &err);
   prf_buffer_free(&out);
   prf_profile_free(p);
   if (c.failures == 0) {
     assert_int_equal(st, PRF_OK);
+  } else if (st == PRF_OK) { /* e.g. a piece of output silently left out */
+    fail_msg("allocation %zu failed, yet the calls succeeded", fail_at);
   } else if (st != PRF_E_NOMEM) {
     fail_msg("allocation %zu failed: status %d (%s), expected PRF_E_NOMEM",
              fail_at, (int)st, err.message);
@@ -398,10 +444,10 @@ static bool run_failing(const file_data *f, size_t fail_at) {
   return c.failures != 0;
 }
 
-static void fail_each_allocation(const char *path) {
+static void fail_each_allocation(const char *path, bool more) {
   file_data f = load(path);
   size_t n = 0;
-  while (run_failing(&f, n)) {
+  while (run_failing(&f, n, more)) {
     n++;
     if (n > 5000)
       fail_msg("%s: still failing after 5000 allocations", path);
@@ -412,12 +458,26 @@ static void fail_each_allocation(const char *path) {
 
 static void test_each_failing_allocation_is_clean(void **state) {
   (void)state;
-  fail_each_allocation(SMALL);
+  fail_each_allocation(SMALL, false);
 }
 
 static void test_each_failing_allocation_is_clean_gzip(void **state) {
   (void)state;
-  fail_each_allocation(SMALL_GZ); /* pprof through zlib's hooks */
+  fail_each_allocation(SMALL_GZ, false); /* pprof through zlib's hooks */
+}
+
+static void test_each_failing_allocation_is_clean_other_readers(void **state) {
+  (void)state;
+  static const char *const inputs[] = {PERF,   CPUPROFILE, TRACE_ARGS,
+                                       TRACE_SAMPLES, GECKO, PROCESSED,
+                                       SENTRY, SPEEDSCOPE};
+  for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
+    fail_each_allocation(inputs[i], false);
+}
+
+static void test_each_failing_allocation_is_clean_writers(void **state) {
+  (void)state;
+  fail_each_allocation(SMALL, true);
 }
 
 /* A failed test leaves by longjmp, perhaps still watching. */
@@ -434,6 +494,8 @@ int main(void) {
       cmocka_unit_test_teardown(test_allocator_is_copied_and_checked, stop_watching),
       cmocka_unit_test_teardown(test_each_failing_allocation_is_clean, stop_watching),
       cmocka_unit_test_teardown(test_each_failing_allocation_is_clean_gzip, stop_watching),
+      cmocka_unit_test_teardown(test_each_failing_allocation_is_clean_other_readers, stop_watching),
+      cmocka_unit_test_teardown(test_each_failing_allocation_is_clean_writers, stop_watching),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
