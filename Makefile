@@ -132,6 +132,11 @@ $(BUILD)/tests/test_%: tests/test_%.c libprofrender.a
 # test_progress.c includes the CLI's progress.c to test its text.
 $(BUILD)/tests/test_progress: cli/progress.c cli/progress.h
 
+# test_alloc counts the calls the library makes to libc's allocator while a
+# custom one is in use: --wrap sends them (not those inside shared
+# libraries) through the test's own malloc, free...
+$(BUILD)/tests/test_alloc: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=posix_memalign
+
 $(BUILD)/tests/svgframes: tests/svgframes.c
 	@mkdir -p $(@D)
 	@echo "  CC LD   $@"

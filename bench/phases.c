@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
       return 66;
     }
     prf_buf data;
-    prf_buf_init(&data);
+    prf_buf_init(&data, NULL);
     char chunk[1 << 16];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)

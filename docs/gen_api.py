@@ -5,6 +5,7 @@ under the header's own section banners. tests/docs.sh checks that
 docs/API.md is what this script writes.
 
     python3 docs/gen_api.py lib/profrender.h > docs/API.md
+    python3 docs/gen_api.py --check lib/profrender.h   # lists what has no comment
 """
 import re
 import sys
@@ -21,7 +22,41 @@ def comment_text(lines):
     return "\n".join(out).strip()
 
 
+def undocumented(src):
+    """The public functions and types declared with no comment of their own
+    right above them, as (line number, text)."""
+    missing, pending, in_decl, depth, i = [], False, False, 0, 0
+    while i < len(src):
+        s = re.sub(r"/\*.*?\*/", "", src[i]).strip()
+        if not in_decl and src[i].strip().startswith("/*"):
+            while "*/" not in src[i]:
+                i += 1
+            pending = True
+        elif not src[i].strip():
+            pending = False
+        elif s.startswith("#") or (not in_decl and (s.startswith("extern") or s == "}")):
+            pass
+        elif s:
+            if not in_decl and (re.match(r"(typedef|enum|struct)\b", s)
+                                or re.search(r"\bprf_\w+\s*\(", s)):
+                if not pending and "/*" not in src[i]:  # nor at the end
+                    missing.append((i + 1, s))
+                pending = False
+            in_decl = True
+            depth += s.count("{") - s.count("}")
+            if depth <= 0 and s.endswith(";"):
+                in_decl, depth = False, 0
+        i += 1
+    return missing
+
+
 def main():
+    if sys.argv[1] == "--check":
+        src = open(sys.argv[2], encoding="utf-8").read().split("\n")
+        missing = undocumented(src)
+        for line, text in missing:
+            print("%s:%d: no comment above: %s" % (sys.argv[2], line, text))
+        sys.exit(1 if missing else 0)
     src = open(sys.argv[1], encoding="utf-8").read().split("\n")
     out = ["# libprofrender API reference", "",
            "Generated from `lib/profrender.h` by `docs/gen_api.py`; the header "

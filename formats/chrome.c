@@ -80,21 +80,23 @@ prf_status chr_pid_tid(const cJSON *ev, const prf_jpath *path, prf_error *err,
   return st == PRF_OK ? id_of(ev, "tid", path, err, tid) : st;
 }
 
-static prf_status name_add(chr_name **arr, size_t *n, size_t *cap, int64_t pid,
-                           int64_t tid, const char *name, prf_error *err) {
+static prf_status name_add(const prf_allocator *mem, chr_name **arr, size_t *n,
+                           size_t *cap, int64_t pid, int64_t tid,
+                           const char *name, prf_error *err) {
   for (size_t i = 0; i < *n; i++)
     if ((*arr)[i].pid == pid && (*arr)[i].tid == tid) {
       (*arr)[i].name = name;
       return PRF_OK;
     }
-  if (*n == *cap && !prf_grow((void **)arr, cap, *n + 1, sizeof **arr))
+  if (*n == *cap && !prf_grow(mem, (void **)arr, cap, *n + 1, sizeof **arr))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   (*arr)[(*n)++] = (chr_name){pid, tid, name};
   return PRF_OK;
 }
 
-prf_status chr_names_read(chr_names *names, const cJSON *events,
-                          const char *prefix, prf_error *err) {
+prf_status chr_names_read(const prf_allocator *mem, chr_names *names,
+                          const cJSON *events, const char *prefix,
+                          prf_error *err) {
   prf_jpath path;
   chr_events_path(&path, prefix);
   size_t i = 0;
@@ -114,19 +116,19 @@ prf_status chr_names_read(chr_names *names, const cJSON *events,
     prf_status st = chr_pid_tid(ev, &path, err, &pid, &tid);
     prf_jpath_cut(&path, cut);
     if (st == PRF_OK)
-      st = thread ? name_add(&names->threads, &names->nthreads,
+      st = thread ? name_add(mem, &names->threads, &names->nthreads,
                              &names->threads_cap, pid, tid, a->valuestring, err)
-                  : name_add(&names->procs, &names->nprocs, &names->procs_cap,
-                             pid, 0, a->valuestring, err);
+                  : name_add(mem, &names->procs, &names->nprocs,
+                             &names->procs_cap, pid, 0, a->valuestring, err);
     if (st != PRF_OK)
       return st;
   }
   return PRF_OK;
 }
 
-void chr_names_free(chr_names *names) {
-  free(names->threads);
-  free(names->procs);
+void chr_names_free(const prf_allocator *mem, chr_names *names) {
+  prf_mem_free(mem, names->threads);
+  prf_mem_free(mem, names->procs);
   memset(names, 0, sizeof *names);
 }
 
@@ -184,6 +186,7 @@ prf_status prf_cpuprofile_read(prf_profile *profile, prf_input *in,
   const cJSON *root = doc.root;
   chr_profile cp;
   memset(&cp, 0, sizeof cp);
+  cp.mem = &profile->mem;
   cp.prefix = "";
   cp.event = UINT32_MAX; /* not from a trace event */
   prf_jpath path;
@@ -215,6 +218,7 @@ prf_status prf_cpuprofile_read(prf_profile *profile, prf_input *in,
 /* ---- trace events: CPU profiles ---- */
 
 typedef struct trace_ctx {
+  const prf_allocator *mem;
   const cJSON *events;
   const char *prefix; /* ".traceEvents" or "" */
   chr_profile *profs;
@@ -248,18 +252,20 @@ static chr_profile *find_profile(trace_ctx *c, const char *key) {
 static prf_status start_profile(trace_ctx *c, const char *key, int64_t pid,
                                 int64_t tid, uint32_t event,
                                 chr_profile **out) {
+  const prf_allocator *mem = c->mem;
   chr_profile *cp = find_profile(c, key);
   if (cp) {
     chr_profile_free(cp);
   } else {
     if (c->nprofs == c->profs_cap &&
-        !prf_grow((void **)&c->profs, &c->profs_cap, c->nprofs + 1,
+        !prf_grow(mem, (void **)&c->profs, &c->profs_cap, c->nprofs + 1,
                   sizeof *c->profs))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     cp = &c->profs[c->nprofs++];
   }
   memset(cp, 0, sizeof *cp);
-  cp->key = strdup(key);
+  cp->mem = c->mem;
+  cp->key = prf_mem_strdup(mem, key);
   if (!cp->key)
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   cp->pid = pid;
@@ -368,6 +374,7 @@ static int ts_cmp(void *ctx, uint32_t a, uint32_t b) {
 /* The CPU-profile events in time order (stable: ties keep file order). */
 static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
                              size_t *count) {
+  const prf_allocator *mem = c->mem;
   size_t n = 0, cap = 0, i = 0;
   ts_item *items = NULL;
   prf_jpath path;
@@ -375,8 +382,9 @@ static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
   for (const cJSON *ev = c->events->child; ev; ev = ev->next, i++) {
     if (!is_cpu_event(ev))
       continue;
-    if (n == cap && !prf_grow((void **)&items, &cap, n + 1, sizeof *items)) {
-      free(items);
+    if (n == cap &&
+        !prf_grow(mem, (void **)&items, &cap, n + 1, sizeof *items)) {
+      prf_mem_free(mem, items);
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     }
     double ts = 0;
@@ -384,21 +392,21 @@ static prf_status cpu_events(trace_ctx *c, ts_item **out, uint32_t **order,
     prf_status st = prf_json_num_opt(ev, "ts", true, &path, c->err, &ts);
     prf_jpath_cut(&path, cut);
     if (st != PRF_OK) {
-      free(items);
+      prf_mem_free(mem, items);
       return st;
     }
     items[n++] = (ts_item){ts, ev, (uint32_t)i};
   }
-  uint32_t *ord = malloc((n ? n : 1) * sizeof *ord);
+  uint32_t *ord = prf_mem_alloc(mem, (n ? n : 1) * sizeof *ord);
   if (!ord) {
-    free(items);
+    prf_mem_free(mem, items);
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   }
   for (size_t k = 0; k < n; k++)
     ord[k] = (uint32_t)k;
-  if (!prf_sort_ids(ord, n, ts_cmp, items)) {
-    free(items);
-    free(ord);
+  if (!prf_sort_ids(mem, ord, n, ts_cmp, items)) {
+    prf_mem_free(mem, items);
+    prf_mem_free(mem, ord);
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   }
   *out = items;
@@ -440,6 +448,7 @@ static prf_status emit_profiles(trace_ctx *c, prf_profile *p,
 
 static prf_status read_cpu_profiles(prf_profile *p, trace_ctx *c,
                                     chr_names *names) {
+  const prf_allocator *mem = &p->mem;
   ts_item *items = NULL;
   uint32_t *order = NULL;
   size_t n = 0;
@@ -452,15 +461,15 @@ static prf_status read_cpu_profiles(prf_profile *p, trace_ctx *c,
     st = cpu_event(c, it->ev, it->index, &path);
     prf_jpath_cut(&path, cut);
   }
-  free(items);
-  free(order);
+  prf_mem_free(mem, items);
+  prf_mem_free(mem, order);
   if (st == PRF_OK)
     st = chr_columns(p, c->o, "cpu", c->err);
   if (st == PRF_OK)
     st = emit_profiles(c, p, names);
   for (size_t i = 0; i < c->nprofs; i++)
     chr_profile_free(&c->profs[i]);
-  free(c->profs);
+  prf_mem_free(mem, c->profs);
   return st;
 }
 
@@ -493,16 +502,18 @@ static bool repair(char *text, size_t *len) {
 
 static prf_status parse_trace(prf_input *in, const prf_read_options *o,
                               prf_json_doc *doc) {
+  const prf_allocator *mem = in->mem;
   memset(doc, 0, sizeof *doc);
+  doc->mem = mem;
   char *text;
   size_t len;
   prf_status st = prf_json_slurp(in, &text, &len);
   if (st != PRF_OK)
     return st;
   /* Room for the closing bracket and the NUL. */
-  char *bigger = realloc(text, len + 2);
+  char *bigger = prf_mem_realloc(mem, text, len + 2);
   if (!bigger) {
-    free(text);
+    prf_mem_free(mem, text);
     return prf_fail(in->err, PRF_E_NOMEM, "out of memory");
   }
   text = bigger;
@@ -513,7 +524,7 @@ static prf_status parse_trace(prf_input *in, const prf_read_options *o,
   if (st == PRF_OK && !doc->root)
     st = prf_fail(in->err, PRF_E_NOMEM, "out of memory parsing JSON");
   if (st != PRF_OK) {
-    free(text);
+    prf_mem_free(mem, text);
     return st;
   }
   doc->text = text; /* kept to place errors */
@@ -524,6 +535,7 @@ static prf_status parse_trace(prf_input *in, const prf_read_options *o,
 prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
                                  const prf_read_options *options,
                                  prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   prf_json_doc doc;
   prf_status st = parse_trace(in, options, &doc);
   if (st != PRF_OK)
@@ -531,6 +543,7 @@ prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
   const cJSON *root = doc.root;
   trace_ctx c;
   memset(&c, 0, sizeof c);
+  c.mem = &profile->mem;
   c.o = options;
   c.err = err;
   c.prefix = "";
@@ -548,7 +561,7 @@ prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
   chr_names names;
   memset(&names, 0, sizeof names);
   if (st == PRF_OK)
-    st = chr_names_read(&names, c.events, c.prefix, err);
+    st = chr_names_read(mem, &names, c.events, c.prefix, err);
   bool has_cpu = false;
   for (const cJSON *ev = st == PRF_OK ? c.events->child : NULL; ev && !has_cpu;
        ev = ev->next)
@@ -558,6 +571,6 @@ prf_status prf_chrome_trace_read(prf_profile *profile, prf_input *in,
   else if (st == PRF_OK)
     st = chr_read_timeline(profile, root, c.events, c.prefix, &names,
                            options, err);
-  chr_names_free(&names);
+  chr_names_free(mem, &names);
   return prf_json_done(&doc, st, err);
 }

@@ -53,7 +53,7 @@ typedef struct dur_ctx {
   size_t mismatched, empty_closes, left_open;
 } dur_ctx;
 
-static const char *event_key(dur_event *e) {
+static const char *event_key(const prf_allocator *mem, dur_event *e) {
   if (e->has_key)
     return e->key ? e->key : "";
   e->has_key = true;
@@ -64,14 +64,14 @@ static const char *event_key(dur_event *e) {
                    !(cJSON_IsString(args) && !*args->valuestring);
   char *json = with_args ? cJSON_PrintUnformatted(args) : NULL;
   size_t n = strlen(name), m = json ? strlen(json) : 0;
-  e->key = malloc(n + m + 2);
+  e->key = prf_mem_alloc(mem, n + m + 2);
   if (e->key) {
     memcpy(e->key, name, n);
     e->key[n] = json ? ' ' : '\0';
     if (json)
       memcpy(e->key + n + 1, json, m + 1);
   }
-  free(json);
+  cJSON_free(json); /* cJSON's memory, not the profile's */
   return e->key ? e->key : "";
 }
 
@@ -82,11 +82,12 @@ static bool same_name(const dur_event *a, const dur_event *b) {
 }
 
 static dur_thread *thread_of(dur_ctx *c, int64_t pid, int64_t tid) {
+  const prf_allocator *mem = &c->p->mem;
   for (size_t i = c->nthreads; i-- > 0;)
     if (c->threads[i].pid == pid && c->threads[i].tid == tid)
       return &c->threads[i];
   if (c->nthreads == c->threads_cap &&
-      !prf_grow((void **)&c->threads, &c->threads_cap, c->nthreads + 1,
+      !prf_grow(mem, (void **)&c->threads, &c->threads_cap, c->nthreads + 1,
                 sizeof *c->threads))
     return NULL;
   dur_thread *t = &c->threads[c->nthreads++];
@@ -96,8 +97,9 @@ static dur_thread *thread_of(dur_ctx *c, int64_t pid, int64_t tid) {
   return t;
 }
 
-static bool push_index(uint32_t **arr, size_t *n, size_t *cap, uint32_t v) {
-  if (*n == *cap && !prf_grow((void **)arr, cap, *n + 1, sizeof **arr))
+static bool push_index(const prf_allocator *mem, uint32_t **arr, size_t *n,
+                       size_t *cap, uint32_t v) {
+  if (*n == *cap && !prf_grow(mem, (void **)arr, cap, *n + 1, sizeof **arr))
     return false;
   (*arr)[(*n)++] = v;
   return true;
@@ -112,6 +114,7 @@ static double x_dur(const cJSON *ev) {
 
 /* Sorts the B/E/X events of the input into threads. */
 static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
+  const prf_allocator *mem = &c->p->mem;
   prf_jpath path;
   chr_events_path(&path, prefix);
   size_t i = 0;
@@ -140,7 +143,7 @@ static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
     if (st != PRF_OK)
       return st;
     if (c->nevents == c->events_cap &&
-        !prf_grow((void **)&c->events, &c->events_cap, c->nevents + 1,
+        !prf_grow(mem, (void **)&c->events, &c->events_cap, c->nevents + 1,
                   sizeof *c->events))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
     uint32_t k = (uint32_t)c->nevents++;
@@ -148,11 +151,11 @@ static prf_status collect(dur_ctx *c, const cJSON *events, const char *prefix) {
     dur_thread *t = thread_of(c, pid, tid);
     bool ok = t != NULL;
     if (ok && kind == 'B')
-      ok = push_index(&t->b, &t->nb, &t->bcap, k);
+      ok = push_index(mem, &t->b, &t->nb, &t->bcap, k);
     else if (ok && kind == 'E')
-      ok = push_index(&t->e, &t->ne, &t->ecap, k);
+      ok = push_index(mem, &t->e, &t->ne, &t->ecap, k);
     else if (ok)
-      ok = push_index(&t->x, &t->nx, &t->xcap, k);
+      ok = push_index(mem, &t->x, &t->nx, &t->xcap, k);
     if (!ok)
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   }
@@ -181,21 +184,22 @@ static int close_cmp(void *ctx, uint32_t a, uint32_t b) {
  * X ends, by time), as event indexes; closes get their times in ets. */
 static prf_status queues(dur_ctx *c, dur_thread *t, uint32_t **closes,
                          double **close_ts) {
-  if (!prf_sort_ids(t->x, t->nx, x_cmp, c->events))
+  const prf_allocator *mem = &c->p->mem;
+  if (!prf_sort_ids(mem, t->x, t->nx, x_cmp, c->events))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; i < t->nx; i++)
-    if (!push_index(&t->b, &t->nb, &t->bcap, t->x[i]))
+    if (!push_index(mem, &t->b, &t->nb, &t->bcap, t->x[i]))
       return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
-  if (!prf_sort_ids(t->b, t->nb, ts_cmp, c->events))
+  if (!prf_sort_ids(mem, t->b, t->nb, ts_cmp, c->events))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   size_t n = t->ne + t->nx;
-  uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-  uint32_t *ev = malloc((n ? n : 1) * sizeof *ev);
-  double *ets = malloc((n ? n : 1) * sizeof *ets);
+  uint32_t *order = prf_mem_alloc(mem, (n ? n : 1) * sizeof *order);
+  uint32_t *ev = prf_mem_alloc(mem, (n ? n : 1) * sizeof *ev);
+  double *ets = prf_mem_alloc(mem, (n ? n : 1) * sizeof *ets);
   if (!order || !ev || !ets) {
-    free(order);
-    free(ev);
-    free(ets);
+    prf_mem_free(mem, order);
+    prf_mem_free(mem, ev);
+    prf_mem_free(mem, ets);
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   }
   for (size_t i = 0; i < t->ne; i++) {
@@ -208,20 +212,20 @@ static prf_status queues(dur_ctx *c, dur_thread *t, uint32_t **closes,
   }
   for (size_t i = 0; i < n; i++)
     order[i] = (uint32_t)i;
-  bool ok = prf_sort_ids(order, n, close_cmp, ets);
-  uint32_t *sorted_ev = malloc((n ? n : 1) * sizeof *sorted_ev);
-  double *sorted_ts = malloc((n ? n : 1) * sizeof *sorted_ts);
+  bool ok = prf_sort_ids(mem, order, n, close_cmp, ets);
+  uint32_t *sorted_ev = prf_mem_alloc(mem, (n ? n : 1) * sizeof *sorted_ev);
+  double *sorted_ts = prf_mem_alloc(mem, (n ? n : 1) * sizeof *sorted_ts);
   if (ok && sorted_ev && sorted_ts)
     for (size_t i = 0; i < n; i++) {
       sorted_ev[i] = ev[order[i]];
       sorted_ts[i] = ets[order[i]];
     }
-  free(order);
-  free(ev);
-  free(ets);
+  prf_mem_free(mem, order);
+  prf_mem_free(mem, ev);
+  prf_mem_free(mem, ets);
   if (!ok || !sorted_ev || !sorted_ts) {
-    free(sorted_ev);
-    free(sorted_ts);
+    prf_mem_free(mem, sorted_ev);
+    prf_mem_free(mem, sorted_ts);
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   }
   t->ne = n;
@@ -259,6 +263,7 @@ static prf_status event_frame(dur_ctx *c, const dur_event *e, prf_fid *out) {
 }
 
 typedef struct open_stack {
+  const prf_allocator *mem;
   uint32_t *ev;       /* open events */
   prf_node *node;     /* their tree nodes */
   size_t len, ev_cap, node_cap;
@@ -293,16 +298,17 @@ static prf_status event_fail(dur_ctx *c, prf_status st, uint32_t k,
 }
 
 static prf_status open_frame(dur_ctx *c, open_stack *s, uint32_t k) {
+  const prf_allocator *mem = &c->p->mem;
   prf_status st = advance(c, s, c->events[k].ts);
   prf_fid fid;
   if (st == PRF_OK && (st = event_frame(c, &c->events[k], &fid)) != PRF_OK)
     st = event_fail(c, st, k, "cannot add its frame");
   if (st != PRF_OK)
     return st;
-  if ((s->len == s->ev_cap &&
-       !prf_grow((void **)&s->ev, &s->ev_cap, s->len + 1, sizeof *s->ev)) ||
-      (s->len == s->node_cap &&
-       !prf_grow((void **)&s->node, &s->node_cap, s->len + 1, sizeof *s->node)))
+  if ((s->len == s->ev_cap && !prf_grow(mem, (void **)&s->ev, &s->ev_cap,
+                                        s->len + 1, sizeof *s->ev)) ||
+      (s->len == s->node_cap && !prf_grow(mem, (void **)&s->node, &s->node_cap,
+                                          s->len + 1, sizeof *s->node)))
     return prf_fail(c->err, PRF_E_NOMEM, "out of memory");
   prf_node parent = s->len ? s->node[s->len - 1] : s->base;
   st = prf_tree_child(prf_profile_tree(c->p), parent, fid, &s->node[s->len]);
@@ -332,14 +338,16 @@ static prf_status close_frame(dur_ctx *c, open_stack *s, uint32_t k,
  * closes at the same time: same key, else same name. */
 static void pick_close(dur_ctx *c, open_stack *s, uint32_t *closes,
                        const double *cts, size_t at, size_t n) {
+  const prf_allocator *mem = &c->p->mem;
   if (s->len == 0)
     return;
   dur_event *top = &c->events[s->ev[s->len - 1]];
   for (int pass = 0; pass < 2; pass++)
     for (size_t j = at + 1; j < n && cts[j] <= cts[at]; j++) {
       dur_event *e = &c->events[closes[j]];
-      bool match = pass == 0 ? strcmp(event_key(top), event_key(e)) == 0
-                             : same_name(top, e);
+      bool match = pass == 0
+                       ? strcmp(event_key(mem, top), event_key(mem, e)) == 0
+                       : same_name(top, e);
       if (match) {
         uint32_t tmp = closes[at];
         closes[at] = closes[j];
@@ -351,11 +359,13 @@ static void pick_close(dur_ctx *c, open_stack *s, uint32_t *closes,
 
 static prf_status run_thread(dur_ctx *c, dur_thread *t, uint32_t thread,
                              prf_fid root) {
+  const prf_allocator *mem = &c->p->mem;
   uint32_t *closes = NULL;
   double *cts = NULL;
   prf_status st = queues(c, t, &closes, &cts);
   open_stack s;
   memset(&s, 0, sizeof s);
+  s.mem = mem;
   s.thread = thread;
   if (st == PRF_OK && root != PRF_NONE &&
       (st = prf_tree_child(prf_profile_tree(c->p), 0, root, &s.base)) != PRF_OK)
@@ -369,9 +379,10 @@ static prf_status run_thread(dur_ctx *c, dur_thread *t, uint32_t thread,
       take_b = false;
     else {
       double bts = c->events[t->b[bi]].ts, ets = cts[ei];
-      take_b = bts < ets ||
-               (bts == ets && strcmp(event_key(&c->events[t->b[bi]]),
-                                     event_key(&c->events[closes[ei]])) == 0);
+      take_b =
+          bts < ets ||
+          (bts == ets && strcmp(event_key(mem, &c->events[t->b[bi]]),
+                                event_key(mem, &c->events[closes[ei]])) == 0);
     }
     if (take_b) {
       st = open_frame(c, &s, t->b[bi++]);
@@ -382,10 +393,10 @@ static prf_status run_thread(dur_ctx *c, dur_thread *t, uint32_t thread,
     }
   }
   c->left_open += s.len;
-  free(s.ev);
-  free(s.node);
-  free(closes);
-  free(cts);
+  prf_mem_free(mem, s.ev);
+  prf_mem_free(mem, s.node);
+  prf_mem_free(mem, closes);
+  prf_mem_free(mem, cts);
   return st;
 }
 
@@ -413,6 +424,7 @@ static bool is_hermes(const cJSON *events) {
 static prf_status read_durations(prf_profile *p, const cJSON *events,
                                  const char *prefix, chr_names *names,
                                  const prf_read_options *o, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   dur_ctx c;
   memset(&c, 0, sizeof c);
   c.p = p;
@@ -431,7 +443,8 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
   const char *type = "wall", *unit = "microseconds";
   if (st == PRF_OK)
     st = prf_reader_columns(p, 1, &type, &unit, err);
-  uint32_t *order = malloc((c.nthreads ? c.nthreads : 1) * sizeof *order);
+  uint32_t *order =
+      prf_mem_alloc(mem, (c.nthreads ? c.nthreads : 1) * sizeof *order);
   if (st == PRF_OK && !order)
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; st == PRF_OK && i < c.nthreads; i++) {
@@ -439,7 +452,8 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
     if (c.threads[i].pid != c.threads[0].pid)
       names->many_pids = true;
   }
-  if (st == PRF_OK && !prf_sort_ids(order, c.nthreads, thread_cmp, c.threads))
+  if (st == PRF_OK &&
+      !prf_sort_ids(mem, order, c.nthreads, thread_cmp, c.threads))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; st == PRF_OK && i < c.nthreads; i++) {
     dur_thread *t = &c.threads[order[i]];
@@ -456,21 +470,22 @@ static prf_status read_durations(prf_profile *p, const cJSON *events,
                 "still open at the end", c.mismatched, c.empty_closes,
              c.left_open);
   for (size_t i = 0; i < c.nevents; i++)
-    free(c.events[i].key);
+    prf_mem_free(mem, c.events[i].key);
   for (size_t i = 0; i < c.nthreads; i++) {
-    free(c.threads[i].b);
-    free(c.threads[i].e);
-    free(c.threads[i].x);
+    prf_mem_free(mem, c.threads[i].b);
+    prf_mem_free(mem, c.threads[i].e);
+    prf_mem_free(mem, c.threads[i].x);
   }
-  free(c.threads);
-  free(c.events);
-  free(order);
+  prf_mem_free(mem, c.threads);
+  prf_mem_free(mem, c.events);
+  prf_mem_free(mem, order);
   return st;
 }
 
 /* ---- Hermes samples + stackFrames ---- */
 
 typedef struct sf_table {
+  const prf_allocator *mem;
   prf_keymap ids;        /* frame id -> index + 1 */
   const cJSON **frames;
   prf_fid *fids;         /* interned lazily */
@@ -478,9 +493,10 @@ typedef struct sf_table {
 } sf_table;
 
 static prf_status sf_build(sf_table *t, const cJSON *obj, prf_error *err) {
+  const prf_allocator *mem = t->mem;
   size_t n = (size_t)cJSON_GetArraySize(obj);
-  t->frames = malloc((n ? n : 1) * sizeof *t->frames);
-  t->fids = malloc((n ? n : 1) * sizeof *t->fids);
+  t->frames = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->frames);
+  t->fids = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->fids);
   if (!t->frames || !t->fids)
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (const cJSON *f = obj->child; f; f = f->next) {
@@ -492,7 +508,8 @@ static prf_status sf_build(sf_table *t, const cJSON *obj, prf_error *err) {
                       "at .stackFrames: expected frame objects under numeric "
                       "ids, found \"%.40s\"", f->string ? f->string : "");
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k =
+        prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh) {
@@ -527,11 +544,13 @@ static prf_status sf_frame(prf_profile *p, sf_table *t, uint32_t i,
 /* The stack of frame id leaf, root first, into s. */
 static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
                            prf_fstack *s, size_t sample, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   s->len = 0;
   int64_t id = leaf;
   while (id != 0) {
     bool fresh;
-    uint32_t k = prf_keymap_id(&t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
+    uint32_t k =
+        prf_keymap_id(mem, &t->ids, (uint64_t)id ^ (1ull << 63), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (fresh || k > t->n)
@@ -547,7 +566,7 @@ static prf_status sf_stack(prf_profile *p, sf_table *t, int64_t leaf,
     if (st != PRF_OK)
       return prf_fail(err, st, "at .samples[%zu]: cannot add frame %lld",
                       sample, (long long)id);
-    if (!prf_fstack_push(s, t->fids[k - 1]))
+    if (!prf_fstack_push(mem, s, t->fids[k - 1]))
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     const cJSON *par = prf_json_get(t->frames[k - 1], "parent");
     id = cJSON_IsNumber(par) && fabs(par->valuedouble) < 9e15
@@ -578,11 +597,13 @@ static int hs_cmp(void *ctx, uint32_t a, uint32_t b) {
 static prf_status read_samples(prf_profile *p, const cJSON *samples,
                                const cJSON *frames, chr_names *names,
                                const prf_read_options *o, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   size_t n = (size_t)cJSON_GetArraySize(samples), i = 0;
-  hs_sample *hs = malloc((n ? n : 1) * sizeof *hs);
-  uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+  hs_sample *hs = prf_mem_alloc(mem, (n ? n : 1) * sizeof *hs);
+  uint32_t *order = prf_mem_alloc(mem, (n ? n : 1) * sizeof *order);
   sf_table t;
   memset(&t, 0, sizeof t);
+  t.mem = mem;
   prf_fstack stack = {0};
   prf_status st = hs && order ? sf_build(&t, frames, err)
                               : prf_fail(err, PRF_E_NOMEM, "out of memory");
@@ -607,7 +628,7 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
     st = prf_fail(err, PRF_E_DATA, "at .samples: expected samples, found none");
   if (st == PRF_OK)
     st = chr_columns(p, o, "cpu", err);
-  if (st == PRF_OK && !prf_sort_ids(order, n, hs_cmp, hs))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, n, hs_cmp, hs))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   uint32_t thread = PRF_NONE;
   prf_fid root = PRF_NONE;
@@ -640,12 +661,12 @@ static prf_status read_samples(prf_profile *p, const cJSON *samples,
       st = prf_fail(err, st2, "at .samples[%u]: cannot add a stack",
                     s->index);
   }
-  prf_fstack_free(&stack);
-  prf_keymap_free(&t.ids);
-  free(t.frames);
-  free(t.fids);
-  free(hs);
-  free(order);
+  prf_fstack_free(mem, &stack);
+  prf_keymap_free(mem, &t.ids);
+  prf_mem_free(mem, t.frames);
+  prf_mem_free(mem, t.fids);
+  prf_mem_free(mem, hs);
+  prf_mem_free(mem, order);
   return st;
 }
 

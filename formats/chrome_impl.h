@@ -36,6 +36,7 @@ typedef struct chr_tick {
 } chr_tick;
 
 typedef struct chr_profile {
+  const prf_allocator *mem; /* the profile's being read */
   chr_node *nodes;
   size_t nnodes, nodes_cap;
   int64_t *samples;
@@ -106,9 +107,10 @@ typedef struct chr_names {
   bool many_pids; /* the threads with data belong to several processes */
 } chr_names;
 
-prf_status chr_names_read(chr_names *names, const cJSON *events,
-                          const char *prefix, prf_error *err);
-void chr_names_free(chr_names *names);
+prf_status chr_names_read(const prf_allocator *mem, chr_names *names,
+                          const cJSON *events, const char *prefix,
+                          prf_error *err);
+void chr_names_free(const prf_allocator *mem, chr_names *names);
 
 /* Registers a trace thread (pid, tid) with its name and says whether it
  * is wanted; *index gets its thread index and *root its root frame. */

@@ -26,12 +26,14 @@
 #include <string.h>
 
 void chr_profile_free(chr_profile *cp) {
-  free(cp->nodes);
-  free(cp->samples);
-  free(cp->deltas);
-  free(cp->ticks);
-  free(cp->key);
+  const prf_allocator *mem = cp->mem;
+  prf_mem_free(mem, cp->nodes);
+  prf_mem_free(mem, cp->samples);
+  prf_mem_free(mem, cp->deltas);
+  prf_mem_free(mem, cp->ticks);
+  prf_mem_free(mem, cp->key);
   memset(cp, 0, sizeof *cp);
+  cp->mem = mem;
 }
 
 /* ---- reading ---- */
@@ -51,8 +53,9 @@ static uint8_t special_of(const char *name, const char *url) {
 /* Appends a node read from either node format. */
 static prf_status push_node(chr_profile *cp, const chr_node *n,
                             prf_error *err) {
+  const prf_allocator *mem = cp->mem;
   if (cp->nnodes == cp->nodes_cap &&
-      !prf_grow((void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
+      !prf_grow(mem, (void **)&cp->nodes, &cp->nodes_cap, cp->nnodes + 1,
                 sizeof *cp->nodes))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   cp->nodes[cp->nnodes++] = *n;
@@ -120,10 +123,11 @@ prf_status chr_add_nodes(chr_profile *cp, const cJSON *nodes, prf_jpath *path,
 
 prf_status chr_add_samples(chr_profile *cp, const cJSON *samples,
                            prf_jpath *path, uint32_t event, prf_error *err) {
+  const prf_allocator *mem = cp->mem;
   size_t n = (size_t)cJSON_GetArraySize(samples);
   (void)event;
-  if (!prf_grow((void **)&cp->samples, &cp->samples_cap, cp->nsamples + n + 1,
-                sizeof *cp->samples))
+  if (!prf_grow(mem, (void **)&cp->samples, &cp->samples_cap,
+                cp->nsamples + n + 1, sizeof *cp->samples))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   size_t i = 0;
   for (const cJSON *item = samples->child; item; item = item->next, i++) {
@@ -142,8 +146,9 @@ prf_status chr_add_samples(chr_profile *cp, const cJSON *samples,
 
 prf_status chr_add_deltas(chr_profile *cp, const cJSON *deltas,
                           prf_jpath *path, prf_error *err) {
+  const prf_allocator *mem = cp->mem;
   size_t n = (size_t)cJSON_GetArraySize(deltas);
-  if (!prf_grow((void **)&cp->deltas, &cp->deltas_cap, cp->ndeltas + n + 1,
+  if (!prf_grow(mem, (void **)&cp->deltas, &cp->deltas_cap, cp->ndeltas + n + 1,
                 sizeof *cp->deltas))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   size_t i = 0;
@@ -255,6 +260,7 @@ static prf_status old_node(chr_profile *cp, const cJSON *item, uint32_t parent,
 
 prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
                                prf_error *err) {
+  const prf_allocator *mem = cp->mem;
   prf_jpath path;
   prf_jpath_init(&path);
   const cJSON *head, *samples, *stamps;
@@ -287,8 +293,8 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
   const cJSON **todo = NULL;
   uint32_t *up = NULL;
   size_t len = 0, cap = 0, ucap = 0;
-  if (!prf_grow((void **)&todo, &cap, 1, sizeof *todo) ||
-      !prf_grow((void **)&up, &ucap, 1, sizeof *up))
+  if (!prf_grow(mem, (void **)&todo, &cap, 1, sizeof *todo) ||
+      !prf_grow(mem, (void **)&up, &ucap, 1, sizeof *up))
     st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   if (st == PRF_OK) {
     todo[len] = head;
@@ -303,8 +309,9 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
     if (st == PRF_OK)
       st = prf_json_array_opt(item, "children", &path, err, &kids);
     size_t nk = kids ? (size_t)cJSON_GetArraySize(kids) : 0;
-    if (st == PRF_OK && (!prf_grow((void **)&todo, &cap, len + nk, sizeof *todo) ||
-                         !prf_grow((void **)&up, &ucap, len + nk, sizeof *up)))
+    if (st == PRF_OK &&
+        (!prf_grow(mem, (void **)&todo, &cap, len + nk, sizeof *todo) ||
+         !prf_grow(mem, (void **)&up, &ucap, len + nk, sizeof *up)))
       st = prf_fail(err, PRF_E_NOMEM, "out of memory");
     size_t k = len + nk;
     for (const cJSON *c = kids ? kids->child : NULL; st == PRF_OK && c; c = c->next) {
@@ -313,8 +320,8 @@ prf_status chr_add_old_profile(chr_profile *cp, const cJSON *obj,
     }
     len += nk;
   }
-  free(todo);
-  free(up);
+  prf_mem_free(mem, todo);
+  prf_mem_free(mem, up);
   prf_jpath_key(&path, "samples");
   if (st == PRF_OK)
     st = chr_add_samples(cp, samples, &path, UINT32_MAX, err);
@@ -371,10 +378,10 @@ static uint64_t id_key(int64_t id) { return (uint64_t)id ^ (1ull << 63); }
 
 /* The index of node id, PRF_NONE when there is none (a look-up of a
  * missing id adds it to the map, past the nodes: it stays missing). */
-static prf_status find_node(prf_keymap *ids, size_t nnodes, int64_t id,
-                            uint32_t *out) {
+static prf_status find_node(const prf_allocator *mem, prf_keymap *ids,
+                            size_t nnodes, int64_t id, uint32_t *out) {
   bool fresh;
-  uint32_t k = prf_keymap_id(ids, id_key(id), &fresh);
+  uint32_t k = prf_keymap_id(mem, ids, id_key(id), &fresh);
   if (!k)
     return PRF_E_NOMEM;
   *out = fresh || k > nnodes ? PRF_NONE : k - 1;
@@ -384,10 +391,11 @@ static prf_status find_node(prf_keymap *ids, size_t nnodes, int64_t id,
 /* Resolves parents (from "parent" and from "children") and checks that
  * they form a forest. Node ids map to indexes through ids. */
 static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
+  const prf_allocator *mem = cp->mem;
   char where[256];
   for (size_t i = 0; i < cp->nnodes; i++) {
     bool fresh;
-    uint32_t k = prf_keymap_id(ids, id_key(cp->nodes[i].id), &fresh);
+    uint32_t k = prf_keymap_id(mem, ids, id_key(cp->nodes[i].id), &fresh);
     if (!k)
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     if (!fresh || k != i + 1) {
@@ -402,7 +410,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
     if (!n->has_parent)
       continue;
     uint32_t pi;
-    prf_status st = find_node(ids, cp->nnodes, n->parent_id, &pi);
+    prf_status st = find_node(mem, ids, cp->nnodes, n->parent_id, &pi);
     if (st != PRF_OK)
       return prf_fail(err, st, "out of memory");
     if (pi == i) {
@@ -422,7 +430,8 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
       uint32_t ci = PRF_NONE;
       if (cJSON_IsNumber(item) && item->valuedouble == floor(item->valuedouble) &&
           fabs(item->valuedouble) < 9e15) {
-        prf_status st = find_node(ids, cp->nnodes, (int64_t)item->valuedouble, &ci);
+        prf_status st =
+            find_node(mem, ids, cp->nnodes, (int64_t)item->valuedouble, &ci);
         if (st != PRF_OK)
           return prf_fail(err, st, "out of memory");
       }
@@ -439,7 +448,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
     }
   }
   /* No cycles: walk up from every node, marking the walk. */
-  uint8_t *mark = calloc(cp->nnodes ? cp->nnodes : 1, 1);
+  uint8_t *mark = prf_mem_calloc(mem, cp->nnodes ? cp->nnodes : 1, 1);
   if (!mark)
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   for (size_t i = 0; i < cp->nnodes; i++) {
@@ -449,7 +458,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
       j = cp->nodes[j].parent;
     }
     if (j != PRF_NONE && mark[j] == 1) {
-      free(mark);
+      prf_mem_free(mem, mark);
       node_path(cp, j, where, sizeof where);
       return prf_fail(err, PRF_E_DATA,
                       "at %s: expected a tree, but the node is its own "
@@ -458,7 +467,7 @@ static prf_status resolve(chr_profile *cp, prf_keymap *ids, prf_error *err) {
     for (j = (uint32_t)i; j != PRF_NONE && mark[j] == 1; j = cp->nodes[j].parent)
       mark[j] = 2;
   }
-  free(mark);
+  prf_mem_free(mem, mark);
   return PRF_OK;
 }
 
@@ -483,6 +492,7 @@ static prf_status intern_frame(prf_profile *p, const char *name,
  * per-line frames when it has positionTicks (lines there are 1-based). */
 static prf_status node_frame(prf_profile *p, chr_profile *cp, chr_node *n,
                              prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   if (n->fid != PRF_NONE)
     return PRF_OK;
   const cJSON *cf = n->call_frame;
@@ -519,7 +529,7 @@ static prf_status node_frame(prf_profile *p, chr_profile *cp, chr_node *n,
     if (tt->valuedouble == 0)
       continue;
     if (cp->nticks == cp->ticks_cap &&
-        !prf_grow((void **)&cp->ticks, &cp->ticks_cap, cp->nticks + 1,
+        !prf_grow(mem, (void **)&cp->ticks, &cp->ticks_cap, cp->nticks + 1,
                   sizeof *cp->ticks))
       return prf_fail(err, PRF_E_NOMEM, "out of memory");
     st = intern_frame(p, name, file, (int64_t)tl->valuedouble, 0,
@@ -729,6 +739,7 @@ static prf_status emit_samples(prf_profile *p, chr_profile *cp,
 prf_status chr_emit(prf_profile *p, chr_profile *cp,
                     const prf_read_options *o, prf_fid root_fid,
                     uint32_t thread, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   prf_keymap ids;
   memset(&ids, 0, sizeof ids);
   prf_status st = resolve(cp, &ids, err);
@@ -747,19 +758,19 @@ prf_status chr_emit(prf_profile *p, chr_profile *cp,
   emit_state s;
   memset(&s, 0, sizeof s);
   if (st == PRF_OK) {
-    node = malloc((n + 1) * sizeof *node);
-    t = malloc((n + 1) * sizeof *t);
+    node = prf_mem_alloc(mem, (n + 1) * sizeof *node);
+    t = prf_mem_alloc(mem, (n + 1) * sizeof *t);
     size_t nn = cp->nnodes + 1;
-    s.stack = malloc(nn * sizeof *s.stack);
-    s.tnodes = malloc(nn * sizeof *s.tnodes);
-    s.tmp = malloc(nn * sizeof *s.tmp);
-    s.open = calloc(nn, 1);
+    s.stack = prf_mem_alloc(mem, nn * sizeof *s.stack);
+    s.tnodes = prf_mem_alloc(mem, nn * sizeof *s.tnodes);
+    s.tmp = prf_mem_alloc(mem, nn * sizeof *s.tmp);
+    s.open = prf_mem_calloc(mem, nn, 1);
     if (!node || !t || !s.stack || !s.tnodes || !s.tmp || !s.open)
       st = prf_fail(err, PRF_E_NOMEM, "out of memory");
   }
   size_t unknown = 0;
   for (size_t i = 0; st == PRF_OK && i < n; i++) {
-    st = find_node(&ids, cp->nnodes, cp->samples[i], &node[i]);
+    st = find_node(mem, &ids, cp->nnodes, cp->samples[i], &node[i]);
     if (st != PRF_OK)
       st = prf_fail(err, st, "out of memory");
     else if (node[i] == PRF_NONE)
@@ -779,13 +790,13 @@ prf_status chr_emit(prf_profile *p, chr_profile *cp,
   }
   if (st == PRF_OK)
     st = emit_samples(p, cp, o, &s, node, t, n, thread, err);
-  free(node);
-  free(t);
-  free(s.stack);
-  free(s.tnodes);
-  free(s.tmp);
-  free(s.open);
-  prf_keymap_free(&ids);
+  prf_mem_free(mem, node);
+  prf_mem_free(mem, t);
+  prf_mem_free(mem, s.stack);
+  prf_mem_free(mem, s.tnodes);
+  prf_mem_free(mem, s.tmp);
+  prf_mem_free(mem, s.open);
+  prf_keymap_free(mem, &ids);
   return st;
 }
 

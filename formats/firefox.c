@@ -129,11 +129,13 @@ static void warn(ff_reader *r, const char *message) {
 /* A vector of an array's items: cJSON arrays are linked lists. */
 static prf_status array_items(ff_reader *r, const cJSON *arr,
                               const cJSON ***out, size_t *n) {
+  const prf_allocator *mem = &r->p->mem;
   size_t count = 0, cap = 0;
   const cJSON **v = NULL;
   for (const cJSON *it = arr ? arr->child : NULL; it; it = it->next) {
-    if (count == cap && !prf_grow((void **)&v, &cap, count + 1, sizeof *v)) {
-      free(v);
+    if (count == cap &&
+        !prf_grow(mem, (void **)&v, &cap, count + 1, sizeof *v)) {
+      prf_mem_free(mem, v);
       return nomem(r);
     }
     v[count++] = it;
@@ -207,14 +209,15 @@ static prf_status tab_open(ff_reader *r, const cJSON *obj, const char *base,
   return PRF_OK;
 }
 
-static void tab_close(ff_tab *t) {
-  free(t->rows);
+static void tab_close(const prf_allocator *mem, ff_tab *t) {
+  prf_mem_free(mem, t->rows);
   t->rows = NULL;
 }
 
 /* Finds column name of a table; required columns must be present. */
 static prf_status col_open(ff_reader *r, const ff_tab *t, const char *name,
                            bool required, ff_col *c) {
+  const prf_allocator *mem = &r->p->mem;
   memset(c, 0, sizeof *c);
   c->tab = t;
   c->name = name;
@@ -253,7 +256,7 @@ static prf_status col_open(ff_reader *r, const ff_tab *t, const char *name,
   if (st != PRF_OK)
     return st;
   if (n < t->n) {
-    free(c->items);
+    prf_mem_free(mem, c->items);
     c->items = NULL;
     return prf_fail(r->err, PRF_E_DATA,
                     "at %s: expected %zu items (the table's length), found %zu",
@@ -262,8 +265,8 @@ static prf_status col_open(ff_reader *r, const ff_tab *t, const char *name,
   return PRF_OK;
 }
 
-static void col_close(ff_col *c) {
-  free(c->items);
+static void col_close(const prf_allocator *mem, ff_col *c) {
+  prf_mem_free(mem, c->items);
   c->items = NULL;
 }
 
@@ -531,10 +534,11 @@ static prf_status intern(ff_reader *r, const char *s, size_t n, prf_str *out) {
 }
 
 static prf_status intern_loc(ff_reader *r, const ff_loc *loc, prf_frame *f) {
+  const prf_allocator *mem = &r->p->mem;
   prf_status st;
   if (loc->root_scope) {
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, mem);
     prf_buf_puts(&b, "(root scope) ");
     prf_buf_put(&b, loc->file, loc->file_len);
     st = b.failed ? nomem(r) : intern(r, b.data, b.len, &f->name);
@@ -733,10 +737,12 @@ static prf_status frame_fid(ff_reader *r, ff_tables *t, size_t i,
 /* ---- stacks ---- */
 
 static prf_status load_stacks(ff_reader *r, ff_tables *t) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = t->stacks.n;
-  t->prefix = malloc((n ? n : 1) * sizeof *t->prefix);
-  t->frame = malloc((n ? n : 1) * sizeof *t->frame);
-  t->fids = malloc((t->frames.n ? t->frames.n : 1) * sizeof *t->fids);
+  t->prefix = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->prefix);
+  t->frame = prf_mem_alloc(mem, (n ? n : 1) * sizeof *t->frame);
+  t->fids =
+      prf_mem_alloc(mem, (t->frames.n ? t->frames.n : 1) * sizeof *t->fids);
   if (!t->prefix || !t->frame || !t->fids)
     return nomem(r);
   for (size_t i = 0; i < t->frames.n; i++)
@@ -763,8 +769,9 @@ static prf_status load_stacks(ff_reader *r, ff_tables *t) {
 }
 
 static bool walk_push(ff_reader *r, size_t *len, uint32_t v) {
-  if (*len == r->walk_cap &&
-      !prf_grow((void **)&r->walk, &r->walk_cap, *len + 1, sizeof *r->walk))
+  const prf_allocator *mem = &r->p->mem;
+  if (*len == r->walk_cap && !prf_grow(mem, (void **)&r->walk, &r->walk_cap,
+                                       *len + 1, sizeof *r->walk))
     return false;
   r->walk[(*len)++] = v;
   return true;
@@ -828,7 +835,7 @@ static prf_status strings_open(ff_reader *r, const cJSON *owner,
   return array_items(r, arr, &s->items, &s->n);
 }
 
-static void tables_free(ff_tables *t) {
+static void tables_free(const prf_allocator *mem, ff_tables *t) {
   ff_col *cols[] = {&t->st_prefix, &t->st_offset, &t->st_frame,
                     &t->fr_location, &t->fr_func, &t->fr_line,
                     &t->fr_column, &t->fr_address, &t->fn_name,
@@ -836,15 +843,15 @@ static void tables_free(ff_tables *t) {
                     &t->fn_column, &t->fn_js, &t->fn_resource,
                     &t->rs_name, &t->src_file};
   for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-    col_close(cols[i]);
+    col_close(mem, cols[i]);
   ff_tab *tabs[] = {&t->stacks, &t->frames, &t->funcs, &t->resources,
                     &t->sources};
   for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
-    tab_close(tabs[i]);
-  free(t->strs.items);
-  free(t->prefix);
-  free(t->frame);
-  free(t->fids);
+    tab_close(mem, tabs[i]);
+  prf_mem_free(mem, t->strs.items);
+  prf_mem_free(mem, t->prefix);
+  prf_mem_free(mem, t->frame);
+  prf_mem_free(mem, t->fids);
   memset(t, 0, sizeof *t);
 }
 
@@ -944,12 +951,12 @@ typedef struct ff_samples {
   bool tracing; /* weightType "tracing-ms": the weight is a duration */
 } ff_samples;
 
-static void samples_free(ff_samples *s) {
-  col_close(&s->stack);
-  col_close(&s->time);
-  col_close(&s->delta);
-  col_close(&s->weight);
-  tab_close(&s->tab);
+static void samples_free(const prf_allocator *mem, ff_samples *s) {
+  col_close(mem, &s->stack);
+  col_close(mem, &s->time);
+  col_close(mem, &s->delta);
+  col_close(mem, &s->weight);
+  tab_close(mem, &s->tab);
 }
 
 static prf_status samples_open(ff_reader *r, const ff_thread *th, bool gecko,
@@ -1002,8 +1009,9 @@ static int by_ns_cmp(void *ctx, uint32_t a, uint32_t b) {
 
 static prf_status push_sample(ff_reader *r, int64_t time, double value,
                               prf_node leaf, uint32_t thread) {
+  const prf_allocator *mem = &r->p->mem;
   if (r->nsamples == r->samples_cap &&
-      !prf_grow((void **)&r->samples, &r->samples_cap, r->nsamples + 1,
+      !prf_grow(mem, (void **)&r->samples, &r->samples_cap, r->nsamples + 1,
                 sizeof *r->samples))
     return nomem(r);
   ff_sample *s = &r->samples[r->nsamples++];
@@ -1036,12 +1044,12 @@ typedef struct ff_columns {
   prf_node *nodes;
 } ff_columns;
 
-static void columns_free(ff_columns *c) {
-  free(c->time);
-  free(c->weight);
-  free(c->stack);
-  free(c->order);
-  free(c->nodes);
+static void columns_free(const prf_allocator *mem, ff_columns *c) {
+  prf_mem_free(mem, c->time);
+  prf_mem_free(mem, c->weight);
+  prf_mem_free(mem, c->stack);
+  prf_mem_free(mem, c->order);
+  prf_mem_free(mem, c->nodes);
 }
 
 /* Reads the sample columns; times are milliseconds since the root
@@ -1049,12 +1057,16 @@ static void columns_free(ff_columns *c) {
 static prf_status read_columns(ff_reader *r, const ff_thread *th,
                                const ff_tables *t, ff_samples *s,
                                ff_columns *c, bool *sorted) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = s->tab.n, m = n ? n : 1;
-  c->time = malloc(m * sizeof *c->time);
-  c->stack = malloc(m * sizeof *c->stack);
-  c->order = malloc(m * sizeof *c->order);
-  c->weight = col_present(&s->weight) ? malloc(m * sizeof *c->weight) : NULL;
-  c->nodes = malloc((t->stacks.n ? t->stacks.n : 1) * sizeof *c->nodes);
+  c->time = prf_mem_alloc(mem, m * sizeof *c->time);
+  c->stack = prf_mem_alloc(mem, m * sizeof *c->stack);
+  c->order = prf_mem_alloc(mem, m * sizeof *c->order);
+  c->weight = col_present(&s->weight)
+                  ? prf_mem_alloc(mem, m * sizeof *c->weight)
+                  : NULL;
+  c->nodes =
+      prf_mem_alloc(mem, (t->stacks.n ? t->stacks.n : 1) * sizeof *c->nodes);
   if (!c->time || !c->stack || !c->order || !c->nodes ||
       (col_present(&s->weight) && !c->weight))
     return nomem(r);
@@ -1102,6 +1114,7 @@ static prf_status read_columns(ff_reader *r, const ff_thread *th,
  * weight; --weight samples counts samples (or their "samples" weight). */
 static prf_status thread_samples(ff_reader *r, const ff_thread *th,
                                  uint32_t ti, ff_tables *t, ff_samples *s) {
+  const prf_allocator *mem = &r->p->mem;
   ff_columns c;
   memset(&c, 0, sizeof c);
   bool sorted = true;
@@ -1110,7 +1123,8 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
     return prf_fail(r->err, PRF_E_LIMIT, "at %s: too many samples",
                     s->tab.path);
   prf_status st = read_columns(r, th, t, s, &c, &sorted);
-  if (st == PRF_OK && !sorted && !prf_sort_ids(c.order, n, by_time_cmp, c.time))
+  if (st == PRF_OK && !sorted &&
+      !prf_sort_ids(mem, c.order, n, by_time_cmp, c.time))
     st = nomem(r);
   prf_node root = NODE_UNKNOWN;
   for (size_t k = 0; st == PRF_OK && k < n; k++) {
@@ -1135,7 +1149,7 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
       st = push_sample(r, r->start_ns + llround(c.time[i] * 1e6), value, leaf,
                        ti);
   }
-  columns_free(&c);
+  columns_free(mem, &c);
   return st;
 }
 
@@ -1143,10 +1157,11 @@ static prf_status thread_samples(ff_reader *r, const ff_thread *th,
 
 static prf_status add_thread(ff_reader *r, const cJSON *obj, const char *path,
                              double offset_ms, const cJSON *libs) {
+  const prf_allocator *mem = &r->p->mem;
   if (!cJSON_IsObject(obj))
     return fail_at(r, path, "an object (a thread)", obj);
   if (r->nthreads == r->threads_cap &&
-      !prf_grow((void **)&r->threads, &r->threads_cap, r->nthreads + 1,
+      !prf_grow(mem, (void **)&r->threads, &r->threads_cap, r->nthreads + 1,
                 sizeof *r->threads))
     return nomem(r);
   ff_thread *th = &r->threads[r->nthreads++];
@@ -1163,6 +1178,7 @@ static prf_status add_thread(ff_reader *r, const cJSON *obj, const char *path,
  * malformed list is ignored. */
 static prf_status process_libs(ff_reader *r, const cJSON *prof,
                                const char *path, const cJSON **out) {
+  const prf_allocator *mem = &r->p->mem;
   const cJSON *libs = prf_json_get(prof, "libs");
   *out = NULL;
   if (cJSON_IsString(libs)) {
@@ -1175,7 +1191,7 @@ static prf_status process_libs(ff_reader *r, const cJSON *prof,
                             &parsed, &e) != PRF_OK)
       return PRF_OK;
     if (r->nowned == r->owned_cap &&
-        !prf_grow((void **)&r->owned, &r->owned_cap, r->nowned + 1,
+        !prf_grow(mem, (void **)&r->owned, &r->owned_cap, r->nowned + 1,
                   sizeof *r->owned)) {
       cJSON_Delete(parsed);
       return nomem(r);
@@ -1212,6 +1228,7 @@ static prf_status proc_offset(ff_reader *r, const cJSON *prof, const char *path,
 /* Old Gecko profiles hold sub-process profiles as JSON text in "threads". */
 static prf_status parse_embedded(ff_reader *r, const cJSON *s, const char *path,
                                  const cJSON **out) {
+  const prf_allocator *mem = &r->p->mem;
   cJSON *sub = NULL;
   prf_error e;
   prf_error_clear(&e);
@@ -1222,7 +1239,7 @@ static prf_status parse_embedded(ff_reader *r, const cJSON *s, const char *path,
                     "text), but the text is not JSON: %s",
                     path, e.message);
   if (r->nowned == r->owned_cap &&
-      !prf_grow((void **)&r->owned, &r->owned_cap, r->nowned + 1,
+      !prf_grow(mem, (void **)&r->owned, &r->owned_cap, r->nowned + 1,
                 sizeof *r->owned)) {
     cJSON_Delete(sub);
     return nomem(r);
@@ -1234,9 +1251,10 @@ static prf_status parse_embedded(ff_reader *r, const cJSON *s, const char *path,
 
 static prf_status push_proc(ff_reader *r, ff_proc **q, size_t *n, size_t *cap,
                             const cJSON *prof, const char *path) {
+  const prf_allocator *mem = &r->p->mem;
   if (!cJSON_IsObject(prof))
     return fail_at(r, path, "an object (a sub-process profile)", prof);
-  if (*n == *cap && !prf_grow((void **)q, cap, *n + 1, sizeof **q))
+  if (*n == *cap && !prf_grow(mem, (void **)q, cap, *n + 1, sizeof **q))
     return nomem(r);
   (*q)[*n].profile = prof;
   snprintf((*q)[*n].path, sizeof (*q)[*n].path, "%s", path);
@@ -1248,6 +1266,7 @@ static prf_status push_proc(ff_reader *r, ff_proc **q, size_t *n, size_t *cap,
  * recursion), collecting every thread. */
 static prf_status collect_gecko(ff_reader *r, const cJSON *prof,
                                 const char *base, double root_start) {
+  const prf_allocator *mem = &r->p->mem;
   ff_proc *q = NULL;
   size_t nq = 0, cap = 0;
   prf_status st = push_proc(r, &q, &nq, &cap, prof, base);
@@ -1285,7 +1304,7 @@ static prf_status collect_gecko(ff_reader *r, const cJSON *prof,
       st = push_proc(r, &q, &nq, &cap, sp, p);
     }
   }
-  free(q);
+  prf_mem_free(mem, q);
   return st;
 }
 
@@ -1338,6 +1357,7 @@ static bool thread_wanted(ff_reader *r, uint32_t index) {
 
 static prf_status read_gecko_thread(ff_reader *r, const ff_thread *th,
                                     uint32_t ti) {
+  const prf_allocator *mem = &r->p->mem;
   ff_tables t;
   ff_samples s;
   prf_status st = gecko_tables(r, th, &t);
@@ -1347,8 +1367,8 @@ static prf_status read_gecko_thread(ff_reader *r, const ff_thread *th,
     memset(&s, 0, sizeof s);
   if (st == PRF_OK)
     st = thread_samples(r, th, ti, &t, &s);
-  samples_free(&s);
-  tables_free(&t);
+  samples_free(mem, &s);
+  tables_free(mem, &t);
   return st;
 }
 
@@ -1356,6 +1376,7 @@ static prf_status read_gecko_thread(ff_reader *r, const ff_thread *th,
 static prf_status read_processed_thread(ff_reader *r, const ff_thread *th,
                                         uint32_t ti, const cJSON *shared,
                                         ff_tables *shared_tables) {
+  const prf_allocator *mem = &r->p->mem;
   ff_tables own, *t = shared_tables;
   ff_samples s;
   prf_status st = PRF_OK;
@@ -1376,8 +1397,8 @@ static prf_status read_processed_thread(ff_reader *r, const ff_thread *th,
     st = samples_open(r, th, false, &s);
   if (st == PRF_OK)
     st = thread_samples(r, th, ti, t, &s);
-  samples_free(&s);
-  tables_free(&own);
+  samples_free(mem, &s);
+  tables_free(mem, &own);
   return st;
 }
 
@@ -1464,11 +1485,14 @@ static bool looks_processed(const cJSON *prof, const cJSON *meta) {
 }
 
 static prf_status flush_samples(ff_reader *r) {
-  uint32_t *ids = malloc((r->nsamples ? r->nsamples : 1) * sizeof *ids);
-  int64_t *times = malloc((r->nsamples ? r->nsamples : 1) * sizeof *times);
+  const prf_allocator *mem = &r->p->mem;
+  uint32_t *ids =
+      prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *ids);
+  int64_t *times =
+      prf_mem_alloc(mem, (r->nsamples ? r->nsamples : 1) * sizeof *times);
   if (!ids || !times) {
-    free(ids);
-    free(times);
+    prf_mem_free(mem, ids);
+    prf_mem_free(mem, times);
     return nomem(r);
   }
   for (size_t i = 0; i < r->nsamples; i++) {
@@ -1478,7 +1502,7 @@ static prf_status flush_samples(ff_reader *r) {
   prf_status st = PRF_OK;
   if (r->nsamples >= UINT32_MAX)
     st = prf_fail(r->err, PRF_E_LIMIT, "too many samples");
-  else if (!prf_sort_ids(ids, r->nsamples, by_ns_cmp, times))
+  else if (!prf_sort_ids(mem, ids, r->nsamples, by_ns_cmp, times))
     st = nomem(r);
   for (size_t k = 0; st == PRF_OK && k < r->nsamples; k++) {
     const ff_sample *s = &r->samples[ids[k]];
@@ -1486,13 +1510,15 @@ static prf_status flush_samples(ff_reader *r) {
     if (st != PRF_OK)
       st = prf_fail(r->err, st, "cannot add a sample");
   }
-  free(ids);
-  free(times);
+  prf_mem_free(mem, ids);
+  prf_mem_free(mem, times);
   return st;
 }
 
 static prf_status read_threads(ff_reader *r, const cJSON *prof) {
-  uint32_t *index = malloc((r->nthreads ? r->nthreads : 1) * sizeof *index);
+  const prf_allocator *mem = &r->p->mem;
+  uint32_t *index =
+      prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *index);
   if (!index)
     return nomem(r);
   prf_status st = PRF_OK;
@@ -1508,8 +1534,8 @@ static prf_status read_threads(ff_reader *r, const cJSON *prof) {
                                               shared, &shared_tables)
                       : read_gecko_thread(r, &r->threads[i], index[i]);
   }
-  tables_free(&shared_tables);
-  free(index);
+  tables_free(mem, &shared_tables);
+  prf_mem_free(mem, index);
   return st == PRF_OK ? flush_samples(r) : st;
 }
 
@@ -1588,6 +1614,7 @@ int prf_firefox_sniff(const unsigned char *head, size_t len) {
 
 prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
                             const prf_read_options *options, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   prf_json_doc doc;
   prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
@@ -1601,9 +1628,9 @@ prf_status prf_firefox_read(prf_profile *profile, prf_input *in,
   st = read_profile(&r, doc.root);
   for (size_t i = 0; i < r.nowned; i++)
     cJSON_Delete(r.owned[i]);
-  free(r.owned);
-  free(r.threads);
-  free(r.samples);
-  free(r.walk);
+  prf_mem_free(mem, r.owned);
+  prf_mem_free(mem, r.threads);
+  prf_mem_free(mem, r.samples);
+  prf_mem_free(mem, r.walk);
   return prf_json_done(&doc, st, err);
 }

@@ -171,7 +171,7 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
         }
       }
       if (nest == 0 || end == len) {
-        if (!prf_grow((void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
+        if (!prf_grow(&r->profile->mem, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
           return false;
         r->ends[n++] = end;
       }
@@ -211,11 +211,11 @@ static prf_status frame_for(folded_reader *r, const char *name, size_t len,
   size_t have = r->fid_of_str_cap;
   if (f.name >= have) {
     size_t cap = have;
-    if (!prf_grow((void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
+    if (!prf_grow(&r->profile->mem, (void **)&r->fid_of_str, &cap, (size_t)f.name + 1,
                   sizeof *r->fid_of_str))
       return PRF_E_NOMEM;
     cap = have;
-    if (!prf_grow((void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
+    if (!prf_grow(&r->profile->mem, (void **)&r->kind_of_str, &cap, (size_t)f.name + 1, 1))
       return PRF_E_NOMEM;
     r->fid_of_str_cap = cap;
     for (size_t i = have; i < cap; i++)
@@ -308,8 +308,9 @@ static size_t common_frames(const folded_reader *r, const char *s,
 
 static prf_status remember(folded_reader *r, const char *s, size_t len,
                            size_t depth) {
-  if (!prf_grow((void **)&r->prev, &r->prev_cap, len + 1, 1) ||
-      !prf_grow((void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
+  const prf_allocator *mem = &r->profile->mem;
+  if (!prf_grow(mem, (void **)&r->prev, &r->prev_cap, len + 1, 1) ||
+      !prf_grow(mem, (void **)&r->prev_ends, &r->prev_ends_cap, depth + 1,
                 sizeof *r->prev_ends))
     return PRF_E_NOMEM;
   memcpy(r->prev, s, len);
@@ -325,7 +326,7 @@ static prf_status build_batch(builder *b, const batch *bt) {
   prf_status st = PRF_OK;
   for (size_t j = 0; j < bt->nrecs && st == PRF_OK; j++) {
     const stack_rec *rec = &bt->recs[j];
-    if (!prf_grow((void **)&b->nodes, &b->nodes_cap, (size_t)rec->depth + 1,
+    if (!prf_grow(&b->profile->mem, (void **)&b->nodes, &b->nodes_cap, (size_t)rec->depth + 1,
                   sizeof *b->nodes)) {
       st = PRF_E_NOMEM;
     }
@@ -413,7 +414,10 @@ static prf_status flush_batch(folded_reader *r) {
   batch *bt = &r->batches[r->filling];
   if (bt->nrecs == 0)
     return PRF_OK;
-  if (!r->pipe.running && r->bytes >= PARALLEL_MIN && !r->options->keep_order)
+  /* A custom allocator is called from the calling thread only: it need
+     not be thread-safe. */
+  if (!r->pipe.running && r->bytes >= PARALLEL_MIN &&
+      !r->options->keep_order && !prf_mem_custom(&r->profile->mem))
     pipeline_start(r);
   if (!r->pipe.running) {
     prf_status st = build_batch(&r->b, bt);
@@ -442,9 +446,10 @@ static prf_status add_stack(folded_reader *r, const char *s, size_t len,
     return PRF_E_LIMIT;
   size_t k = common_frames(r, s, len, depth);
   batch *bt = &r->batches[r->filling];
-  if (!prf_grow((void **)&bt->recs, &bt->recs_cap, bt->nrecs + 1,
+  const prf_allocator *mem = &r->profile->mem;
+  if (!prf_grow(mem, (void **)&bt->recs, &bt->recs_cap, bt->nrecs + 1,
                 sizeof *bt->recs) ||
-      !prf_grow((void **)&bt->fids, &bt->fids_cap, bt->nfids + depth - k + 1,
+      !prf_grow(mem, (void **)&bt->fids, &bt->fids_cap, bt->nfids + depth - k + 1,
                 sizeof *bt->fids))
     return PRF_E_NOMEM;
   stack_rec *rec = &bt->recs[bt->nrecs];
@@ -557,16 +562,17 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
                   "no stacks found: expected lines of 'frame;frame;... COUNT'");
     prf_reader_at_end(err, in);
   }
-  free(r.ends);
-  free(r.prev);
-  free(r.prev_ends);
-  free(r.b.nodes);
+  const prf_allocator *mem = &profile->mem;
+  prf_mem_free(mem, r.ends);
+  prf_mem_free(mem, r.prev);
+  prf_mem_free(mem, r.prev_ends);
+  prf_mem_free(mem, r.b.nodes);
   for (int i = 0; i < 2; i++) {
-    free(r.batches[i].recs);
-    free(r.batches[i].fids);
+    prf_mem_free(mem, r.batches[i].recs);
+    prf_mem_free(mem, r.batches[i].fids);
   }
-  free(r.fid_of_str);
-  free(r.kind_of_str);
+  prf_mem_free(mem, r.fid_of_str);
+  prf_mem_free(mem, r.kind_of_str);
   return st;
 }
 
@@ -613,21 +619,22 @@ typedef struct frame_text {
   uint8_t *breaks;
 } frame_text;
 
-static void frame_text_free(frame_text *ft) {
-  free(ft->name);
-  free(ft->name_len);
-  free(ft->suffix);
-  free(ft->len);
-  free(ft->breaks);
+static void frame_text_free(const prf_allocator *mem, frame_text *ft) {
+  prf_mem_free(mem, ft->name);
+  prf_mem_free(mem, ft->name_len);
+  prf_mem_free(mem, ft->suffix);
+  prf_mem_free(mem, ft->len);
+  prf_mem_free(mem, ft->breaks);
 }
 
 static bool frame_text_init(frame_text *ft, const prf_profile *p) {
+  const prf_allocator *mem = &p->mem;
   size_t n = prf_frame_count(p), m = n ? n : 1;
-  ft->name = malloc(m * sizeof *ft->name);
-  ft->name_len = malloc(m * sizeof *ft->name_len);
-  ft->suffix = malloc(m * sizeof *ft->suffix);
-  ft->len = malloc(m * sizeof *ft->len);
-  ft->breaks = malloc(m);
+  ft->name = prf_mem_alloc(mem, m * sizeof *ft->name);
+  ft->name_len = prf_mem_alloc(mem, m * sizeof *ft->name_len);
+  ft->suffix = prf_mem_alloc(mem, m * sizeof *ft->suffix);
+  ft->len = prf_mem_alloc(mem, m * sizeof *ft->len);
+  ft->breaks = prf_mem_alloc(mem, m);
   if (!ft->name || !ft->name_len || !ft->suffix || !ft->len || !ft->breaks)
     return false;
   for (size_t i = 0; i < n; i++) {
@@ -738,6 +745,7 @@ static bool node_has_self(const prf_tree *t, prf_node n, size_t ncols) {
  * output buffer. */
 prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                             void *ctx, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   folded_writer w;
   memset(&w, 0, sizeof w);
   w.t = prf_profile_tree_const(p);
@@ -746,13 +754,14 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   size_t nrefs = 0, refs_cap = 0, npath = 0, order_n = 0;
   uint32_t *order = NULL;
   prf_buf out;
-  prf_buf_init(&out);
+  prf_buf_init(&out, mem);
   prf_status st = frame_text_init(&w.ft, p) ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !node_has_self(t, n, ncols))
       continue; /* the root's own samples have no stack to print */
-    if (!prf_grow((void **)&w.refs, &refs_cap, nrefs + 1, sizeof *w.refs)) {
+    if (!prf_grow(mem, (void **)&w.refs, &refs_cap, nrefs + 1,
+                  sizeof *w.refs)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -760,16 +769,16 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     npath += prf_tree_depth(t, n);
   }
   size_t paths_cap = 0;
-  if (st == PRF_OK && (!prf_grow_large((void **)&w.paths, &paths_cap,
+  if (st == PRF_OK && (!prf_grow_large(mem, (void **)&w.paths, &paths_cap,
                                        npath + 1, sizeof *w.paths) ||
-                       !(order = malloc((nrefs + 1) * sizeof *order))))
+                       !(order = prf_mem_alloc(mem, (nrefs + 1) * sizeof *order))))
     st = PRF_E_NOMEM;
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
     prf_tree_path(t, w.refs[i].node, w.paths + w.refs[i].first,
                   w.refs[i].depth);
     order[order_n++] = (uint32_t)i;
   }
-  if (st == PRF_OK && !prf_sort_ids(order, order_n, text_cmp, &w))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, order_n, text_cmp, &w))
     st = PRF_E_NOMEM;
   /* The two columns of a differential profile are written as a pair;
      otherwise the default column alone. */
@@ -795,10 +804,10 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     prf_fail(err, st, "out of memory writing folded stacks");
   else if (st == PRF_E_OUTPUT)
     prf_fail(err, st, "cannot write folded stacks");
-  frame_text_free(&w.ft);
-  free(w.refs);
-  free(w.paths);
-  free(order);
+  frame_text_free(mem, &w.ft);
+  prf_mem_free(mem, w.refs);
+  prf_mem_free(mem, w.paths);
+  prf_mem_free(mem, order);
   prf_buf_free(&out);
   return st;
 }

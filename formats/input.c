@@ -27,10 +27,11 @@ size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
 }
 
 static bool raw_fill(prf_input *in) {
+  const prf_allocator *mem = in->mem;
   if (in->raw_pos < in->raw_len || in->raw_eof)
     return true;
   if (in->raw_len == in->raw_cap && in->raw_cap < RAW_SIZE) {
-    unsigned char *bigger = realloc(in->raw, in->raw_cap * 2);
+    unsigned char *bigger = prf_mem_realloc(mem, in->raw, in->raw_cap * 2);
     if (bigger) { /* else keep reading with the smaller buffer */
       in->raw = bigger;
       in->raw_cap *= 2;
@@ -99,6 +100,10 @@ static size_t source_read(prf_input *in, unsigned char *dst, size_t size) {
     got += made;
     if (rc == Z_STREAM_END) {
       in->z_live = false;
+    } else if (rc == Z_MEM_ERROR) { /* zlib's window, allocated on demand */
+      in->failed = true;
+      prf_fail(in->err, PRF_E_NOMEM, "out of memory decoding gzip");
+      return 0;
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       gzip_fail(in, "bad gzip data", in->z.msg ? in->z.msg : "inflate failed");
       return 0;
@@ -144,8 +149,9 @@ static uint32_t unit16(const prf_input *in, const unsigned char *p) {
 /* Decodes UTF-16 into UTF-8; size must be at least 8. A lone surrogate
  * becomes U+FFFD. Returns 0 at the end. */
 static size_t utf16_read(prf_input *in, unsigned char *dst, size_t size) {
+  const prf_allocator *mem = in->mem;
   size_t want = size / 2; /* 2 input bytes give at most 3 output bytes */
-  if (!prf_grow((void **)&in->mid, &in->mid_cap, want + 4, 1)) {
+  if (!prf_grow(mem, (void **)&in->mid, &in->mid_cap, want + 4, 1)) {
     in->failed = true;
     prf_fail(in->err, PRF_E_NOMEM, "out of memory decoding UTF-16");
     return 0;
@@ -194,6 +200,7 @@ static size_t decoded_read(prf_input *in, unsigned char *dst, size_t size) {
 }
 
 bool prf_input_fill(prf_input *in, size_t want) {
+  const prf_allocator *mem = in->mem;
   while (!in->eof && in->end - in->start < want) {
     if (in->start > 0) {
       memmove(in->buf, in->buf + in->start, in->end - in->start);
@@ -206,7 +213,7 @@ bool prf_input_fill(prf_input *in, size_t want) {
       step = want;
     size_t need = in->end + step;
     if (in->cap - in->end < step / 2 &&
-        !prf_grow_large((void **)&in->buf, &in->cap, need, 1)) {
+        !prf_grow_large(mem, (void **)&in->buf, &in->cap, need, 1)) {
       in->failed = true;
       prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
       return false;
@@ -233,16 +240,35 @@ bool prf_input_fill(prf_input *in, size_t want) {
   return !in->failed;
 }
 
-prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
-                          const char *source, uint64_t max_decoded,
-                          prf_error *err) {
+/* zlib's memory from the profile's allocator (a custom one only: zlib
+   calls malloc itself for the default). */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size) {
+  if (size && items > SIZE_MAX / size)
+    return Z_NULL;
+  return prf_mem_alloc(opaque, (size_t)items * size);
+}
+
+static void z_free(voidpf opaque, voidpf p) { prf_mem_free(opaque, p); }
+
+void prf_zlib_use(z_stream *z, const prf_allocator *mem) {
+  if (prf_mem_custom(mem)) {
+    z->zalloc = z_alloc;
+    z->zfree = z_free;
+    z->opaque = (voidpf)mem;
+  }
+}
+
+prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
+                          prf_read_fn read, void *ctx, const char *source,
+                          uint64_t max_decoded, prf_error *err) {
   memset(in, 0, sizeof *in);
+  in->mem = mem;
   in->max_decoded = max_decoded ? max_decoded : (uint64_t)4 << 30;
   in->read = read;
   in->ctx = ctx;
   in->err = err;
   in->source = source;
-  in->raw = malloc(RAW_START);
+  in->raw = prf_mem_alloc(mem, RAW_START);
   in->raw_cap = RAW_START;
   if (!in->raw)
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
@@ -259,6 +285,7 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
     in->raw_len += n;
   }
   if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+    prf_zlib_use(&in->z, mem);
     if (inflateInit2(&in->z, 15 + 16) != Z_OK)
       return prf_fail(err, PRF_E_NOMEM, "cannot start gzip decoding");
     in->gzip = true;
@@ -284,7 +311,7 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
     memcpy(in->pending, head, n);
     in->npending = n;
   }
-  if (!prf_grow((void **)&in->buf, &in->cap, WINDOW_START, 1))
+  if (!prf_grow(mem, (void **)&in->buf, &in->cap, WINDOW_START, 1))
     return prf_fail(err, PRF_E_NOMEM, "out of memory");
   if (in->enc == PRF_ENC_PLAIN && in->npending) {
     memcpy(in->buf, in->pending, in->npending);
@@ -295,11 +322,12 @@ prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
 }
 
 void prf_input_close(prf_input *in) {
+  const prf_allocator *mem = in->mem;
   if (in->gzip)
     inflateEnd(&in->z);
-  free(in->raw);
-  free(in->mid);
-  free(in->buf);
+  prf_mem_free(mem, in->raw);
+  prf_mem_free(mem, in->mid);
+  prf_mem_free(mem, in->buf);
   memset(in, 0, sizeof *in);
 }
 
@@ -334,6 +362,7 @@ bool prf_input_line(prf_input *in, const char **line, size_t *len) {
 }
 
 prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len) {
+  const prf_allocator *mem = in->mem;
   while (!in->eof)
     if (!prf_input_fill(in, in->end - in->start + WINDOW_MIN))
       return in->err ? in->err->code : PRF_E_INPUT;
@@ -342,7 +371,7 @@ prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len) {
   size_t n = in->end - in->start;
   if (in->start > 0)
     memmove(in->buf, in->buf + in->start, n);
-  if (!prf_grow((void **)&in->buf, &in->cap, n + 1, 1))
+  if (!prf_grow(mem, (void **)&in->buf, &in->cap, n + 1, 1))
     return prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
   in->buf[n] = '\0';
   *data = in->buf;

@@ -13,6 +13,7 @@
 typedef enum { PRF_ENC_PLAIN, PRF_ENC_UTF16LE, PRF_ENC_UTF16BE } prf_encoding;
 
 typedef struct prf_input {
+  const prf_allocator *mem; /* the profile's: the buffers and zlib's state */
   prf_read_fn read;
   void *ctx;
   prf_error *err;          /* where read failures are reported */
@@ -45,10 +46,14 @@ typedef struct prf_input {
   uint64_t max_decoded;    /* the limit on them */
 } prf_input;
 
+/* Makes zlib allocate z's state with mem (when it is a custom allocator;
+ * zlib's default is malloc). Call before inflateInit or deflateInit. */
+void prf_zlib_use(z_stream *z, const prf_allocator *mem);
+
 /* Sets up decoding; reads the first bytes to detect gzip and the BOM. */
-prf_status prf_input_open(prf_input *in, prf_read_fn read, void *ctx,
-                          const char *source, uint64_t max_decoded,
-                          prf_error *err);
+prf_status prf_input_open(prf_input *in, const prf_allocator *mem,
+                          prf_read_fn read, void *ctx, const char *source,
+                          uint64_t max_decoded, prf_error *err);
 void prf_input_close(prf_input *in);
 
 /* Makes at least want decoded bytes available in buf[start..end) unless the
@@ -60,7 +65,8 @@ bool prf_input_fill(prf_input *in, size_t want);
  * valid until the next call. */
 bool prf_input_line(prf_input *in, const char **line, size_t *len);
 
-/* Reads the whole rest of the input into a malloc'd buffer (NUL added). */
+/* Reads the whole rest of the input into a buffer from in->mem (NUL
+ * added), which the caller frees with prf_mem_free(in->mem, ...). */
 prf_status prf_input_slurp(prf_input *in, unsigned char **data, size_t *len);
 
 /* A read callback over a memory buffer. */

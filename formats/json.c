@@ -78,6 +78,7 @@ static prf_status fail_at(prf_error *err, const char *text, size_t offset,
 }
 
 prf_status prf_json_slurp(prf_input *in, char **text, size_t *len) {
+  const prf_allocator *mem = in->mem;
   unsigned char *data;
   size_t n;
   prf_status st = prf_input_slurp(in, &data, &n);
@@ -90,7 +91,7 @@ prf_status prf_json_slurp(prf_input *in, char **text, size_t *len) {
              "invalid UTF-8 (byte 0x%02x): expected JSON text in UTF-8",
              data[bad]);
     fail_at(in->err, (const char *)data, bad, msg);
-    free(data);
+    prf_mem_free(mem, data);
     return PRF_E_DATA;
   }
   *text = (char *)data;
@@ -138,7 +139,9 @@ prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
 }
 
 prf_status prf_json_read(prf_input *in, prf_json_doc *doc) {
+  const prf_allocator *mem = in->mem;
   memset(doc, 0, sizeof *doc);
+  doc->mem = mem;
   prf_status st = prf_json_slurp(in, &doc->text, &doc->len);
   if (st != PRF_OK)
     return st;
@@ -146,7 +149,7 @@ prf_status prf_json_read(prf_input *in, prf_json_doc *doc) {
   if (st == PRF_OK && !doc->root)
     st = prf_fail(in->err, PRF_E_NOMEM, "out of memory parsing JSON");
   if (st != PRF_OK) {
-    free(doc->text);
+    prf_mem_free(mem, doc->text);
     doc->text = NULL;
   }
   return st;
@@ -285,6 +288,7 @@ static const char *message_path(const char *msg) {
 }
 
 prf_status prf_json_done(prf_json_doc *doc, prf_status st, prf_error *err) {
+  const prf_allocator *mem = doc->mem;
   const char *path;
   if (st != PRF_OK && err && doc->text && !err->line && !err->has_offset &&
       (path = message_path(err->message))) {
@@ -294,7 +298,7 @@ prf_status prf_json_done(prf_json_doc *doc, prf_status st, prf_error *err) {
     err->line = line_of(doc->text, off);
   }
   cJSON_Delete(doc->root);
-  free(doc->text);
+  prf_mem_free(mem, doc->text);
   memset(doc, 0, sizeof *doc);
   return st;
 }

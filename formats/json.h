@@ -29,6 +29,7 @@ prf_status prf_json_parse_text(const char *text, size_t len, cJSON **root,
 
 /* A whole JSON input: its tree, and its text, kept to place errors. */
 typedef struct prf_json_doc {
+  const prf_allocator *mem; /* what text came from */
   char *text;
   size_t len;
   cJSON *root;

@@ -365,8 +365,9 @@ static void warn(perf_reader *r, const char *fmt, ...) {
 }
 
 static bool keys_put(perf_reader *r, const char *s, size_t n, uint32_t *at) {
+  const prf_allocator *mem = &r->profile->mem;
   if (r->keys_len + n > UINT32_MAX ||
-      !prf_grow((void **)&r->keys, &r->keys_cap, r->keys_len + n + 1, 1))
+      !prf_grow(mem, (void **)&r->keys, &r->keys_cap, r->keys_len + n + 1, 1))
     return false;
   if (n)
     memcpy(r->keys + r->keys_len, s, n);
@@ -376,12 +377,13 @@ static bool keys_put(perf_reader *r, const char *s, size_t n, uint32_t *at) {
 }
 
 /* Grows an index of entry ids (slot = id + 1) to stay at most half full. */
-static bool slots_reserve(uint32_t **slots, size_t *nslots, size_t count,
-                          const void *entries, size_t stride) {
+static bool slots_reserve(const prf_allocator *mem, uint32_t **slots,
+                          size_t *nslots, size_t count, const void *entries,
+                          size_t stride) {
   if (count * 2 < *nslots)
     return true;
   size_t n = *nslots ? *nslots * 2 : 1024;
-  uint32_t *fresh = calloc(n, sizeof *fresh);
+  uint32_t *fresh = prf_mem_calloc(mem, n, sizeof *fresh);
   if (!fresh)
     return false;
   for (size_t id = 0; id < count; id++) {
@@ -391,7 +393,7 @@ static bool slots_reserve(uint32_t **slots, size_t *nslots, size_t count,
       i = (i + 1) & (n - 1);
     fresh[i] = (uint32_t)id + 1;
   }
-  free(*slots);
+  prf_mem_free(mem, *slots);
   *slots = fresh;
   *nslots = n;
   return true;
@@ -534,6 +536,7 @@ static uint8_t name_piece(perf_reader *r, const frame_src *f, const char *p,
  * (a symbol "a->b" is a with b inlined into it: b is the leaf). */
 static prf_status name_frames(perf_reader *r, const frame_src *f,
                               uint32_t *first, uint32_t *count) {
+  const prf_allocator *mem = &r->profile->mem;
   /* Split at "->"; trailing empty pieces are dropped, as Perl's split. */
   size_t starts[64], ends[64], n = 0;
   size_t pos = 0;
@@ -557,7 +560,7 @@ static prf_status name_frames(perf_reader *r, const frame_src *f,
   }
   while (n > 0 && starts[n - 1] == ends[n - 1])
     n--;
-  if (!prf_grow((void **)&r->fids, &r->fids_cap, r->nfids + n + 1,
+  if (!prf_grow(mem, (void **)&r->fids, &r->fids_cap, r->nfids + n + 1,
                 sizeof *r->fids) ||
       r->nfids + n > UINT32_MAX)
     return PRF_E_NOMEM;
@@ -595,6 +598,7 @@ static bool named_is(const perf_reader *r, const named *e, const frame_src *f,
 
 /* Pushes the frames of one line onto the sample's stack. */
 static prf_status push_frames(perf_reader *r, const frame_src *f) {
+  const prf_allocator *mem = &r->profile->mem;
   /* The dso is hashed by its length and ends: the same symbol nearly
      always comes with one dso, and the comparison below is exact. */
   uint64_t a = 0, z = 0;
@@ -617,7 +621,7 @@ static prf_status push_frames(perf_reader *r, const frame_src *f) {
   }
   if (!e) {
     if (r->nnames >= UINT32_MAX - 1 ||
-        !prf_grow((void **)&r->names, &r->names_cap, r->nnames + 1,
+        !prf_grow(mem, (void **)&r->names, &r->names_cap, r->nnames + 1,
                   sizeof *r->names))
       return PRF_E_NOMEM;
     e = &r->names[r->nnames];
@@ -636,8 +640,8 @@ static prf_status push_frames(perf_reader *r, const frame_src *f) {
     if (st != PRF_OK)
       return st;
     r->nnames++;
-    if (!slots_reserve(&r->name_slots, &r->name_nslots, r->nnames, r->names,
-                       sizeof *r->names))
+    if (!slots_reserve(mem, &r->name_slots, &r->name_nslots, r->nnames,
+                       r->names, sizeof *r->names))
       return PRF_E_NOMEM;
     i = (size_t)h & (r->name_nslots - 1);
     while (r->name_slots[i])
@@ -646,7 +650,7 @@ static prf_status push_frames(perf_reader *r, const frame_src *f) {
     e = &r->names[r->nnames - 1];
   }
   for (uint32_t k = 0; k < e->nfids; k++)
-    if (!prf_fstack_push(&r->stack, r->fids[e->fids + k]))
+    if (!prf_fstack_push(mem, &r->stack, r->fids[e->fids + k]))
       return PRF_E_NOMEM;
   return PRF_OK;
 }
@@ -697,6 +701,7 @@ static prf_status declare_columns(perf_reader *r, const char *s, size_t e0,
  * for the bytes "comm pid/tid" of a header. */
 static prf_status comm_for(perf_reader *r, const char *s, const header *h,
                            comm_entry **out) {
+  const prf_allocator *mem = &r->profile->mem;
   size_t key_len = h->tid1;
   uint64_t hash = prf_hash_bytes(s, key_len);
   size_t i = r->comm_nslots ? (size_t)hash & (r->comm_nslots - 1) : 0;
@@ -709,7 +714,7 @@ static prf_status comm_for(perf_reader *r, const char *s, const header *h,
     }
     i = (i + 1) & (r->comm_nslots - 1);
   }
-  if (!prf_grow((void **)&r->comms, &r->comms_cap, r->ncomms + 1,
+  if (!prf_grow(mem, (void **)&r->comms, &r->comms_cap, r->ncomms + 1,
                 sizeof *r->comms))
     return PRF_E_NOMEM;
   comm_entry *c = &r->comms[r->ncomms];
@@ -764,7 +769,7 @@ static prf_status comm_for(perf_reader *r, const char *s, const header *h,
       return st;
   }
   r->ncomms++;
-  if (!slots_reserve(&r->comm_slots, &r->comm_nslots, r->ncomms, r->comms,
+  if (!slots_reserve(mem, &r->comm_slots, &r->comm_nslots, r->ncomms, r->comms,
                      sizeof *r->comms))
     return PRF_E_NOMEM;
   i = (size_t)hash & (r->comm_nslots - 1);
@@ -777,11 +782,12 @@ static prf_status comm_for(perf_reader *r, const char *s, const header *h,
 
 static prf_status on_header(perf_reader *r, const char *s, size_t len,
                             const header *h) {
+  const prf_allocator *mem = &r->profile->mem;
   size_t p0 = 0, p1 = 0, e0 = 0, e1 = 0;
   bool has_event = match_event(s, len, &p0, &p1, &e0, &e1);
   if (has_event) {
     if (!r->event) {
-      r->event = malloc(e1 - e0 + 1);
+      r->event = prf_mem_alloc(mem, e1 - e0 + 1);
       if (!r->event)
         return PRF_E_NOMEM;
       memcpy(r->event, s + e0, e1 - e0);
@@ -829,6 +835,7 @@ static prf_status on_header(perf_reader *r, const char *s, size_t len,
 /* The id of a distinct stack (root first), adding it if new. */
 static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
                            uint32_t *out) {
+  const prf_allocator *mem = &r->profile->mem;
   uint64_t h = prf_hash_bytes(f, len * sizeof *f);
   size_t i = r->stack_nslots ? (size_t)h & (r->stack_nslots - 1) : 0;
   while (r->stack_nslots && r->stack_slots[i]) {
@@ -842,8 +849,8 @@ static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
   }
   if (r->nseq + len > UINT32_MAX || r->nstacks >= UINT32_MAX - 1)
     return prf_fail(r->err, PRF_E_LIMIT, "too many distinct stacks");
-  if (!prf_grow((void **)&r->seq, &r->seq_cap, r->nseq + len, sizeof *f) ||
-      !prf_grow((void **)&r->stacks, &r->stacks_cap, r->nstacks + 1,
+  if (!prf_grow(mem, (void **)&r->seq, &r->seq_cap, r->nseq + len, sizeof *f) ||
+      !prf_grow(mem, (void **)&r->stacks, &r->stacks_cap, r->nstacks + 1,
                 sizeof *r->stacks))
     return PRF_E_NOMEM;
   memcpy(r->seq + r->nseq, f, len * sizeof *f);
@@ -851,7 +858,7 @@ static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
                                         0, false, 0};
   r->nseq += len;
   r->nstacks++;
-  if (!slots_reserve(&r->stack_slots, &r->stack_nslots, r->nstacks,
+  if (!slots_reserve(mem, &r->stack_slots, &r->stack_nslots, r->nstacks,
                      r->stacks, sizeof *r->stacks))
     return PRF_E_NOMEM;
   i = (size_t)h & (r->stack_nslots - 1);
@@ -864,6 +871,7 @@ static prf_status stack_id(perf_reader *r, const prf_fid *f, size_t len,
 
 /* An empty line: the sample ends and is counted. */
 static prf_status end_sample(perf_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   if (!r->open)
     return PRF_OK;
   r->open = false;
@@ -874,7 +882,8 @@ static prf_status end_sample(perf_reader *r) {
     stack->len = 0;
     return PRF_OK;
   }
-  if (!prf_grow((void **)&r->path.ids, &r->path.cap, depth, sizeof(prf_fid)))
+  if (!prf_grow(mem, (void **)&r->path.ids, &r->path.cap, depth,
+                sizeof(prf_fid)))
     return PRF_E_NOMEM;
   size_t k = 0;
   if (r->cur.root != PRF_NONE)
@@ -892,7 +901,7 @@ static prf_status end_sample(perf_reader *r) {
     r->stacks[id].value += value;
     return PRF_OK;
   }
-  if (!prf_grow((void **)&r->timed, &r->timed_cap, r->ntimed + 1,
+  if (!prf_grow(mem, (void **)&r->timed, &r->timed_cap, r->ntimed + 1,
                 sizeof *r->timed))
     return PRF_E_NOMEM;
   r->timed[r->ntimed++] = (timed_sample){id, r->cur.thread, r->time, value};
@@ -925,14 +934,15 @@ static int seq_cmp(void *ctx, uint32_t a, uint32_t b) {
  * after it are looked up, and new nodes are made in depth-first order),
  * then the values: untimed sums per stack, timed samples in input order. */
 static prf_status build_tree(perf_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   prf_tree *tree = prf_profile_tree(r->profile);
-  uint32_t *order = malloc((r->nstacks + 1) * sizeof *order);
+  uint32_t *order = prf_mem_alloc(mem, (r->nstacks + 1) * sizeof *order);
   prf_node *nodes = NULL;
   size_t nodes_cap = 0;
   prf_status st = order ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++)
     order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(order, r->nstacks, seq_cmp, r))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, r->nstacks, seq_cmp, r))
     st = PRF_E_NOMEM;
   const stack_entry *prev = NULL;
   for (size_t i = 0; i < r->nstacks && st == PRF_OK; i++) {
@@ -944,7 +954,7 @@ static prf_status build_tree(perf_reader *r) {
       while (k < e->len && k < prev->len && f[k] == g[k])
         k++;
     }
-    if (!prf_grow((void **)&nodes, &nodes_cap, e->len, sizeof *nodes)) {
+    if (!prf_grow(mem, (void **)&nodes, &nodes_cap, e->len, sizeof *nodes)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -961,8 +971,8 @@ static prf_status build_tree(perf_reader *r) {
     st = prf_sample_add(r->profile, r->stacks[t->stack].leaf, &t->value,
                         t->time, t->thread);
   }
-  free(order);
-  free(nodes);
+  prf_mem_free(mem, order);
+  prf_mem_free(mem, nodes);
   return st;
 }
 
@@ -1056,24 +1066,26 @@ static prf_status set_meta(perf_reader *r) {
 }
 
 static void reader_free(perf_reader *r) {
-  free(r->event);
-  prf_fstack_free(&r->stack);
-  prf_fstack_free(&r->path);
-  free(r->seq);
-  free(r->stacks);
-  free(r->stack_slots);
-  free(r->timed);
-  free(r->keys);
-  free(r->fids);
-  free(r->names);
-  free(r->name_slots);
-  free(r->comms);
-  free(r->comm_slots);
+  const prf_allocator *mem = &r->profile->mem;
+  prf_mem_free(mem, r->event);
+  prf_fstack_free(mem, &r->stack);
+  prf_fstack_free(mem, &r->path);
+  prf_mem_free(mem, r->seq);
+  prf_mem_free(mem, r->stacks);
+  prf_mem_free(mem, r->stack_slots);
+  prf_mem_free(mem, r->timed);
+  prf_mem_free(mem, r->keys);
+  prf_mem_free(mem, r->fids);
+  prf_mem_free(mem, r->names);
+  prf_mem_free(mem, r->name_slots);
+  prf_mem_free(mem, r->comms);
+  prf_mem_free(mem, r->comm_slots);
   prf_buf_free(&r->name);
 }
 
 prf_status prf_perf_read(prf_profile *profile, prf_input *in,
                          const prf_read_options *options, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   perf_reader r;
   memset(&r, 0, sizeof r);
   r.profile = profile;
@@ -1082,7 +1094,7 @@ prf_status prf_perf_read(prf_profile *profile, prf_input *in,
   r.in = in;
   r.flags = options->perf_flags;
   r.first_time = r.last_time = INT64_MIN;
-  prf_buf_init(&r.name);
+  prf_buf_init(&r.name, mem);
   prf_status st = PRF_OK;
   const char *line;
   size_t len;

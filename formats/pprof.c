@@ -92,6 +92,7 @@ typedef struct pprof_reader {
                                with one, once made (else PRF_NONE) */
   bool drop_on;             /* drop_frames marked some locations */
   bool top_only;            /* stacks as lists of frames (prf_read_options) */
+  bool oom;                 /* a repeated field's callback ran out of memory */
   size_t loc_by_id_len;
 } pprof_reader;
 
@@ -105,10 +106,10 @@ static prf_status nomem(pprof_reader *r) {
   return prf_fail(r->err, PRF_E_NOMEM, "out of memory reading pprof profile");
 }
 
-#define PUSH(r, arr, n, cap, value)                                          \
-  (((r)->n < (r)->cap ||                                                     \
-    prf_grow((void **)&(r)->arr, &(r)->cap, (r)->n + 1, sizeof *(r)->arr))   \
-       ? ((r)->arr[(r)->n++] = (value), true)                                \
+#define PUSH(r, arr, n, cap, value)                                            \
+  (((r)->n < (r)->cap || prf_grow(&(r)->profile->mem, (void **)&(r)->arr,      \
+                                  &(r)->cap, (r)->n + 1, sizeof *(r)->arr))    \
+       ? ((r)->arr[(r)->n++] = (value), true)                                  \
        : false)
 
 /* ---- pass 1: the tables ---- */
@@ -172,7 +173,8 @@ static prf_status read_location(pprof_reader *r, prf_pb *msg) {
 
 static bool add_comment(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, comments, ncomments, comments_cap, (int64_t)v);
+  r->oom = !PUSH(r, comments, ncomments, comments_cap, (int64_t)v);
+  return !r->oom;
 }
 
 static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
@@ -237,7 +239,7 @@ static prf_status read_tables(pprof_reader *r, prf_pb *pb) {
       continue;
     case 13: /* comment: repeated int64 */
       if (!prf_pb_repeated(pb, wire, add_comment, r))
-        return bad(r, pb, "bad comment list");
+        return r->oom ? nomem(r) : bad(r, pb, "bad comment list");
       continue;
     default:
       break;
@@ -308,11 +310,12 @@ static const pp_location *find_loc(const pprof_reader *r, uint64_t id) {
 
 /* A direct table from id to location when the ids are dense enough. */
 static prf_status index_locations(pprof_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   if (!r->nlocs || r->locs[r->nlocs - 1].id > 4 * (uint64_t)r->nlocs + 1024)
     return PRF_OK;
   r->loc_by_id_len = (size_t)r->locs[r->nlocs - 1].id + 1;
-  r->loc_by_id = calloc(r->loc_by_id_len, sizeof *r->loc_by_id);
-  r->fid_by_id = malloc(r->loc_by_id_len * sizeof *r->fid_by_id);
+  r->loc_by_id = prf_mem_calloc(mem, r->loc_by_id_len, sizeof *r->loc_by_id);
+  r->fid_by_id = prf_mem_alloc(mem, r->loc_by_id_len * sizeof *r->fid_by_id);
   if (!r->loc_by_id || !r->fid_by_id)
     return nomem(r);
   for (size_t i = 0; i < r->loc_by_id_len; i++)
@@ -447,12 +450,14 @@ static prf_status make_frame(pprof_reader *r, const pp_location *loc, size_t k,
 
 static bool add_id(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, ids, nids, ids_cap, v);
+  r->oom = !PUSH(r, ids, nids, ids_cap, v);
+  return !r->oom;
 }
 
 static bool add_value(void *ctx, uint64_t v) {
   pprof_reader *r = ctx;
-  return PUSH(r, values, nvalues, values_cap, (int64_t)v);
+  r->oom = !PUSH(r, values, nvalues, values_cap, (int64_t)v);
+  return !r->oom;
 }
 
 static prf_status read_label(pprof_reader *r, prf_pb *msg, prf_label *out) {
@@ -506,10 +511,11 @@ static bool full_match(const regex_t *re, const pp_str *name) {
 
 /* Marks the locations that drop_frames (and not keep_frames) match. */
 static prf_status mark_drops(pprof_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   if (r->drop_frames <= 0)
     return PRF_OK;
   const pp_str *d = &r->strings[r->drop_frames], *k = &r->strings[r->keep_frames];
-  char *expr = malloc(d->len + k->len + 8);
+  char *expr = prf_mem_alloc(mem, d->len + k->len + 8);
   if (!expr)
     return nomem(r);
   regex_t drop, keep;
@@ -523,7 +529,7 @@ static prf_status mark_drops(pprof_reader *r) {
       rc = 1;
     }
   }
-  free(expr);
+  prf_mem_free(mem, expr);
   if (rc != 0) /* an expression POSIX cannot read: keep every frame */
     return prf_meta_set(r->profile, "drop_frames_ignored", "1") == PRF_OK
                ? PRF_OK
@@ -555,7 +561,9 @@ static prf_status mark_drops(pprof_reader *r) {
  * out-of-line caller) to the first (the innermost inlinee). */
 static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
                                 size_t *out_depth) {
-  if (!prf_grow((void **)&r->frames, &r->frames_cap, r->nids, sizeof *r->frames))
+  const prf_allocator *mem = &r->profile->mem;
+  if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, r->nids,
+                sizeof *r->frames))
     return nomem(r);
   /* Most locations have one frame, made by an earlier sample: one look-up
      each, by id. */
@@ -589,7 +597,8 @@ static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
     size_t skip = i == leafmost && r->drop_on && r->locs[li].prune == 2
                       ? r->locs[li].drop_inner
                       : 0;
-    if (!prf_grow((void **)&r->frames, &r->frames_cap, depth + n, sizeof *r->frames))
+    if (!prf_grow(mem, (void **)&r->frames, &r->frames_cap, depth + n,
+                  sizeof *r->frames))
       return nomem(r);
     for (size_t k = n; k-- > skip;) {
       if (fids[k] == PRF_NONE) {
@@ -608,6 +617,7 @@ static prf_status sample_frames(pprof_reader *r, const prf_pb *at,
 
 static prf_status read_sample(pprof_reader *r, const pp_range *range,
                               prf_label **labels, size_t *labels_cap) {
+  const prf_allocator *mem = &r->profile->mem;
   prf_pb pb = prf_pb_init(r->data + range->start, range->end - range->start);
   pb.base = r->data;
   r->nids = r->nvalues = 0;
@@ -618,15 +628,17 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
       return bad(r, &pb, "bad field key in a sample");
     if (field == 1) {
       if (!prf_pb_repeated(&pb, wire, add_id, r))
-        return bad(r, &pb, "bad location list in a sample");
+        return r->oom ? nomem(r) : bad(r, &pb, "bad location list in a sample");
     } else if (field == 2) {
       if (!prf_pb_repeated(&pb, wire, add_value, r))
-        return bad(r, &pb, "bad value list in a sample");
+        return r->oom ? nomem(r) : bad(r, &pb, "bad value list in a sample");
     } else if (field == 3 && wire == PB_LEN) {
       prf_pb sub;
-      if (!prf_pb_bytes(&pb, &sub) ||
-          !prf_grow((void **)labels, labels_cap, nlabels + 1, sizeof **labels))
+      if (!prf_pb_bytes(&pb, &sub))
         return bad(r, &pb, "bad label in a sample");
+      if (!prf_grow(mem, (void **)labels, labels_cap, nlabels + 1,
+                    sizeof **labels))
+        return nomem(r);
       prf_status st = read_label(r, &sub, &(*labels)[nlabels]);
       if (st != PRF_OK)
         return st;
@@ -649,7 +661,7 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
   if (st != PRF_OK)
     return st;
   double vals[64];
-  double *v = ncols <= 64 ? vals : malloc(ncols * sizeof *v);
+  double *v = ncols <= 64 ? vals : prf_mem_alloc(mem, ncols * sizeof *v);
   if (!v)
     return nomem(r);
   for (size_t c = 0; c < ncols; c++)
@@ -664,7 +676,7 @@ static prf_status read_sample(pprof_reader *r, const pp_range *range,
                                   *labels, nlabels);
   }
   if (v != vals)
-    free(v);
+    prf_mem_free(mem, v);
   if (st == PRF_E_LIMIT) /* the message names the limit (registry.c) */
     return bad(r, &pb, "a sample exceeds a limit");
   return st == PRF_OK ? PRF_OK : nomem(r);
@@ -731,6 +743,7 @@ static prf_status set_meta_num(pprof_reader *r, const char *key, int64_t v) {
 }
 
 static prf_status read_metadata(pprof_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   prf_status st = set_meta_str(r, "drop_frames", r->drop_frames);
   if (st == PRF_OK)
     st = set_meta_str(r, "mapping_file", r->main_file);
@@ -753,7 +766,7 @@ static prf_status read_metadata(pprof_reader *r) {
     st = set_meta_num(r, "duration_nanos", r->duration_nanos);
   if (st == PRF_OK && r->ncomments) {
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, mem);
     for (size_t i = 0; i < r->ncomments; i++) {
       if (i)
         prf_buf_putc(&b, '\n');
@@ -768,28 +781,30 @@ static prf_status read_metadata(pprof_reader *r) {
 }
 
 static void reader_free(pprof_reader *r) {
-  free(r->strings);
-  free(r->types);
-  free(r->funcs);
-  free(r->maps);
-  free(r->locs);
-  free(r->lines);
-  free(r->samples);
-  free(r->comments);
-  free(r->ids);
-  free(r->values);
-  free(r->frames);
-  free(r->slot_of_loc);
-  free(r->fid_of_slot);
-  free(r->loc_by_id);
-  free(r->fid_by_id);
+  const prf_allocator *mem = &r->profile->mem;
+  prf_mem_free(mem, r->strings);
+  prf_mem_free(mem, r->types);
+  prf_mem_free(mem, r->funcs);
+  prf_mem_free(mem, r->maps);
+  prf_mem_free(mem, r->locs);
+  prf_mem_free(mem, r->lines);
+  prf_mem_free(mem, r->samples);
+  prf_mem_free(mem, r->comments);
+  prf_mem_free(mem, r->ids);
+  prf_mem_free(mem, r->values);
+  prf_mem_free(mem, r->frames);
+  prf_mem_free(mem, r->slot_of_loc);
+  prf_mem_free(mem, r->fid_of_slot);
+  prf_mem_free(mem, r->loc_by_id);
+  prf_mem_free(mem, r->fid_by_id);
 }
 
 /* Numbers the slots of the locations' frames (see slot_of_loc). */
 static prf_status make_slots(pprof_reader *r) {
+  const prf_allocator *mem = &r->profile->mem;
   if (r->nlines + r->nlocs >= UINT32_MAX)
     return bad(r, NULL, "too many locations and lines");
-  r->slot_of_loc = malloc((r->nlocs + 1) * sizeof *r->slot_of_loc);
+  r->slot_of_loc = prf_mem_alloc(mem, (r->nlocs + 1) * sizeof *r->slot_of_loc);
   if (!r->slot_of_loc)
     return nomem(r);
   size_t slots = 0;
@@ -798,7 +813,8 @@ static prf_status make_slots(pprof_reader *r) {
     slots += r->locs[i].nlines ? r->locs[i].nlines : 1;
   }
   r->slot_of_loc[r->nlocs] = (uint32_t)slots;
-  r->fid_of_slot = malloc((slots ? slots : 1) * sizeof *r->fid_of_slot);
+  r->fid_of_slot =
+      prf_mem_alloc(mem, (slots ? slots : 1) * sizeof *r->fid_of_slot);
   if (!r->fid_of_slot)
     return nomem(r);
   for (size_t i = 0; i < slots; i++)
@@ -807,6 +823,7 @@ static prf_status make_slots(pprof_reader *r) {
 }
 
 static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
+  const prf_allocator *mem = &r->profile->mem;
   prf_pb pb = prf_pb_init(data, size);
   prf_status st = read_tables(r, &pb);
   if (st == PRF_OK)
@@ -828,19 +845,20 @@ static prf_status decode(pprof_reader *r, const uint8_t *data, size_t size) {
   size_t labels_cap = 0;
   for (size_t i = 0; i < r->nsamples && st == PRF_OK; i++)
     st = read_sample(r, &r->samples[i], &labels, &labels_cap);
-  free(labels);
+  prf_mem_free(mem, labels);
   return st;
 }
 
 prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
                           const prf_read_options *options, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   unsigned char *data;
   size_t size;
   prf_status st = prf_input_slurp(in, &data, &size);
   if (st != PRF_OK)
     return st;
   if (in->gzip_members > 1) { /* as the reference reader: one profile */
-    free(data);
+    prf_mem_free(mem, data);
     err->has_offset = 1;
     err->offset = in->second_member;
     return prf_fail(err, PRF_E_DATA,
@@ -863,7 +881,7 @@ prf_status prf_pprof_read(prf_profile *profile, prf_input *in,
     err->offset = 0;
   }
   reader_free(&r);
-  free(data);
+  prf_mem_free(mem, data);
   return st;
 }
 

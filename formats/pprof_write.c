@@ -59,8 +59,9 @@ static void put_bytes(prf_buf *b, uint32_t field, const void *data, size_t n) {
 /* ---- tables ---- */
 
 /* Looks an id up, noting when memory ran out. */
-static uint32_t table_id(prf_keymap *t, uint64_t key, bool *fresh, bool *oom) {
-  uint32_t id = prf_keymap_id(t, key, fresh);
+static uint32_t table_id(const prf_allocator *mem, prf_keymap *t, uint64_t key,
+                         bool *fresh, bool *oom) {
+  uint32_t id = prf_keymap_id(mem, t, key, fresh);
   if (!id)
     *oom = true;
   return id;
@@ -88,7 +89,8 @@ typedef struct writer {
 } writer;
 
 static bool push_order(writer *w, int64_t entry) {
-  if (!prf_grow((void **)&w->order, &w->order_cap, w->nstrings + 1,
+  const prf_allocator *mem = &w->p->mem;
+  if (!prf_grow(mem, (void **)&w->order, &w->order_cap, w->nstrings + 1,
                 sizeof *w->order)) {
     w->oom = true;
     return false;
@@ -111,6 +113,7 @@ static uint64_t str_of(writer *w, prf_str s) {
 
 /* The output string index of any text. */
 static uint64_t str_of_text(writer *w, const char *text) {
+  const prf_allocator *mem = &w->p->mem;
   size_t n = strlen(text);
   if (n == 0)
     return 0;
@@ -122,10 +125,10 @@ static uint64_t str_of_text(writer *w, const char *text) {
       for (size_t k = 1; k < w->nstrings; k++)
         if (w->order[k] == -(int64_t)i - 1)
           return k;
-  char *copy = malloc(n + 1);
-  if (!copy || !prf_grow((void **)&w->extra, &w->extra_cap, w->nextra + 1,
+  char *copy = prf_mem_alloc(mem, n + 1);
+  if (!copy || !prf_grow(mem, (void **)&w->extra, &w->extra_cap, w->nextra + 1,
                          sizeof *w->extra)) {
-    free(copy);
+    prf_mem_free(mem, copy);
     w->oom = true;
     return 0;
   }
@@ -137,6 +140,7 @@ static uint64_t str_of_text(writer *w, const char *text) {
 }
 
 static uint32_t function_of(writer *w, const prf_frame *f) {
+  const prf_allocator *mem = &w->p->mem;
   bool fresh;
   /* pprof has no frame kinds: kernel, JIT and waker frames keep their
      folded suffix in the name ("_[k]"), which the reader recognises. */
@@ -145,13 +149,13 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
     kind = 0;
   /* One map per kind, each numbering its own keys; function ids are given
      out from one counter. */
-  uint32_t local = table_id(&w->funcs[kind], (uint64_t)f->name << 32 | f->file,
-                            &fresh, &w->oom);
+  uint32_t local = table_id(mem, &w->funcs[kind],
+                            (uint64_t)f->name << 32 | f->file, &fresh, &w->oom);
   if (!local)
     return 0;
   size_t cap = w->func_ids_cap[kind];
-  if (fresh && !prf_grow((void **)&w->func_ids[kind], &cap, (size_t)local + 1,
-                         sizeof **w->func_ids)) {
+  if (fresh && !prf_grow(mem, (void **)&w->func_ids[kind], &cap,
+                         (size_t)local + 1, sizeof **w->func_ids)) {
     w->oom = true;
     return 0;
   }
@@ -165,7 +169,7 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
       size_t len;
       const char *text = prf_string(w->p, f->name, &len);
       prf_buf full;
-      prf_buf_init(&full);
+      prf_buf_init(&full, mem);
       prf_buf_put(&full, text, len);
       prf_buf_puts(&full, prf_kind_suffix(kind));
       name = full.failed ? 0 : str_of_text(w, full.data);
@@ -173,7 +177,7 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
       prf_buf_free(&full);
     }
     prf_buf m;
-    prf_buf_init(&m);
+    prf_buf_init(&m, mem);
     put_uint(&m, 1, id);
     put_uint(&m, 2, name);
     put_uint(&m, 3, name);
@@ -186,13 +190,14 @@ static uint32_t function_of(writer *w, const prf_frame *f) {
 }
 
 static uint32_t mapping_of(writer *w, prf_str module, const char *build_id) {
+  const prf_allocator *mem = &w->p->mem;
   if (!module)
     return 0;
   bool fresh;
-  uint32_t id = table_id(&w->maps, module, &fresh, &w->oom);
+  uint32_t id = table_id(mem, &w->maps, module, &fresh, &w->oom);
   if (fresh) {
     prf_buf m;
-    prf_buf_init(&m);
+    prf_buf_init(&m, mem);
     put_uint(&m, 1, id);
     put_uint(&m, 5, str_of(w, module));
     if (build_id)
@@ -213,21 +218,23 @@ static uint32_t mapping_of(writer *w, prf_str module, const char *build_id) {
  * run's outer frame and of its innermost frame, which fix the run. */
 static uint32_t location_of(writer *w, prf_node inner, prf_node outer,
                             const prf_fid *run, size_t n) {
+  const prf_allocator *mem = &w->p->mem;
   bool fresh;
-  uint32_t id = table_id(&w->locs, ((uint64_t)inner << 32) | outer, &fresh, &w->oom);
+  uint32_t id =
+      table_id(mem, &w->locs, ((uint64_t)inner << 32) | outer, &fresh, &w->oom);
   if (!fresh)
     return id;
   const prf_frame *last = prf_frame_get(w->p, run[n - 1]);
   bool symbolized = last->file || last->line || last->name;
   prf_buf m;
-  prf_buf_init(&m);
+  prf_buf_init(&m, mem);
   put_uint(&m, 1, id);
   put_uint(&m, 2, mapping_of(w, last->module, NULL));
   put_uint(&m, 3, last->address);
   for (size_t i = 0; i < n && symbolized; i++) {
     const prf_frame *f = prf_frame_get(w->p, run[i]);
     prf_buf line;
-    prf_buf_init(&line);
+    prf_buf_init(&line, mem);
     put_uint(&line, 1, function_of(w, f));
     put_uint(&line, 2, f->line);
     put_uint(&line, 3, f->column);
@@ -244,15 +251,16 @@ static uint32_t location_of(writer *w, prf_node inner, prf_node outer,
 /* One sample: locations leaf first, one value per column, labels. */
 static void sample(writer *w, prf_node leaf, const double *values,
                    const prf_label *labels, size_t nlabels) {
+  const prf_allocator *mem = &w->p->mem;
   prf_buf ids, vals, s;
-  prf_buf_init(&ids);
-  prf_buf_init(&vals);
-  prf_buf_init(&s);
+  prf_buf_init(&ids, mem);
+  prf_buf_init(&vals, mem);
+  prf_buf_init(&s, mem);
   size_t n = 0;
   prf_node inner = PRF_NONE;
   for (prf_node node = leaf; node != 0; node = prf_tree_parent(w->t, node)) {
     prf_fid f = prf_tree_frame(w->t, node);
-    if (!prf_grow((void **)&w->run, &w->run_cap, n + 1, sizeof *w->run)) {
+    if (!prf_grow(mem, (void **)&w->run, &w->run_cap, n + 1, sizeof *w->run)) {
       w->oom = true;
       break;
     }
@@ -271,7 +279,7 @@ static void sample(writer *w, prf_node leaf, const double *values,
   put_bytes(&s, 2, vals.data ? vals.data : "", vals.len);
   for (size_t i = 0; i < nlabels; i++) {
     prf_buf l;
-    prf_buf_init(&l);
+    prf_buf_init(&l, mem);
     put_uint(&l, 1, str_of(w, labels[i].key));
     put_uint(&l, 2, str_of(w, labels[i].str));
     if (labels[i].num) {
@@ -292,8 +300,9 @@ static void sample(writer *w, prf_node leaf, const double *values,
 
 static void value_type(writer *w, uint32_t field, const char *type,
                        const char *unit) {
+  const prf_allocator *mem = &w->p->mem;
   prf_buf m;
-  prf_buf_init(&m);
+  prf_buf_init(&m, mem);
   put_uint(&m, 1, str_of_text(w, type));
   put_uint(&m, 2, str_of_text(w, unit));
   put_bytes(&w->out, field, m.data ? m.data : "", m.len);
@@ -328,10 +337,11 @@ static void metadata(writer *w) {
     put_uint(&w->out, 14, str_of_text(w, prf_value_type(p, prf_value_default(p))));
 }
 
-static prf_status gzip_out(const prf_buf *strings, const prf_buf *body,
-                           prf_write_fn write, void *ctx) {
+static prf_status gzip_out(const prf_allocator *mem, const prf_buf *strings,
+                           const prf_buf *body, prf_write_fn write, void *ctx) {
   z_stream z;
   memset(&z, 0, sizeof z);
+  prf_zlib_use(&z, mem);
   if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return PRF_E_NOMEM;
   unsigned char out[1 << 16];
@@ -357,16 +367,19 @@ static prf_status gzip_out(const prf_buf *strings, const prf_buf *body,
 
 prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
                            prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   writer w;
   memset(&w, 0, sizeof w);
   w.p = p;
   w.t = prf_profile_tree_const(p);
-  prf_buf_init(&w.out);
-  w.str_index = calloc(p->strings.count + 1, sizeof *w.str_index);
+  prf_buf_init(&w.out, mem);
+  w.str_index = prf_mem_calloc(mem, p->strings.count + 1, sizeof *w.str_index);
   if (!w.str_index)
     return prf_fail(err, PRF_E_NOMEM, "out of memory writing pprof");
-  if (!push_order(&w, 0)) /* string_table[0] = "" */
+  if (!push_order(&w, 0)) { /* string_table[0] = "" */
+    prf_mem_free(mem, w.str_index);
     return prf_fail(err, PRF_E_NOMEM, "out of memory writing pprof");
+  }
   for (size_t c = 0; c < prf_value_count(p); c++)
     value_type(&w, 1, prf_value_type(p, c), prf_value_unit(p, c));
   /* The main binary's mapping comes first: pprof names the profile by it. */
@@ -384,7 +397,7 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
     if (s->leaf)
       sample(&w, s->leaf, prf_sample_values(p, i), labels, nl);
   }
-  double *vals = malloc((prf_value_count(p) + 1) * sizeof *vals);
+  double *vals = prf_mem_alloc(mem, (prf_value_count(p) + 1) * sizeof *vals);
   for (size_t i = 0; ns == 0 && vals && i < prf_tree_stack_count(w.t) && !w.oom; i++) {
     prf_node leaf = prf_tree_stack(w.t, i);
     for (size_t c = 0; c < prf_value_count(p); c++)
@@ -393,11 +406,11 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
       sample(&w, leaf, vals, NULL, 0);
   }
   w.oom |= !vals;
-  free(vals);
+  prf_mem_free(mem, vals);
   metadata(&w);
   /* The string table goes first (the order of fields does not matter). */
   prf_buf strings;
-  prf_buf_init(&strings);
+  prf_buf_init(&strings, mem);
   put_bytes(&strings, 6, "", 0);
   for (size_t i = 1; i < w.nstrings; i++) {
     size_t len;
@@ -410,21 +423,21 @@ prf_status prf_pprof_write(const prf_profile *p, prf_write_fn write, void *ctx,
   }
   prf_status st = w.oom || w.out.failed || strings.failed
                       ? PRF_E_NOMEM
-                      : gzip_out(&strings, &w.out, write, ctx);
+                      : gzip_out(mem, &strings, &w.out, write, ctx);
   prf_buf_free(&strings);
   prf_buf_free(&w.out);
-  free(w.str_index);
-  free(w.order);
+  prf_mem_free(mem, w.str_index);
+  prf_mem_free(mem, w.order);
   for (size_t i = 0; i < w.nextra; i++)
-    free(w.extra[i]);
-  free(w.extra);
-  free(w.run);
+    prf_mem_free(mem, w.extra[i]);
+  prf_mem_free(mem, w.extra);
+  prf_mem_free(mem, w.run);
   for (int k = 0; k < 5; k++) {
-    prf_keymap_free(&w.funcs[k]);
-    free(w.func_ids[k]);
+    prf_keymap_free(mem, &w.funcs[k]);
+    prf_mem_free(mem, w.func_ids[k]);
   }
-  prf_keymap_free(&w.maps);
-  prf_keymap_free(&w.locs);
+  prf_keymap_free(mem, &w.maps);
+  prf_keymap_free(mem, &w.locs);
   if (st != PRF_OK)
     return prf_fail(err, st, st == PRF_E_NOMEM ? "out of memory writing pprof"
                                                : "cannot write pprof output");

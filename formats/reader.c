@@ -43,16 +43,16 @@ prf_status prf_thread_root(prf_profile *p, const prf_read_options *o,
   return st;
 }
 
-bool prf_fstack_push(prf_fstack *s, prf_fid id) {
+bool prf_fstack_push(const prf_allocator *mem, prf_fstack *s, prf_fid id) {
   if (s->len == s->cap &&
-      !prf_grow((void **)&s->ids, &s->cap, s->len + 1, sizeof *s->ids))
+      !prf_grow(mem, (void **)&s->ids, &s->cap, s->len + 1, sizeof *s->ids))
     return false;
   s->ids[s->len++] = id;
   return true;
 }
 
-void prf_fstack_free(prf_fstack *s) {
-  free(s->ids);
+void prf_fstack_free(const prf_allocator *mem, prf_fstack *s) {
+  prf_mem_free(mem, s->ids);
   s->ids = NULL;
   s->len = s->cap = 0;
 }

@@ -32,8 +32,8 @@ typedef struct prf_fstack {
 } prf_fstack;
 
 /* Appends a frame; false when out of memory. */
-bool prf_fstack_push(prf_fstack *s, prf_fid id);
-void prf_fstack_free(prf_fstack *s);
+bool prf_fstack_push(const prf_allocator *mem, prf_fstack *s, prf_fid id);
+void prf_fstack_free(const prf_allocator *mem, prf_fstack *s);
 
 /* Whether the reader should weigh by time (the default) rather than by
  * sample count. */

@@ -69,6 +69,7 @@ const prf_format *prf_format_sniff(const unsigned char *head, size_t len) {
 static prf_status check_thread_found(const prf_profile *p, size_t first,
                                      const prf_read_options *o,
                                      prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   if (!o->thread || !*o->thread)
     return PRF_OK;
   size_t n = prf_thread_count(p);
@@ -77,7 +78,7 @@ static prf_status check_thread_found(const prf_profile *p, size_t first,
                           prf_thread_name(p, (uint32_t)i)))
       return PRF_OK;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   for (size_t i = first; i < n && i < first + 20; i++) {
     const char *name = prf_thread_name(p, (uint32_t)i);
     prf_buf_printf(&b, "%s%lld%s%s%s", i > first ? ", " : "",
@@ -99,11 +100,12 @@ static prf_status check_thread_found(const prf_profile *p, size_t first,
  * for merged inputs of two formats). */
 static prf_status note_format(prf_profile *p, const char *name,
                               prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   const char *old = prf_meta_get(p, "format");
   if (old && strcmp(old, name) == 0)
     return PRF_OK;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   if (old) {
     size_t n = strlen(name);
     for (const char *s = old; *s;) {
@@ -162,8 +164,9 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
     return prf_fail(err, PRF_E_USAGE, "unknown input format '%s'",
                     options->format);
   prf_input in;
-  prf_status st = prf_input_open(&in, read, ctx, options->source_name,
-                                 options->max_input_size, err);
+  prf_status st =
+      prf_input_open(&in, &profile->mem, read, ctx, options->source_name,
+                     options->max_input_size, err);
   if (st == PRF_OK && !format) {
     if (!prf_input_fill(&in, SNIFF_BYTES)) {
       st = err->code;

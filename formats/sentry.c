@@ -279,8 +279,9 @@ static prf_status read_frame(sentry_reader *r, const cJSON *obj,
 }
 
 static bool flat_push(sentry_reader *r, prf_fid id) {
-  if (r->nflat == r->flat_cap &&
-      !prf_grow((void **)&r->flat, &r->flat_cap, r->nflat + 1, sizeof *r->flat))
+  const prf_allocator *mem = &r->profile->mem;
+  if (r->nflat == r->flat_cap && !prf_grow(mem, (void **)&r->flat, &r->flat_cap,
+                                           r->nflat + 1, sizeof *r->flat))
     return false;
   r->flat[r->nflat++] = id;
   return true;
@@ -289,12 +290,13 @@ static bool flat_push(sentry_reader *r, prf_fid id) {
 /* ---- the v1/v2 tables ---- */
 
 static prf_status read_frame_table(sentry_reader *r, const cJSON *prof) {
+  const prf_allocator *mem = &r->profile->mem;
   const cJSON *frames;
   prf_status st = prf_json_array(prof, "frames", &r->path, r->err, &frames);
   if (st != PRF_OK)
     return st;
   size_t n = (size_t)cJSON_GetArraySize(frames);
-  r->frames = malloc((n ? n : 1) * sizeof *r->frames);
+  r->frames = prf_mem_alloc(mem, (n ? n : 1) * sizeof *r->frames);
   if (!r->frames)
     return nomem(r);
   size_t mark = prf_jpath_key(&r->path, "frames");
@@ -328,13 +330,14 @@ static prf_status read_index(sentry_reader *r, const cJSON *item, size_t n,
 }
 
 static prf_status read_stacks(sentry_reader *r, const cJSON *prof) {
+  const prf_allocator *mem = &r->profile->mem;
   const cJSON *stacks;
   prf_status st = prf_json_array(prof, "stacks", &r->path, r->err, &stacks);
   if (st != PRF_OK)
     return st;
   size_t n = (size_t)cJSON_GetArraySize(stacks);
-  r->stack_first = malloc((n ? n : 1) * sizeof *r->stack_first);
-  r->stack_len = malloc((n ? n : 1) * sizeof *r->stack_len);
+  r->stack_first = prf_mem_alloc(mem, (n ? n : 1) * sizeof *r->stack_first);
+  r->stack_len = prf_mem_alloc(mem, (n ? n : 1) * sizeof *r->stack_len);
   if (!r->stack_first || !r->stack_len)
     return nomem(r);
   size_t mark = prf_jpath_key(&r->path, "stacks");
@@ -371,8 +374,9 @@ static prf_status read_stacks(sentry_reader *r, const cJSON *prof) {
 
 /* The slot of a thread id, added when new. */
 static prf_status thread_slot(sentry_reader *r, int64_t id, uint32_t *slot) {
+  const prf_allocator *mem = &r->profile->mem;
   bool fresh;
-  uint32_t k = prf_keymap_id(&r->thread_map, (uint64_t)id, &fresh);
+  uint32_t k = prf_keymap_id(mem, &r->thread_map, (uint64_t)id, &fresh);
   if (!k)
     return nomem(r);
   if (fresh) {
@@ -380,7 +384,7 @@ static prf_status thread_slot(sentry_reader *r, int64_t id, uint32_t *slot) {
       return prf_fail(r->err, PRF_E_LIMIT,
                       "at %s: more than %d threads in one profile",
                       r->path.buf, MAX_THREADS);
-    if (!prf_grow((void **)&r->threads, &r->threads_cap, r->nthreads + 1,
+    if (!prf_grow(mem, (void **)&r->threads, &r->threads_cap, r->nthreads + 1,
                   sizeof *r->threads))
       return nomem(r);
     sentry_thread *t = &r->threads[r->nthreads++];
@@ -520,6 +524,7 @@ static prf_status read_sample(sentry_reader *r, const cJSON *s,
 }
 
 static prf_status read_samples(sentry_reader *r, const cJSON *prof) {
+  const prf_allocator *mem = &r->profile->mem;
   const cJSON *samples;
   prf_status st = prf_json_array(prof, "samples", &r->path, r->err, &samples);
   if (st != PRF_OK)
@@ -532,7 +537,7 @@ static prf_status read_samples(sentry_reader *r, const cJSON *prof) {
   if (n >= UINT32_MAX)
     return prf_fail(r->err, PRF_E_LIMIT, "at %s: more than 2^32 samples",
                     r->path.buf);
-  r->samples = malloc(n * sizeof *r->samples);
+  r->samples = prf_mem_alloc(mem, n * sizeof *r->samples);
   if (!r->samples)
     return nomem(r);
   const cJSON *s;
@@ -788,12 +793,13 @@ static void find_main_thread(sentry_reader *r, const uint32_t *order) {
  * their first sample; the main queue's label only names the main thread. */
 static prf_status name_from_queues(sentry_reader *r, const cJSON *prof,
                                    const uint32_t *order) {
+  const prf_allocator *mem = &r->profile->mem;
   const cJSON *queues;
   prf_status st =
       prf_json_object_opt(prof, "queue_metadata", &r->path, r->err, &queues);
   if (st != PRF_OK || !queues)
     return st;
-  bool *seen = calloc(r->nthreads ? r->nthreads : 1, sizeof *seen);
+  bool *seen = prf_mem_calloc(mem, r->nthreads ? r->nthreads : 1, sizeof *seen);
   if (!seen)
     return nomem(r);
   for (size_t k = 0; k < r->nsamples && st == PRF_OK; k++) {
@@ -815,7 +821,7 @@ static prf_status name_from_queues(sentry_reader *r, const cJSON *prof,
          (r->has_active && t->id == r->active)))
       t->name = label;
   }
-  free(seen);
+  prf_mem_free(mem, seen);
   return st;
 }
 
@@ -848,6 +854,7 @@ static prf_status register_threads(sentry_reader *r) {
 
 static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
                              prf_fid *idle) {
+  const prf_allocator *mem = &r->profile->mem;
   const sentry_thread *t = &r->threads[s->thread];
   bool by_time = prf_weigh_by_time(r->options);
   if (!t->wanted || (by_time && (s->end == NO_END || s->end == s->time)) ||
@@ -855,10 +862,10 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
     return PRF_OK;
   double value = by_time ? (double)(s->end - s->time) : 1;
   r->stack.len = 0;
-  if (t->root != PRF_NONE && !prf_fstack_push(&r->stack, t->root))
+  if (t->root != PRF_NONE && !prf_fstack_push(mem, &r->stack, t->root))
     return nomem(r);
   for (size_t i = s->len; i-- > 0;)
-    if (!prf_fstack_push(&r->stack, r->flat[s->first + i]))
+    if (!prf_fstack_push(mem, &r->stack, r->flat[s->first + i]))
       return nomem(r);
   if (s->len == 0) {
     if (*idle == PRF_NONE) {
@@ -868,7 +875,7 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
           prf_frame_intern(r->profile, &f, idle) != PRF_OK)
         return nomem(r);
     }
-    if (!prf_fstack_push(&r->stack, *idle))
+    if (!prf_fstack_push(mem, &r->stack, *idle))
       return nomem(r);
   }
   prf_node leaf;
@@ -885,12 +892,15 @@ static prf_status add_sample(sentry_reader *r, const sentry_sample *s,
 /* Sorts the samples by time (stably), gives each the time of the next
  * sample of its thread, and adds them in time order. */
 static prf_status add_samples(sentry_reader *r, const cJSON *prof) {
-  uint32_t *order = malloc(r->nsamples * sizeof *order);
-  size_t *last = malloc((r->nthreads ? r->nthreads : 1) * sizeof *last);
+  const prf_allocator *mem = &r->profile->mem;
+  uint32_t *order = prf_mem_alloc(mem, r->nsamples * sizeof *order);
+  size_t *last =
+      prf_mem_alloc(mem, (r->nthreads ? r->nthreads : 1) * sizeof *last);
   prf_status st = order && last ? PRF_OK : nomem(r);
   for (size_t i = 0; st == PRF_OK && i < r->nsamples; i++)
     order[i] = (uint32_t)i;
-  if (st == PRF_OK && !prf_sort_ids(order, r->nsamples, by_time, r->samples))
+  if (st == PRF_OK &&
+      !prf_sort_ids(mem, order, r->nsamples, by_time, r->samples))
     st = nomem(r);
   if (st == PRF_OK && r->format == FORMAT_LEGACY) {
     find_main_thread(r, order);
@@ -920,8 +930,8 @@ static prf_status add_samples(sentry_reader *r, const cJSON *prof) {
   if (st == PRF_OK && r->format != FORMAT_LEGACY)
     st = meta_int(r, "duration_nanos", r->samples[order[r->nsamples - 1]].time -
                                            r->samples[order[0]].time);
-  free(order);
-  free(last);
+  prf_mem_free(mem, order);
+  prf_mem_free(mem, last);
   return st;
 }
 
@@ -1019,6 +1029,7 @@ static prf_status read_root(sentry_reader *r, const cJSON *root) {
 
 prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
                            const prf_read_options *options, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   prf_json_doc doc;
   prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
@@ -1030,14 +1041,14 @@ prf_status prf_sentry_read(prf_profile *profile, prf_input *in,
   r.err = err;
   prf_jpath_init(&r.path);
   st = read_root(&r, doc.root);
-  free(r.frames);
-  free(r.stack_first);
-  free(r.stack_len);
-  free(r.flat);
-  free(r.samples);
-  free(r.threads);
-  prf_keymap_free(&r.thread_map);
-  prf_fstack_free(&r.stack);
+  prf_mem_free(mem, r.frames);
+  prf_mem_free(mem, r.stack_first);
+  prf_mem_free(mem, r.stack_len);
+  prf_mem_free(mem, r.flat);
+  prf_mem_free(mem, r.samples);
+  prf_mem_free(mem, r.threads);
+  prf_keymap_free(mem, &r.thread_map);
+  prf_fstack_free(mem, &r.stack);
   return prf_json_done(&doc, st, err);
 }
 

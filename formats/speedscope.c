@@ -136,6 +136,7 @@ static prf_status read_frame(ss_reader *r, const cJSON *item, size_t i) {
 }
 
 static prf_status read_frames(ss_reader *r, const cJSON *root) {
+  const prf_allocator *mem = &r->p->mem;
   const cJSON *shared, *frames;
   prf_status st = prf_json_object(root, "shared", &r->path, r->err, &shared);
   if (st != PRF_OK)
@@ -145,8 +146,8 @@ static prf_status read_frames(ss_reader *r, const cJSON *root) {
   if (st == PRF_OK) {
     prf_jpath_key(&r->path, "frames");
     r->nframes = (size_t)cJSON_GetArraySize(frames);
-    r->fids = calloc(r->nframes + 1, sizeof *r->fids);
-    r->names = calloc(r->nframes + 1, sizeof *r->names);
+    r->fids = prf_mem_calloc(mem, r->nframes + 1, sizeof *r->fids);
+    r->names = prf_mem_calloc(mem, r->nframes + 1, sizeof *r->names);
     if (!r->fids || !r->names)
       st = nomem(r);
     size_t i = 0;
@@ -251,8 +252,10 @@ static int64_t to_ns(const clock *c, double v) {
 }
 
 static bool stack_room(ss_reader *r, size_t need) {
+  const prf_allocator *mem = &r->p->mem;
   return need <= r->stack_cap ||
-         prf_grow((void **)&r->stack, &r->stack_cap, need, sizeof *r->stack);
+         prf_grow(mem, (void **)&r->stack, &r->stack_cap, need,
+                  sizeof *r->stack);
 }
 
 /* A frame index: a whole number below the number of shared frames. */
@@ -411,12 +414,15 @@ static prf_status interval(ss_reader *r, size_t depth, double from, double to,
 /* Applies one event to the open stack (nodes[0..*depth), open[...]). */
 static prf_status apply_event(ss_reader *r, const event *e, size_t i,
                               size_t *depth, size_t base) {
+  const prf_allocator *mem = &r->p->mem;
   prf_tree *t = prf_profile_tree(r->p);
   if (e->open) {
     size_t d = *depth;
-    if (!prf_grow((void **)&r->nodes, &r->nodes_cap, d + 1, sizeof *r->nodes) ||
-        !prf_grow((void **)&r->open, &r->open_cap, d + 1, sizeof *r->open) ||
-        !prf_grow((void **)&r->open_at, &r->open_at_cap, d + 1,
+    if (!prf_grow(mem, (void **)&r->nodes, &r->nodes_cap, d + 1,
+                  sizeof *r->nodes) ||
+        !prf_grow(mem, (void **)&r->open, &r->open_cap, d + 1,
+                  sizeof *r->open) ||
+        !prf_grow(mem, (void **)&r->open_at, &r->open_at_cap, d + 1,
                   sizeof *r->open_at))
       return nomem(r);
     prf_node parent = d ? r->nodes[d - 1] : (prf_node)base;
@@ -531,6 +537,7 @@ static prf_status note_duration(ss_reader *r) {
 }
 
 static prf_status read_profiles(ss_reader *r, const cJSON *root) {
+  const prf_allocator *mem = &r->p->mem;
   prf_status st = prf_json_array(root, "profiles", &r->path, r->err,
                                  &r->profiles);
   if (st != PRF_OK)
@@ -539,7 +546,7 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
   if (r->nprofiles == 0)
     return prf_fail(r->err, PRF_E_DATA,
                     "at .profiles: expected at least one profile, found none");
-  r->unit = calloc(r->nprofiles, sizeof *r->unit);
+  r->unit = prf_mem_calloc(mem, r->nprofiles, sizeof *r->unit);
   if (!r->unit)
     return nomem(r);
   size_t first = SIZE_MAX, i = 0;
@@ -580,6 +587,7 @@ static prf_status read_profiles(ss_reader *r, const cJSON *root) {
 prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
                                const prf_read_options *options,
                                prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   prf_json_doc doc;
   prf_status st = prf_json_read(in, &doc);
   if (st != PRF_OK)
@@ -604,13 +612,13 @@ prf_status prf_speedscope_read(prf_profile *profile, prf_input *in,
     st = read_meta(&r, root);
   if (st == PRF_OK)
     st = read_profiles(&r, root);
-  free(r.fids);
-  free(r.names);
-  free(r.unit);
-  free(r.stack);
-  free(r.nodes);
-  free(r.open);
-  free(r.open_at);
+  prf_mem_free(mem, r.fids);
+  prf_mem_free(mem, r.names);
+  prf_mem_free(mem, r.unit);
+  prf_mem_free(mem, r.stack);
+  prf_mem_free(mem, r.nodes);
+  prf_mem_free(mem, r.open);
+  prf_mem_free(mem, r.open_at);
   return prf_json_done(&doc, st, err);
 }
 

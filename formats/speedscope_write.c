@@ -53,8 +53,9 @@ static void put_index(prf_buf *b, uint32_t v, bool comma) {
 /* ---- frames ---- */
 
 static bool frame_ref(ss_writer *w, prf_fid f, uint32_t *out) {
+  const prf_allocator *mem = &w->p->mem;
   if (!w->frame_index[f]) {
-    if (!prf_grow((void **)&w->frames, &w->frames_cap, w->nframes + 1,
+    if (!prf_grow(mem, (void **)&w->frames, &w->frames_cap, w->nframes + 1,
                   sizeof *w->frames))
       return false;
     w->frames[w->nframes++] = f;
@@ -65,6 +66,7 @@ static bool frame_ref(ss_writer *w, prf_fid f, uint32_t *out) {
 }
 
 static void put_frames(ss_writer *w) {
+  const prf_allocator *mem = &w->p->mem;
   prf_buf *b = &w->s.buf;
   prf_buf_puts(b, "\"shared\":{\"frames\":[");
   for (size_t i = 0; i < w->nframes && !w->s.nomem && !w->s.io; i++) {
@@ -76,7 +78,7 @@ static void put_frames(ss_writer *w) {
     const char *suffix = prf_kind_suffix(f->kind);
     if (*suffix) {
       prf_buf tmp;
-      prf_buf_init(&tmp);
+      prf_buf_init(&tmp, mem);
       prf_buf_put(&tmp, name, len);
       prf_buf_puts(&tmp, suffix);
       if (tmp.failed)
@@ -130,11 +132,12 @@ static bool is_thread_root(const prf_profile *p, prf_fid fid, uint32_t thread) {
 }
 
 static bool path_room(ss_writer *w, prf_node leaf, size_t *depth) {
+  const prf_allocator *mem = &w->p->mem;
   *depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
   if (*depth <= w->path_cap)
     return true;
   size_t cap = w->path_cap;
-  if (!prf_grow((void **)&w->path, &cap, *depth, sizeof *w->path))
+  if (!prf_grow(mem, (void **)&w->path, &cap, *depth, sizeof *w->path))
     return false;
   w->path_cap = cap;
   *depth = prf_tree_path(w->t, leaf, w->path, w->path_cap);
@@ -244,11 +247,12 @@ static const char *profile_name(ss_writer *w, uint32_t thread, char *buf,
 /* One profile per thread (threads in index order, samples without a
  * thread last), each keeping its samples' order. */
 static prf_status from_samples(ss_writer *w, const char *unit) {
+  const prf_allocator *mem = &w->p->mem;
   size_t n = prf_sample_count(w->p), nthreads = prf_thread_count(w->p);
-  size_t *count = calloc(nthreads + 2, sizeof *count);
-  stack_ref *refs = malloc((n ? n : 1) * sizeof *refs);
-  int64_t *start = malloc((nthreads + 1) * sizeof *start);
-  bool *strip = malloc((nthreads + 1) * sizeof *strip);
+  size_t *count = prf_mem_calloc(mem, nthreads + 2, sizeof *count);
+  stack_ref *refs = prf_mem_alloc(mem, (n ? n : 1) * sizeof *refs);
+  int64_t *start = prf_mem_alloc(mem, (nthreads + 1) * sizeof *start);
+  bool *strip = prf_mem_alloc(mem, (nthreads + 1) * sizeof *strip);
   prf_status st = PRF_OK;
   if (!count || !refs || !start || !strip)
     st = PRF_E_NOMEM;
@@ -302,18 +306,19 @@ static prf_status from_samples(ss_writer *w, const char *unit) {
   if (st == PRF_OK && first)
     st = put_profile(w, profile_name(w, PRF_NONE, NULL, 0), unit, NULL, 0, 0,
                      INT64_MIN, true);
-  free(count);
-  free(refs);
-  free(start);
-  free(strip);
+  prf_mem_free(mem, count);
+  prf_mem_free(mem, refs);
+  prf_mem_free(mem, start);
+  prf_mem_free(mem, strip);
   return st;
 }
 
 /* ---- from the call tree ---- */
 
 static prf_status from_tree(ss_writer *w, const char *unit) {
+  const prf_allocator *mem = &w->p->mem;
   size_t n = prf_tree_stack_count(w->t), k = 0;
-  stack_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+  stack_ref *refs = prf_mem_alloc(mem, (n ? n : 1) * sizeof *refs);
   if (!refs)
     return PRF_E_NOMEM;
   prf_status st = PRF_OK;
@@ -327,12 +332,13 @@ static prf_status from_tree(ss_writer *w, const char *unit) {
   if (st == PRF_OK)
     st = put_profile(w, profile_name(w, PRF_NONE, NULL, 0), unit, refs, k, 0,
                      INT64_MIN, true);
-  free(refs);
+  prf_mem_free(mem, refs);
   return st;
 }
 
 prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
                                 void *ctx, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   ss_writer w;
   memset(&w, 0, sizeof w);
   w.p = profile;
@@ -341,10 +347,11 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
   w.s.ctx = ctx;
   w.err = err;
   w.col = prf_value_count(profile) ? prf_value_default(profile) : 0;
-  prf_buf_init(&w.s.buf);
+  prf_buf_init(&w.s.buf, mem);
   w.path_cap = (size_t)prf_tree_max_depth(w.t) + 1;
-  w.path = malloc(w.path_cap * sizeof *w.path);
-  w.frame_index = calloc(prf_frame_count(profile) + 1, sizeof *w.frame_index);
+  w.path = prf_mem_alloc(mem, w.path_cap * sizeof *w.path);
+  w.frame_index =
+      prf_mem_calloc(mem, prf_frame_count(profile) + 1, sizeof *w.frame_index);
   prf_status st = w.path && w.frame_index ? PRF_OK : PRF_E_NOMEM;
   const char *unit = unit_of(&w);
   const char *name = prf_meta_get(profile, "name");
@@ -374,8 +381,8 @@ prf_status prf_speedscope_write(const prf_profile *profile, prf_write_fn write,
   if (st == PRF_E_NOMEM)
     prf_fail(err, st, "out of memory writing speedscope JSON");
   prf_buf_free(&w.s.buf);
-  free(w.path);
-  free(w.frame_index);
-  free(w.frames);
+  prf_mem_free(mem, w.path);
+  prf_mem_free(mem, w.frame_index);
+  prf_mem_free(mem, w.frames);
   return st;
 }

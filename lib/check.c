@@ -139,6 +139,7 @@ static bool close_enough(double a, double b, double scale) {
 /* Self values are finite and sit on distinct nodes; totals (when valid)
  * are self plus the children's totals. */
 static prf_status check_values(const prf_tree *t, prf_error *err) {
+  const prf_allocator *mem = t->mem;
   size_t k = t->ncol;
   for (size_t e = 0; e < t->nstacks; e++) {
     if (t->stack_node[e] >= t->count)
@@ -156,7 +157,7 @@ static prf_status check_values(const prf_tree *t, prf_error *err) {
   size_t cells = t->count * k;
   if (cells / k != t->count || cells > SIZE_MAX / (2 * sizeof(double)))
     return PRF_E_NOMEM;
-  double *sum = calloc(cells * 2, sizeof(double));
+  double *sum = prf_mem_calloc(mem, cells * 2, sizeof(double));
   if (!sum)
     return PRF_E_NOMEM;
   double *mag = sum + cells;
@@ -180,11 +181,12 @@ static prf_status check_values(const prf_tree *t, prf_error *err) {
       }
     }
   }
-  free(sum);
+  prf_mem_free(mem, sum);
   return st;
 }
 
 prf_status prf_profile_check(const prf_profile *p, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   if (!p)
     return prf_fail(err, PRF_E_USAGE, "no profile");
   prf_status st = check_strings(&p->strings, err);
@@ -200,11 +202,12 @@ prf_status prf_profile_check(const prf_profile *p, prf_error *err) {
   if (t->nstacks && t->ncol != p->ncols)
     return broken(err, "model: the tree has %zu columns, the profile %zu",
                   t->ncol, p->ncols);
-  uint32_t *seen = malloc((p->nframes ? p->nframes : 1) * sizeof *seen);
+  uint32_t *seen =
+      prf_mem_alloc(mem, (p->nframes ? p->nframes : 1) * sizeof *seen);
   if (!seen)
     return prf_fail(err, PRF_E_NOMEM, "out of memory checking the model");
   st = check_links(t, p->nframes, seen, err);
-  free(seen);
+  prf_mem_free(mem, seen);
   if (st == PRF_OK)
     st = check_values(t, err);
   if (st == PRF_E_NOMEM)

@@ -138,7 +138,15 @@ typedef struct identity {
   uint8_t *split;   /* by id of a name: told apart by module */
   size_t split_cap;
   prf_buf buf;      /* scratch for "name [module]" */
+  const prf_allocator *mem;
 } identity;
+
+/* What a diff keeps: its functions' names, and a copy of the allocator
+ * they came from that lives as long as they do. */
+typedef struct kept_names {
+  prf_allocator mem;
+  prf_strtab names;
+} kept_names;
 
 /* A frame's module as two releases share it: the file name without its
  * directory, and a shared library without its version ("libc.so.6" ->
@@ -179,9 +187,11 @@ static bool same_module(const prf_profile *p, prf_str a, prf_str b) {
  * frames on its tree count: a filter or a granularity leaves others in
  * the frame table. */
 static bool find_split(identity *ids, const prf_profile *p) {
+  const prf_allocator *mem = ids->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   /* name -> a frame of it with a module, + 1; UINT32_MAX: split */
-  uint32_t *first = calloc(p->strings.count ? p->strings.count : 1, sizeof *first);
+  uint32_t *first = prf_mem_calloc(mem, p->strings.count ? p->strings.count : 1,
+                                   sizeof *first);
   if (!first)
     return false;
   bool ok = true;
@@ -207,14 +217,14 @@ static bool find_split(identity *ids, const prf_profile *p) {
     prf_str id;
     size_t cap = ids->split_cap;
     ok = prf_strtab_intern(&ids->names, name, len, &id) &&
-         prf_grow((void **)&ids->split, &cap, (size_t)id + 1, 1);
+         prf_grow(mem, (void **)&ids->split, &cap, (size_t)id + 1, 1);
     if (ok) {
       memset(ids->split + ids->split_cap, 0, cap - ids->split_cap);
       ids->split_cap = cap;
       ids->split[id] = 1;
     }
   }
-  free(first);
+  prf_mem_free(mem, first);
   return ok;
 }
 
@@ -243,9 +253,11 @@ static bool identity_of(identity *ids, const prf_profile *p,
  * function kept): each row's name is its id in ids->names. */
 static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
                            identity *ids, run_data *r, prf_error *err) {
+  const prf_allocator *mem = ids->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   size_t nframes = prf_frame_count(p);
-  uint32_t *row_of = malloc((nframes ? nframes : 1) * sizeof *row_of);
+  uint32_t *row_of =
+      prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *row_of);
   prf_keymap rows = {0}; /* identity -> row + 1 */
   prf_str *func = NULL;  /* row -> identity */
   size_t func_cap = 0;
@@ -259,9 +271,10 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
     prf_str id;
     bool fresh = false;
     uint32_t row = identity_of(ids, p, prf_frame_get(p, f), &id)
-                       ? prf_keymap_id(&rows, id, &fresh)
+                       ? prf_keymap_id(mem, &rows, id, &fresh)
                        : 0;
-    ok = row && (!fresh || prf_grow((void **)&func, &func_cap, row, sizeof *func));
+    ok = row && (!fresh ||
+                 prf_grow(mem, (void **)&func, &func_cap, row, sizeof *func));
     if (ok) {
       func[row - 1] = id;
       row_of[f] = row - 1;
@@ -273,9 +286,9 @@ static prf_status load_run(const prf_profile *p, const prf_diff_options *o,
     r->top.rows[i].name = func[i];
   if (st == PRF_OK)
     r->samples = sample_basis(p, r->top.column, r->top.total);
-  free(row_of);
-  free(func);
-  prf_keymap_free(&rows);
+  prf_mem_free(mem, row_of);
+  prf_mem_free(mem, func);
+  prf_keymap_free(mem, &rows);
   return st;
 }
 
@@ -422,12 +435,14 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     return st;
   if (nbase == 0 || nnew == 0)
     return prf_fail(err, PRF_E_USAGE, "a diff needs at least one base and one new profile");
+  diff->allocator = base[0]->mem;
+  const prf_allocator *mem = &diff->allocator;
   size_t nruns = nbase + nnew;
-  run_data *runs = calloc(nruns, sizeof *runs);
-  double *samples = calloc(nruns, sizeof *samples);
-  identity ids = {.split = NULL, .split_cap = 0};
-  prf_buf_init(&ids.buf);
-  bool names_ok = prf_strtab_init(&ids.names);
+  run_data *runs = prf_mem_calloc(mem, nruns, sizeof *runs);
+  double *samples = prf_mem_calloc(mem, nruns, sizeof *samples);
+  identity ids = {.split = NULL, .split_cap = 0, .mem = mem};
+  prf_buf_init(&ids.buf, mem);
+  bool names_ok = prf_strtab_init(&ids.names, mem);
   func_stats fs = {NULL, NULL};
   double *c = NULL; /* per function: the chance of passing the thresholds by noise */
   test_result *tests = NULL;
@@ -454,11 +469,11 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
     goto done;
   nfuncs = ids.names.count; /* each row's name is its function's id */
   /* id 0 is the empty string of the table: a function without a name */
-  fs.self = calloc(nfuncs * nruns + 1, sizeof *fs.self);
-  fs.total = calloc(nfuncs * nruns + 1, sizeof *fs.total);
-  c = calloc(nfuncs + 1, sizeof *c);
-  tests = calloc(nfuncs + 1, sizeof *tests);
-  diff->rows = calloc(nfuncs + 1, sizeof *diff->rows);
+  fs.self = prf_mem_calloc(mem, nfuncs * nruns + 1, sizeof *fs.self);
+  fs.total = prf_mem_calloc(mem, nfuncs * nruns + 1, sizeof *fs.total);
+  c = prf_mem_calloc(mem, nfuncs + 1, sizeof *c);
+  tests = prf_mem_calloc(mem, nfuncs + 1, sizeof *tests);
+  diff->rows = prf_mem_calloc(mem, nfuncs + 1, sizeof *diff->rows);
   if (!fs.self || !fs.total || !c || !tests || !diff->rows) {
     st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
     goto done;
@@ -525,26 +540,28 @@ prf_status prf_diff_compute(const prf_profile *const *base, size_t nbase,
   diff->min_change = o->min_change;
   diff->threshold = o->threshold;
   /* The names stay with the diff. */
-  prf_strtab *kept = malloc(sizeof *kept);
+  kept_names *kept = prf_mem_alloc(mem, sizeof *kept);
   if (!kept) {
     st = prf_fail(err, PRF_E_NOMEM, "out of memory comparing profiles");
     goto done;
   }
-  *kept = ids.names;
+  kept->mem = *mem;
+  kept->names = ids.names;
+  kept->names.mem = &kept->mem;
   diff->priv = kept;
   names_ok = false;
 done:
   for (size_t r = 0; runs && r < nruns; r++)
     prf_top_free(&runs[r].top);
-  free(runs);
-  free(samples);
-  free(fs.self);
-  free(fs.total);
-  free(c);
-  free(tests);
+  prf_mem_free(mem, runs);
+  prf_mem_free(mem, samples);
+  prf_mem_free(mem, fs.self);
+  prf_mem_free(mem, fs.total);
+  prf_mem_free(mem, c);
+  prf_mem_free(mem, tests);
   if (names_ok)
     prf_strtab_free(&ids.names);
-  free(ids.split);
+  prf_mem_free(mem, ids.split);
   prf_buf_free(&ids.buf);
   if (st != PRF_OK)
     prf_diff_free(diff);
@@ -552,14 +569,17 @@ done:
 }
 
 void prf_diff_free(prf_diff *diff) {
+  const prf_allocator *mem = &diff->allocator;
   if (!diff)
     return;
-  free(diff->rows);
+  prf_mem_free(mem, diff->rows);
   if (diff->priv) {
-    prf_strtab_free(diff->priv);
-    free(diff->priv);
+    prf_strtab_free(&((kept_names *)diff->priv)->names);
+    prf_mem_free(mem, diff->priv);
   }
+  prf_allocator keep = diff->allocator;
   memset(diff, 0, sizeof *diff);
+  diff->allocator = keep;
 }
 
 /* ---- the differential profile ---- */
@@ -568,6 +588,7 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
                             const prf_profile *const *next, size_t nnew,
                             const prf_diff_options *o, int absolute,
                             prf_profile *out, prf_error *err) {
+  const prf_allocator *mem = &out->mem;
   prf_diff_options defaults;
   if (!o) {
     prf_diff_options_init(&defaults);
@@ -623,12 +644,12 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
     size_t col = o->column == SIZE_MAX ? prf_value_default(p) : o->column;
     const prf_tree *t = prf_profile_tree_const(p);
     size_t cap = (size_t)prf_tree_max_depth(t) + 1;
-    free(map);
-    free(path);
-    free(path_frames);
-    map = malloc((prf_frame_count(p) + 1) * sizeof *map);
-    path = malloc(cap * sizeof *path);
-    path_frames = malloc(cap * sizeof *path_frames);
+    prf_mem_free(mem, map);
+    prf_mem_free(mem, path);
+    prf_mem_free(mem, path_frames);
+    map = prf_mem_alloc(mem, (prf_frame_count(p) + 1) * sizeof *map);
+    path = prf_mem_alloc(mem, cap * sizeof *path);
+    path_frames = prf_mem_alloc(mem, cap * sizeof *path_frames);
     if (!map || !path || !path_frames) {
       st = PRF_E_NOMEM;
       break;
@@ -647,9 +668,9 @@ prf_status prf_diff_profile(const prf_profile *const *base, size_t nbase,
       st = prf_stack_add(out, path_frames, depth, values, NULL);
     }
   }
-  free(map);
-  free(path);
-  free(path_frames);
+  prf_mem_free(mem, map);
+  prf_mem_free(mem, path);
+  prf_mem_free(mem, path_frames);
   if (st != PRF_OK)
     return prf_fail(err, st, "out of memory building the differential profile");
   return PRF_OK;

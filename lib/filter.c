@@ -97,11 +97,12 @@ static bool sample_has_tag(const filter_run *fr, size_t i) {
 }
 
 static prf_status rebuild(filter_run *fr) {
+  const prf_allocator *mem = &fr->p->mem;
   prf_profile *p = fr->p;
   prf_tree *old = &p->tree;
-  prf_node *map = malloc(old->count * sizeof *map);
-  uint8_t *focused = malloc(old->count);
-  uint8_t *pruned = malloc(old->count);
+  prf_node *map = prf_mem_alloc(mem, old->count * sizeof *map);
+  uint8_t *focused = prf_mem_alloc(mem, old->count);
+  uint8_t *pruned = prf_mem_alloc(mem, old->count);
   prf_tree fresh;
   bool fresh_ok = false;
   prf_status st = map && focused && pruned ? PRF_OK : PRF_E_NOMEM;
@@ -140,9 +141,9 @@ static prf_status rebuild(filter_run *fr) {
   } else if (fresh_ok) {
     prf_tree_release(&fresh);
   }
-  free(map);
-  free(focused);
-  free(pruned);
+  prf_mem_free(mem, map);
+  prf_mem_free(mem, focused);
+  prf_mem_free(mem, pruned);
   return st;
 }
 
@@ -150,8 +151,10 @@ static prf_status rebuild(filter_run *fr) {
  * sample, as pprof counts them) and the list pprof prints as "Active
  * filters". */
 static prf_status remember_totals(prf_profile *p, const prf_filter *f) {
+  const prf_allocator *mem = &p->mem;
   if (!p->unfiltered_total) {
-    p->unfiltered_total = calloc(p->ncols ? p->ncols : 1, sizeof(double));
+    p->unfiltered_total =
+        prf_mem_calloc(mem, p->ncols ? p->ncols : 1, sizeof(double));
     if (!p->unfiltered_total)
       return PRF_E_NOMEM;
     const prf_tree *t = &p->tree;
@@ -167,7 +170,7 @@ static prf_status remember_totals(prf_profile *p, const prf_filter *f) {
     }
   }
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   const char *old = prf_meta_get(p, "active_filters");
   if (old)
     prf_buf_puts(&b, old);

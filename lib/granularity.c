@@ -13,6 +13,7 @@
 /* The frame a person sees at this granularity. */
 static prf_status coarse_frame(prf_profile *p, const prf_frame *f,
                                prf_granularity g, prf_fid *out) {
+  const prf_allocator *mem = &p->mem;
   prf_frame c;
   memset(&c, 0, sizeof c);
   c.kind = f->kind;
@@ -22,7 +23,7 @@ static prf_status coarse_frame(prf_profile *p, const prf_frame *f,
   const char *name = prf_string(p, f->name, &nlen);
   const char *file = prf_string(p, f->file, &flen);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   switch (g) {
   case PRF_GRAN_FUNCTIONS:
     c.name = f->name;
@@ -80,6 +81,7 @@ static bool has_detail(const prf_profile *p) {
 
 prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
                                        int noinlines, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   if ((unsigned)g > PRF_GRAN_ADDRESSES)
     return prf_fail(err, PRF_E_USAGE, "unknown granularity %d", (int)g);
   if (p->top_only)
@@ -89,8 +91,9 @@ prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
     return PRF_OK; /* nothing would merge */
   prf_tree *old = &p->tree;
   size_t nframes = prf_frame_count(p);
-  prf_fid *coarse = malloc((nframes ? nframes : 1) * sizeof *coarse);
-  prf_node *map = malloc(old->count * sizeof *map);
+  prf_fid *coarse =
+      prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof *coarse);
+  prf_node *map = prf_mem_alloc(mem, old->count * sizeof *map);
   prf_tree fresh;
   bool fresh_ok = false;
   prf_status st = coarse && map ? PRF_OK : PRF_E_NOMEM;
@@ -122,8 +125,8 @@ prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
   } else if (fresh_ok) {
     prf_tree_release(&fresh);
   }
-  free(coarse);
-  free(map);
+  prf_mem_free(mem, coarse);
+  prf_mem_free(mem, map);
   if (st != PRF_OK)
     return prf_fail(err, st, "out of memory changing the granularity");
   return PRF_OK;

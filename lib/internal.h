@@ -11,24 +11,61 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+/* ---- memory (util.c) ---- */
+
+/* Every allocation in lib/, formats/ and render/ goes through these, with
+ * the allocator of the profile it is made for (NULL, or all functions
+ * NULL: libc, called directly so that the default costs one branch). No
+ * other file calls malloc, calloc, realloc, free or strdup (tests/alloc.sh
+ * checks). A custom function never sees a size of 0 nor a NULL to free. */
+static inline bool prf_mem_custom(const prf_allocator *a) {
+  return a && a->alloc;
+}
+static inline void *prf_mem_alloc(const prf_allocator *a, size_t n) {
+  if (!prf_mem_custom(a))
+    return malloc(n);
+  return a->alloc(a->opaque, n ? n : 1);
+}
+static inline void *prf_mem_realloc(const prf_allocator *a, void *p, size_t n) {
+  if (!prf_mem_custom(a))
+    return realloc(p, n);
+  return p ? a->realloc(a->opaque, p, n ? n : 1)
+           : a->alloc(a->opaque, n ? n : 1);
+}
+static inline void prf_mem_free(const prf_allocator *a, void *p) {
+  if (!prf_mem_custom(a))
+    free(p);
+  else if (p)
+    a->free(a->opaque, p);
+}
+/* Zeroed count * size bytes; NULL when that overflows. */
+void *prf_mem_calloc(const prf_allocator *a, size_t count, size_t size);
+/* A copy of len bytes of s with a NUL after them. */
+char *prf_mem_strndup(const prf_allocator *a, const char *s, size_t len);
+char *prf_mem_strdup(const prf_allocator *a, const char *s);
 
 /* ---- small utilities (util.c) ---- */
 
 /* Grows *ptr (an array of elem-sized items with capacity *cap) so that it
  * holds at least need items. Returns false (leaving *ptr intact) when the
  * size overflows or allocation fails. */
-bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem);
+bool prf_grow(const prf_allocator *a, void **ptr, size_t *cap, size_t need,
+              size_t elem);
 
 /* prf_grow for arrays that grow big and are written soon after growing
  * (the decoded input, the stacks of a top_only profile): from 4 MiB on,
  * their memory is offered to transparent huge pages, one page fault per
  * 2 MiB instead of one per 4 KiB (about 7 us each on this project's VMs). */
-bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem);
+bool prf_grow_large(const prf_allocator *a, void **ptr, size_t *cap,
+                    size_t need, size_t elem);
 
-/* A zeroed array for a hash table (freed with free()). Large tables are
- * probed at random, a cache and TLB miss per look-up, so they ask the
- * kernel for transparent huge pages. */
-void *prf_table_alloc(size_t count, size_t elem);
+/* A zeroed array for a hash table (freed with prf_mem_free). Large tables
+ * are probed at random, a cache and TLB miss per look-up, so they ask the
+ * kernel for transparent huge pages (with the default allocator only; a
+ * custom one is simply asked for the memory, as by prf_grow_large). */
+void *prf_table_alloc(const prf_allocator *a, size_t count, size_t elem);
 
 /* An open-addressing index of ids by hash, shared by the string, frame and
  * stack tables: a slot holds id + 1 (0 is empty), the load stays at most
@@ -42,10 +79,10 @@ typedef uint64_t (*prf_id_hash)(const void *ctx, uint32_t id);
 
 /* Makes room for id `count` (ids 0..count-1 are in the index already and
  * are re-inserted, hashed by `hash`, when the table doubles). */
-bool prf_index_reserve(prf_index *index, size_t count, prf_id_hash hash,
-                       const void *ctx);
+bool prf_index_reserve(const prf_allocator *a, prf_index *index, size_t count,
+                       prf_id_hash hash, const void *ctx);
 void prf_index_put(prf_index *index, uint64_t hash, uint32_t id);
-void prf_index_free(prf_index *index);
+void prf_index_free(const prf_allocator *a, prf_index *index);
 static inline size_t prf_index_start(const prf_index *index, uint64_t hash) {
   return (size_t)hash & (index->nslots - 1);
 }
@@ -63,8 +100,9 @@ typedef struct prf_keymap {
 
 /* The id of key, adding it if new (*fresh then true). 0 when out of
  * memory or full. */
-uint32_t prf_keymap_id(prf_keymap *map, uint64_t key, bool *fresh);
-void prf_keymap_free(prf_keymap *map);
+uint32_t prf_keymap_id(const prf_allocator *a, prf_keymap *map, uint64_t key,
+                       bool *fresh);
+void prf_keymap_free(const prf_allocator *a, prf_keymap *map);
 
 /* A fast 64-bit hash of a byte string, and a mixer for integers. */
 uint64_t prf_hash_bytes(const void *data, size_t len);
@@ -85,9 +123,10 @@ typedef struct prf_buf {
   char *data;
   size_t len, cap;
   bool failed; /* an allocation failed; later appends are ignored */
+  const prf_allocator *mem; /* must outlive the buffer (a profile's) */
 } prf_buf;
 
-void prf_buf_init(prf_buf *b);
+void prf_buf_init(prf_buf *b, const prf_allocator *mem);
 void prf_buf_free(prf_buf *b);
 void prf_buf_put(prf_buf *b, const void *data, size_t len);
 void prf_buf_puts(prf_buf *b, const char *s);
@@ -121,7 +160,8 @@ void prf_format_count(char *out, size_t size, double value);
  * merge sort; qsort has no context argument in ISO C). Returns false when
  * the scratch buffer cannot be allocated. */
 typedef int (*prf_id_cmp)(void *ctx, uint32_t a, uint32_t b);
-bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx);
+bool prf_sort_ids(const prf_allocator *a, uint32_t *ids, size_t n,
+                  prf_id_cmp cmp, void *ctx);
 
 /* Formats a number exactly and shortest: integers as "%lld", other values
  * with the fewest digits that read back the same ("12.5", "0.1"). */
@@ -154,9 +194,10 @@ typedef struct prf_strtab {
   uint32_t *len;      /* id -> length */
   size_t count, cap;
   prf_index index;
+  const prf_allocator *mem; /* must outlive the table (a profile's) */
 } prf_strtab;
 
-bool prf_strtab_init(prf_strtab *t);
+bool prf_strtab_init(prf_strtab *t, const prf_allocator *mem);
 void prf_strtab_free(prf_strtab *t);
 /* Returns false when out of memory or the table is full (2^32-1 strings). */
 bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len, prf_str *out);
@@ -197,6 +238,7 @@ typedef struct prf_edge {
 
 struct prf_tree {
   prf_profile *profile;
+  const prf_allocator *mem; /* the profile's (NULL without one: libc) */
   size_t count, cap;
   prf_tnode *nodes; /* the fields a child look-up reads, side by side */
   uint32_t *depth;
@@ -248,7 +290,7 @@ typedef struct prf_stacks {
  * the profile) past its depth limit. */
 prf_status prf_stacks_add(prf_profile *profile, const prf_fid *frames,
                           size_t depth, const double *values);
-void prf_stacks_free(prf_stacks *stacks);
+void prf_stacks_free(const prf_allocator *a, prf_stacks *stacks);
 
 typedef struct prf_value_col {
   prf_str type, unit;
@@ -264,6 +306,7 @@ typedef struct prf_meta {
 } prf_meta;
 
 struct prf_profile {
+  prf_allocator mem; /* all NULL: libc */
   prf_strtab strings;
   prf_frame *frames;
   size_t nframes, frames_cap;

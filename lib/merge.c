@@ -47,6 +47,7 @@ static bool has_line(const char *text, const char *s, size_t len) {
 
 prf_status prf_meta_combine(prf_profile *p, const char *key, const char *value,
                             size_t len) {
+  const prf_allocator *mem = &p->mem;
   const char *had = prf_meta_get(p, key);
   char num[32];
   enum { EARLIEST, SUM, LARGEST, LINES, FIRST } how =
@@ -80,7 +81,7 @@ prf_status prf_meta_combine(prf_profile *p, const char *key, const char *value,
     /* Every distinct line, in order of first appearance. b.data stays a
        C string (its NUL not counted) for has_line. */
     prf_buf b;
-    prf_buf_init(&b);
+    prf_buf_init(&b, mem);
     prf_buf_put(&b, had, strlen(had) + 1);
     b.len--;
     for (const char *at = value, *end = value + len; at < end && !b.failed;) {
@@ -101,13 +102,11 @@ prf_status prf_meta_combine(prf_profile *p, const char *key, const char *value,
   }
   if (had)
     return PRF_OK; /* text fields: the first input's */
-  char *copy = malloc(len + 1);
+  char *copy = prf_mem_strndup(mem, value, len);
   if (!copy)
     return PRF_E_NOMEM;
-  memcpy(copy, value, len);
-  copy[len] = '\0';
   prf_status st = prf_meta_set(p, key, copy);
-  free(copy);
+  prf_mem_free(mem, copy);
   return st;
 }
 
@@ -171,15 +170,16 @@ static prf_status map_node(merger *m, prf_node n, prf_node *out) {
 }
 
 static prf_status merge_sample(merger *m, size_t i, const uint32_t *threads) {
+  const prf_allocator *mem = &m->dst->mem;
   const prf_sample *s = prf_sample_get(m->src, i);
   prf_node leaf;
   prf_status st = map_node(m, s->leaf, &leaf);
   size_t nl;
   const prf_label *from = prf_sample_labels(m->src, i, &nl);
   if (st == PRF_OK && nl > m->labels_cap) {
-    free(m->labels);
+    prf_mem_free(mem, m->labels);
     m->labels_cap = 0;
-    if (!(m->labels = malloc(nl * sizeof *m->labels)))
+    if (!(m->labels = prf_mem_alloc(mem, nl * sizeof *m->labels)))
       return PRF_E_NOMEM;
     m->labels_cap = nl;
   }
@@ -199,10 +199,11 @@ static prf_status merge_sample(merger *m, size_t i, const uint32_t *threads) {
 /* Values on src's stacks that no sample carries (folded stacks, or what
  * a reader added without samples) are added as stacks. */
 static prf_status merge_residue(merger *m) {
+  const prf_allocator *mem = &m->dst->mem;
   const prf_tree *t = prf_profile_tree_const(m->src);
   size_t k = prf_value_count(m->src), nstacks = prf_tree_stack_count(t);
   size_t n = nstacks * k; /* k columns: no overflow below 2^32 stacks */
-  double *rest = malloc((n ? n : 1) * sizeof *rest);
+  double *rest = prf_mem_alloc(mem, (n ? n : 1) * sizeof *rest);
   if (!rest)
     return PRF_E_NOMEM;
   for (size_t e = 0; e < nstacks; e++)
@@ -234,12 +235,13 @@ static prf_status merge_residue(merger *m) {
     if (st == PRF_OK)
       st = prf_tree_add_self(prf_profile_tree(m->dst), leaf, &rest[e * k]);
   }
-  free(rest);
+  prf_mem_free(mem, rest);
   return st;
 }
 
 prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
                              prf_error *err) {
+  const prf_allocator *mem = &dst->mem;
   prf_error local;
   if (!err)
     err = &local;
@@ -253,14 +255,16 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
   merger m = {dst, src, NULL, NULL, NULL, (size_t)prf_tree_max_depth(t) + 1,
               NULL, 0, NULL};
   size_t nnodes = prf_tree_node_count(t);
-  m.done = malloc(nnodes * sizeof *m.done);
+  m.done = prf_mem_alloc(mem, nnodes * sizeof *m.done);
   if (m.done)
     memset(m.done, 0xFF, nnodes * sizeof *m.done); /* PRF_NONE */
   size_t nthreads = prf_thread_count(src);
-  uint32_t *threads = malloc((nthreads ? nthreads : 1) * sizeof *threads);
-  m.map = malloc((prf_frame_count(src) ? prf_frame_count(src) : 1) * sizeof *m.map);
-  m.path = malloc(m.cap * sizeof *m.path);
-  m.frames = malloc(m.cap * sizeof *m.frames);
+  uint32_t *threads =
+      prf_mem_alloc(mem, (nthreads ? nthreads : 1) * sizeof *threads);
+  m.map = prf_mem_alloc(mem, (prf_frame_count(src) ? prf_frame_count(src) : 1) *
+                                 sizeof *m.map);
+  m.path = prf_mem_alloc(mem, m.cap * sizeof *m.path);
+  m.frames = prf_mem_alloc(mem, m.cap * sizeof *m.frames);
   st = threads && m.map && m.path && m.frames && m.done ? PRF_OK : PRF_E_NOMEM;
   if (st == PRF_OK)
     st = prf_frames_map(dst, src, m.map);
@@ -276,12 +280,12 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
     prf_meta_at(src, i, &key, &value);
     st = prf_meta_combine(dst, key, value, strlen(value));
   }
-  free(threads);
-  free(m.map);
-  free(m.path);
-  free(m.frames);
-  free(m.labels);
-  free(m.done);
+  prf_mem_free(mem, threads);
+  prf_mem_free(mem, m.map);
+  prf_mem_free(mem, m.path);
+  prf_mem_free(mem, m.frames);
+  prf_mem_free(mem, m.labels);
+  prf_mem_free(mem, m.done);
   if (st != PRF_OK && err->code == PRF_OK)
     prf_fail(err, st, st == PRF_E_NOMEM ? "out of memory merging profiles"
                                         : "cannot merge the profiles");

@@ -8,14 +8,27 @@
 #include <string.h>
 
 prf_profile *prf_profile_new(void) {
-  prf_profile *p = calloc(1, sizeof *p);
+  return prf_profile_new_with_allocator(NULL);
+}
+
+prf_profile *prf_profile_new_with_allocator(const prf_allocator *allocator) {
+  prf_allocator mem = {0};
+  if (allocator &&
+      (allocator->alloc || allocator->realloc || allocator->free)) {
+    if (!allocator->alloc || !allocator->realloc || !allocator->free)
+      return NULL;
+    mem = *allocator;
+  }
+  prf_profile *p = prf_mem_calloc(&mem, 1, sizeof *p);
   if (!p)
     return NULL;
+  p->mem = mem;
   /* Limits hold while reading input (prf_profile_read sets them); a
      profile built through the API is bounded only by the id space. */
   p->max_depth = PRF_NONE - 2;
   p->max_frames = PRF_NONE - 2;
-  if (!prf_strtab_init(&p->strings) || !prf_tree_init(&p->tree, p, 0)) {
+  if (!prf_strtab_init(&p->strings, &p->mem) ||
+      !prf_tree_init(&p->tree, p, 0)) {
     prf_profile_free(p);
     return NULL;
   }
@@ -26,18 +39,23 @@ void prf_profile_free(prf_profile *p) {
   if (!p)
     return;
   prf_strtab_free(&p->strings);
-  free(p->frames);
-  prf_index_free(&p->frame_index);
-  free(p->cols);
-  free(p->meta);
-  free(p->samples);
-  free(p->sample_values);
-  free(p->labels);
-  free(p->threads);
-  free(p->unfiltered_total);
+  prf_mem_free(&p->mem, p->frames);
+  prf_index_free(&p->mem, &p->frame_index);
+  prf_mem_free(&p->mem, p->cols);
+  prf_mem_free(&p->mem, p->meta);
+  prf_mem_free(&p->mem, p->samples);
+  prf_mem_free(&p->mem, p->sample_values);
+  prf_mem_free(&p->mem, p->labels);
+  prf_mem_free(&p->mem, p->threads);
+  prf_mem_free(&p->mem, p->unfiltered_total);
   prf_tree_release(&p->tree);
-  prf_stacks_free(&p->stacks);
-  free(p);
+  prf_stacks_free(&p->mem, &p->stacks);
+  prf_allocator mem = p->mem;
+  prf_mem_free(&mem, p);
+}
+
+const prf_allocator *prf_profile_allocator(const prf_profile *p) {
+  return &p->mem;
 }
 
 prf_status prf_string_intern(prf_profile *p, const char *s, size_t len,
@@ -67,7 +85,8 @@ prf_status prf_value_add(prf_profile *p, const char *type, const char *unit,
   prf_value_col col;
   if (prf_string_intern(p, type, strlen(type), &col.type) != PRF_OK ||
       prf_string_intern(p, unit, strlen(unit), &col.unit) != PRF_OK ||
-      !prf_grow((void **)&p->cols, &p->cols_cap, p->ncols + 1, sizeof col))
+      !prf_grow(&p->mem, (void **)&p->cols, &p->cols_cap, p->ncols + 1,
+                sizeof col))
     return PRF_E_NOMEM;
   prf_tree fresh;
   if (!prf_tree_init(&fresh, p, p->ncols + 1))
@@ -137,7 +156,8 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
   f.kind = frame->kind;
   f.in_app = frame->in_app;
   f.address = frame->address;
-  if (!prf_index_reserve(&p->frame_index, p->nframes, frame_id_hash, p))
+  if (!prf_index_reserve(&p->mem, &p->frame_index, p->nframes, frame_id_hash,
+                         p))
     return PRF_E_NOMEM;
   uint64_t hash = frame_hash(&f);
   for (size_t i = prf_index_start(&p->frame_index, hash); p->frame_index.slots[i];
@@ -152,7 +172,8 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
     p->limit_hit = PRF_LIMIT_FRAMES;
     return PRF_E_LIMIT;
   }
-  if (!prf_grow((void **)&p->frames, &p->frames_cap, p->nframes + 1, sizeof f))
+  if (!prf_grow(&p->mem, (void **)&p->frames, &p->frames_cap, p->nframes + 1,
+                sizeof f))
     return PRF_E_NOMEM;
   p->frames[p->nframes] = f;
   prf_index_put(&p->frame_index, hash, (uint32_t)p->nframes);
@@ -179,7 +200,8 @@ prf_status prf_meta_set(prf_profile *p, const char *key, const char *value) {
       return PRF_OK;
     }
   }
-  if (!prf_grow((void **)&p->meta, &p->meta_cap, p->nmeta + 1, sizeof *p->meta))
+  if (!prf_grow(&p->mem, (void **)&p->meta, &p->meta_cap, p->nmeta + 1,
+                sizeof *p->meta))
     return PRF_E_NOMEM;
   p->meta[p->nmeta].key = k;
   p->meta[p->nmeta].value = v;
@@ -229,9 +251,9 @@ prf_status prf_sample_add(prf_profile *p, prf_node leaf, const double *values,
   if (leaf >= p->tree.count || (thread != PRF_NONE && thread >= p->nthreads))
     return PRF_E_USAGE;
   size_t vcap = p->sample_values_cap;
-  if (!prf_grow((void **)&p->samples, &p->samples_cap, p->nsamples + 1,
+  if (!prf_grow(&p->mem, (void **)&p->samples, &p->samples_cap, p->nsamples + 1,
                 sizeof *p->samples) ||
-      (p->ncols && !prf_grow((void **)&p->sample_values, &vcap,
+      (p->ncols && !prf_grow(&p->mem, (void **)&p->sample_values, &vcap,
                              (p->nsamples + 1) * p->ncols, sizeof(double))))
     return PRF_E_NOMEM;
   p->sample_values_cap = vcap;
@@ -258,8 +280,8 @@ prf_status prf_sample_add_labeled(prf_profile *p, prf_node leaf,
     if (labels[i].key >= p->strings.count || labels[i].str >= p->strings.count ||
         labels[i].unit >= p->strings.count)
       return PRF_E_USAGE;
-  if (!prf_grow((void **)&p->labels, &p->labels_cap, p->nlabels + nlabels,
-                sizeof *p->labels))
+  if (!prf_grow(&p->mem, (void **)&p->labels, &p->labels_cap,
+                p->nlabels + nlabels, sizeof *p->labels))
     return PRF_E_NOMEM;
   prf_status st = prf_sample_add(p, leaf, values, time, thread);
   if (st != PRF_OK)
@@ -299,7 +321,7 @@ prf_status prf_thread_add(prf_profile *p, int64_t id, const char *name,
   }
   if (p->nthreads >= PRF_NONE - 1)
     return PRF_E_LIMIT;
-  if (!prf_grow((void **)&p->threads, &p->threads_cap, p->nthreads + 1,
+  if (!prf_grow(&p->mem, (void **)&p->threads, &p->threads_cap, p->nthreads + 1,
                 sizeof *p->threads))
     return PRF_E_NOMEM;
   p->threads[p->nthreads] = (prf_thread){id, n};

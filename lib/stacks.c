@@ -18,11 +18,11 @@ static uint64_t slot_of(uint64_t hash, size_t id) {
   return (hash & ~(uint64_t)UINT32_MAX) | (uint64_t)(id + 1);
 }
 
-static bool index_reserve(prf_stacks *s, size_t count) {
+static bool index_reserve(const prf_allocator *a, prf_stacks *s, size_t count) {
   if ((count + 1) * 2 <= s->nslots)
     return true;
   size_t n = s->nslots ? s->nslots * 2 : 1024;
-  uint64_t *slots = prf_table_alloc(n, sizeof *slots);
+  uint64_t *slots = prf_table_alloc(a, n, sizeof *slots);
   if (!slots)
     return false;
   for (size_t e = 0; e < s->count; e++) {
@@ -31,7 +31,7 @@ static bool index_reserve(prf_stacks *s, size_t count) {
       i = (i + 1) & (n - 1);
     slots[i] = slot_of(s->stack[e].hash, e);
   }
-  free(s->slots);
+  prf_mem_free(a, s->slots);
   s->slots = slots;
   s->nslots = n;
   return true;
@@ -56,20 +56,22 @@ static size_t stack_find(const prf_stacks *s, const prf_fid *frames,
 }
 
 /* A new stack with these frames and zero values, in an empty slot. */
-static prf_status stack_new(prf_stacks *s, const prf_fid *frames, size_t depth,
-                            uint64_t hash, size_t ncol, size_t slot) {
+static prf_status stack_new(const prf_allocator *a, prf_stacks *s,
+                            const prf_fid *frames, size_t depth, uint64_t hash,
+                            size_t ncol, size_t slot) {
   size_t n = s->count;
   if (n >= UINT32_MAX - 2)
     return PRF_E_LIMIT;
   size_t cap = s->cap;
-  if (!prf_grow_large((void **)&s->stack, &cap, n + 1, sizeof *s->stack))
+  if (!prf_grow_large(a, (void **)&s->stack, &cap, n + 1, sizeof *s->stack))
     return PRF_E_NOMEM;
   cap = s->cap;
-  if (ncol && !prf_grow_large((void **)&s->values, &cap, n + 1, ncol * sizeof(double)))
+  if (ncol && !prf_grow_large(a, (void **)&s->values, &cap, n + 1,
+                              ncol * sizeof(double)))
     return PRF_E_NOMEM;
   s->cap = cap; /* both arrays hold n + 1 entries at least */
-  if (!prf_grow_large((void **)&s->frames, &s->frames_cap, s->nframes + depth,
-                      sizeof *s->frames))
+  if (!prf_grow_large(a, (void **)&s->frames, &s->frames_cap,
+                      s->nframes + depth, sizeof *s->frames))
     return PRF_E_NOMEM;
   memcpy(s->frames + s->nframes, frames, depth * sizeof *frames);
   s->stack[n] = (prf_stack_ref){s->nframes, (uint32_t)depth, hash};
@@ -84,8 +86,10 @@ static prf_status stack_new(prf_stacks *s, const prf_fid *frames, size_t depth,
 prf_status prf_stacks_add(prf_profile *p, const prf_fid *frames, size_t depth,
                           const double *values) {
   prf_stacks *s = &p->stacks;
+  const prf_allocator *a = &p->mem;
   size_t ncol = p->ncols;
-  if (!s->abs_total && !(s->abs_total = calloc(ncol ? ncol : 1, sizeof(double))))
+  if (!s->abs_total &&
+      !(s->abs_total = prf_mem_calloc(a, ncol ? ncol : 1, sizeof(double))))
     return PRF_E_NOMEM;
   if (depth == 0)
     return PRF_OK; /* as an empty stack on the tree: counted nowhere */
@@ -93,12 +97,12 @@ prf_status prf_stacks_add(prf_profile *p, const prf_fid *frames, size_t depth,
     p->limit_hit = PRF_LIMIT_DEPTH;
     return PRF_E_LIMIT;
   }
-  if (!index_reserve(s, s->count + 1))
+  if (!index_reserve(a, s, s->count + 1))
     return PRF_E_NOMEM;
   uint64_t hash = prf_hash_bytes(frames, depth * sizeof *frames);
   size_t slot = 0, e = stack_find(s, frames, depth, hash, &slot);
   if (e == SIZE_MAX) {
-    prf_status st = stack_new(s, frames, depth, hash, ncol, slot);
+    prf_status st = stack_new(a, s, frames, depth, hash, ncol, slot);
     if (st != PRF_OK)
       return st;
     e = s->count - 1;
@@ -110,11 +114,11 @@ prf_status prf_stacks_add(prf_profile *p, const prf_fid *frames, size_t depth,
   return PRF_OK;
 }
 
-void prf_stacks_free(prf_stacks *s) {
-  free(s->frames);
-  free(s->stack);
-  free(s->values);
-  free(s->abs_total);
-  free(s->slots);
+void prf_stacks_free(const prf_allocator *a, prf_stacks *s) {
+  prf_mem_free(a, s->frames);
+  prf_mem_free(a, s->stack);
+  prf_mem_free(a, s->values);
+  prf_mem_free(a, s->abs_total);
+  prf_mem_free(a, s->slots);
   memset(s, 0, sizeof *s);
 }

@@ -25,10 +25,10 @@ static char *strtab_store(prf_strtab *t, const char *s, size_t len) {
       size = CHUNK_MAX;
     if (size < len + 1)
       size = len + 1;
-    if (!prf_grow((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1,
+    if (!prf_grow(t->mem, (void **)&t->chunks, &t->chunks_cap, t->nchunks + 1,
                   sizeof *t->chunks))
       return NULL;
-    char *chunk = malloc(size);
+    char *chunk = prf_mem_alloc(t->mem, size);
     if (!chunk)
       return NULL;
     t->chunks[t->nchunks++] = chunk;
@@ -42,19 +42,23 @@ static char *strtab_store(prf_strtab *t, const char *s, size_t len) {
   return dst;
 }
 
-bool prf_strtab_init(prf_strtab *t) {
+bool prf_strtab_init(prf_strtab *t, const prf_allocator *mem) {
   memset(t, 0, sizeof *t);
+  t->mem = mem;
   prf_str empty;
-  return prf_strtab_intern(t, "", 0, &empty);
+  if (prf_strtab_intern(t, "", 0, &empty))
+    return true;
+  prf_strtab_free(t); /* a failed init holds nothing: callers skip free */
+  return false;
 }
 
 void prf_strtab_free(prf_strtab *t) {
   for (size_t i = 0; i < t->nchunks; i++)
-    free(t->chunks[i]);
-  free(t->chunks);
-  free(t->ptr);
-  free(t->len);
-  prf_index_free(&t->index);
+    prf_mem_free(t->mem, t->chunks[i]);
+  prf_mem_free(t->mem, t->chunks);
+  prf_mem_free(t->mem, t->ptr);
+  prf_mem_free(t->mem, t->len);
+  prf_index_free(t->mem, &t->index);
   memset(t, 0, sizeof *t);
 }
 
@@ -62,7 +66,7 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
                        prf_str *out) {
   if (len > UINT32_MAX)
     return false;
-  if (!prf_index_reserve(&t->index, t->count, string_hash, t))
+  if (!prf_index_reserve(t->mem, &t->index, t->count, string_hash, t))
     return false;
   uint64_t hash = prf_hash_bytes(s, len);
   for (size_t i = prf_index_start(&t->index, hash); t->index.slots[i];
@@ -76,10 +80,10 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
   if (t->count >= UINT32_MAX - 1)
     return false;
   size_t cap = t->cap;
-  if (!prf_grow((void **)&t->ptr, &cap, t->count + 1, sizeof *t->ptr))
+  if (!prf_grow(t->mem, (void **)&t->ptr, &cap, t->count + 1, sizeof *t->ptr))
     return false;
   cap = t->cap;
-  if (!prf_grow((void **)&t->len, &cap, t->count + 1, sizeof *t->len))
+  if (!prf_grow(t->mem, (void **)&t->len, &cap, t->count + 1, sizeof *t->len))
     return false;
   t->cap = cap;
   char *copy = strtab_store(t, s, len);

@@ -44,10 +44,13 @@ void prf_top_options_init(prf_top_options *o) {
 }
 
 void prf_top_free(prf_top *top) {
+  const prf_allocator *mem = &top->allocator;
   if (!top)
     return;
-  free(top->rows);
+  prf_mem_free(mem, top->rows);
+  prf_allocator keep = top->allocator;
   memset(top, 0, sizeof *top);
+  top->allocator = keep;
 }
 
 /* The calls between the rows shown: (caller, callee) -> inlined at every
@@ -58,25 +61,30 @@ typedef struct edge_set {
   size_t *stack;   /* the last stack that added the edge, + 1 */
   double *weight;  /* the value of the stacks through the edge */
   size_t cap;
+  const prf_allocator *mem;
 } edge_set;
 
 /* Adds a call seen in stack `stack`; as pprof, only its first occurrence
  * in a stack counts. */
 static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
                      size_t stack, double value) {
+  const prf_allocator *mem = e->mem;
   bool fresh;
-  uint32_t id = prf_keymap_id(&e->ids, ((uint64_t)from << 32) | to, &fresh);
+  uint32_t id =
+      prf_keymap_id(mem, &e->ids, ((uint64_t)from << 32) | to, &fresh);
   if (!id)
     return false;
   if (fresh) {
     size_t cap = e->cap;
-    if (!prf_grow((void **)&e->inl, &cap, (size_t)id + 1, 1))
+    if (!prf_grow(mem, (void **)&e->inl, &cap, (size_t)id + 1, 1))
       return false;
     cap = e->cap;
-    if (!prf_grow((void **)&e->stack, &cap, (size_t)id + 1, sizeof *e->stack))
+    if (!prf_grow(mem, (void **)&e->stack, &cap, (size_t)id + 1,
+                  sizeof *e->stack))
       return false;
     cap = e->cap;
-    if (!prf_grow((void **)&e->weight, &cap, (size_t)id + 1, sizeof *e->weight))
+    if (!prf_grow(mem, (void **)&e->weight, &cap, (size_t)id + 1,
+                  sizeof *e->weight))
       return false;
     e->cap = cap;
     e->inl[id] = inl;
@@ -92,10 +100,11 @@ static bool edge_add(edge_set *e, uint32_t from, uint32_t to, bool inl,
 }
 
 static void edge_free(edge_set *e) {
-  prf_keymap_free(&e->ids);
-  free(e->inl);
-  free(e->stack);
-  free(e->weight);
+  const prf_allocator *mem = e->mem;
+  prf_keymap_free(mem, &e->ids);
+  prf_mem_free(mem, e->inl);
+  prf_mem_free(mem, e->stack);
+  prf_mem_free(mem, e->weight);
 }
 
 typedef struct top_work {
@@ -111,21 +120,23 @@ typedef struct top_work {
 
 /* One row per function name; *row_of gets each frame's row. */
 static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
+  const prf_allocator *mem = &top->allocator;
   size_t nframes = prf_frame_count(w->p), nstr = 1, cap = 0;
   for (size_t f = 0; f < nframes; f++)
     if (prf_frame_get(w->p, (prf_fid)f)->name + 1 > nstr)
       nstr = prf_frame_get(w->p, (prf_fid)f)->name + 1;
-  uint32_t *row_by_name = calloc(nstr, sizeof *row_by_name);
-  *row_of = malloc((nframes ? nframes : 1) * sizeof **row_of);
+  uint32_t *row_by_name = prf_mem_calloc(mem, nstr, sizeof *row_by_name);
+  *row_of = prf_mem_alloc(mem, (nframes ? nframes : 1) * sizeof **row_of);
   if (!row_by_name || !*row_of) {
-    free(row_by_name);
+    prf_mem_free(mem, row_by_name);
     return PRF_E_NOMEM;
   }
   for (size_t f = 0; f < nframes; f++) {
     prf_str name = prf_frame_get(w->p, (prf_fid)f)->name;
     if (!row_by_name[name]) {
-      if (!prf_grow((void **)&top->rows, &cap, top->count + 1, sizeof *top->rows)) {
-        free(row_by_name);
+      if (!prf_grow(mem, (void **)&top->rows, &cap, top->count + 1,
+                    sizeof *top->rows)) {
+        prf_mem_free(mem, row_by_name);
         return PRF_E_NOMEM;
       }
       memset(&top->rows[top->count], 0, sizeof *top->rows);
@@ -134,7 +145,7 @@ static prf_status make_rows(top_work *w, prf_top *top, uint32_t **row_of) {
     }
     (*row_of)[f] = row_by_name[name] - 1;
   }
-  free(row_by_name);
+  prf_mem_free(mem, row_by_name);
   return PRF_OK;
 }
 
@@ -183,7 +194,6 @@ static double total_of(const top_work *w) {
   return total;
 }
 
-/* Flat to the leaf, cum to each row once per stack. */
 /* A row's cum is the sum of the totals of the nodes that are its topmost
  * occurrence on their path: every stack through the row passes through
  * exactly one of them. One walk over the tree in pre-order (by parent
@@ -193,15 +203,16 @@ static double total_of(const top_work *w) {
  * tables and columns asked for. */
 prf_status prf_tree_row_sums(const prf_profile *p, prf_row_sums *tables,
                              size_t ntables) {
+  const prf_allocator *mem = &p->mem;
   const prf_tree *t = prf_profile_tree_const(p);
   const prf_tnode *nodes = t->nodes;
   size_t k = t->ncol;
-  uint32_t **on_path = calloc(ntables ? ntables : 1, sizeof *on_path);
+  uint32_t **on_path = prf_mem_calloc(mem, ntables ? ntables : 1, sizeof *on_path);
   /* The cast is prf_tree_total's documented lazy computation. */
   bool ok = on_path && prf_tree_compute_totals((prf_tree *)t);
   for (size_t j = 0; ok && j < ntables; j++)
-    ok = (on_path[j] = calloc(tables[j].nrows ? tables[j].nrows : 1,
-                              sizeof **on_path)) != NULL;
+    ok = (on_path[j] = prf_mem_calloc(mem, tables[j].nrows ? tables[j].nrows : 1,
+                                      sizeof **on_path)) != NULL;
   for (size_t i = 0; ok && i < t->nstacks; i++) {
     prf_node leaf = t->stack_node[i];
     for (size_t j = 0; leaf != 0 && j < ntables; j++) {
@@ -237,16 +248,18 @@ prf_status prf_tree_row_sums(const prf_profile *p, prf_row_sums *tables,
       break;
   }
   for (size_t j = 0; on_path && j < ntables; j++)
-    free(on_path[j]);
-  free(on_path);
+    prf_mem_free(mem, on_path[j]);
+  prf_mem_free(mem, on_path);
   return ok ? PRF_OK : PRF_E_NOMEM;
 }
 
 /* prf_top's rows from prf_tree_row_sums, for one column. */
 static prf_status add_values_tree(top_work *w, prf_top *top) {
+  const prf_allocator *mem = &top->allocator;
   size_t k = w->t->ncol, nrows = top->count;
-  prf_row_sums sums = {w->row_of, nrows, calloc(nrows * k + 1, sizeof(double)),
-                       calloc(nrows * k + 1, sizeof(double))};
+  prf_row_sums sums = {w->row_of, nrows,
+                       prf_mem_calloc(mem, nrows * k + 1, sizeof(double)),
+                       prf_mem_calloc(mem, nrows * k + 1, sizeof(double))};
   prf_status st =
       sums.flat && sums.cum ? prf_tree_row_sums(w->p, &sums, 1) : PRF_E_NOMEM;
   for (size_t r = 0; st == PRF_OK && r < nrows; r++) {
@@ -255,15 +268,17 @@ static prf_status add_values_tree(top_work *w, prf_top *top) {
   }
   if (st == PRF_OK)
     top->total = total_of(w);
-  free(sums.flat);
-  free(sums.cum);
+  prf_mem_free(mem, sums.flat);
+  prf_mem_free(mem, sums.cum);
   return st;
 }
 
+/* Flat to the leaf, cum to each row once per stack. */
 static prf_status add_values(top_work *w, prf_top *top) {
   if (!w->p->top_only)
     return add_values_tree(w, top);
-  w->seen = calloc(top->count ? top->count : 1, sizeof *w->seen);
+  const prf_allocator *mem = &top->allocator;
+  w->seen = prf_mem_calloc(mem, top->count ? top->count : 1, sizeof *w->seen);
   if (!w->seen)
     return PRF_E_NOMEM;
   top->total = total_of(w);
@@ -288,7 +303,7 @@ static prf_status add_values(top_work *w, prf_top *top) {
 /* Inline labels from the calls between kept rows (keep[r] = new index + 1). */
 static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
                                 prf_top_row *kept, double edge_cutoff) {
-  edge_set e = {0};
+  edge_set e = {.mem = &top->allocator};
   for (size_t i = 0; i < stack_count(w); i++) {
     const prf_fid *frames;
     size_t depth = stack_value(w, i) != 0 ? stack_frames(w, i, &frames) : 0;
@@ -323,10 +338,11 @@ static prf_status label_inlines(top_work *w, prf_top *top, const uint32_t *keep,
 
 static prf_status select_rows(top_work *w, prf_top *top,
                               const prf_top_options *o) {
+  const prf_allocator *mem = &top->allocator;
   size_t all = top->count;
-  uint32_t *order = malloc((all ? all : 1) * sizeof *order);
-  uint32_t *keep = calloc(all ? all : 1, sizeof *keep);
-  prf_top_row *kept = malloc((all ? all : 1) * sizeof *kept);
+  uint32_t *order = prf_mem_alloc(mem, (all ? all : 1) * sizeof *order);
+  uint32_t *keep = prf_mem_calloc(mem, all ? all : 1, sizeof *keep);
+  prf_top_row *kept = prf_mem_alloc(mem, (all ? all : 1) * sizeof *kept);
   top_ctx ctx = {w->p, top->rows, o->by_cum};
   prf_status st = order && keep && kept ? PRF_OK : PRF_E_NOMEM;
   /* pprof drops rows by a share of the signed sum of what the (filtered)
@@ -347,7 +363,7 @@ static prf_status select_rows(top_work *w, prf_top *top,
     else
       order[candidates++] = (uint32_t)i;
   }
-  if (st == PRF_OK && !prf_sort_ids(order, candidates, row_cmp, &ctx))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, candidates, row_cmp, &ctx))
     st = PRF_E_NOMEM;
   for (size_t i = 0; st == PRF_OK && i < candidates; i++) {
     if (o->node_count && n >= o->node_count) {
@@ -364,21 +380,22 @@ static prf_status select_rows(top_work *w, prf_top *top,
                        (double)(long long)fabs(sum * o->edge_fraction));
   }
   if (st == PRF_OK) {
-    free(top->rows);
+    prf_mem_free(mem, top->rows);
     top->rows = kept;
     kept = NULL;
   }
-  free(order);
-  free(keep);
-  free(kept);
+  prf_mem_free(mem, order);
+  prf_mem_free(mem, keep);
+  prf_mem_free(mem, kept);
   return st;
 }
 
 /* Room for the longest path of the tree. */
 static bool path_alloc(top_work *w) {
+  const prf_allocator *mem = &w->p->mem;
   w->path_cap = (size_t)prf_tree_max_depth(w->t) + 1;
-  w->path = malloc(w->path_cap * sizeof *w->path);
-  w->frames = malloc(w->path_cap * sizeof *w->frames);
+  w->path = prf_mem_alloc(mem, w->path_cap * sizeof *w->path);
+  w->frames = prf_mem_alloc(mem, w->path_cap * sizeof *w->frames);
   return w->path && w->frames;
 }
 
@@ -393,12 +410,14 @@ static prf_status pick_column(const prf_profile *p, size_t asked,
 
 prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
                            prf_top *top, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   prf_top_options defaults;
   if (!o) {
     prf_top_options_init(&defaults);
     o = &defaults;
   }
   memset(top, 0, sizeof *top);
+  top->allocator = p->mem;
   size_t column;
   prf_status st = pick_column(p, o->column, &column, err);
   if (st != PRF_OK)
@@ -412,10 +431,10 @@ prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
     st = add_values(&w, top);
   if (st == PRF_OK)
     st = select_rows(&w, top, o);
-  free(w.path);
-  free(w.frames);
-  free(row_of);
-  free(w.seen);
+  prf_mem_free(mem, w.path);
+  prf_mem_free(mem, w.frames);
+  prf_mem_free(mem, row_of);
+  prf_mem_free(mem, w.seen);
   if (st != PRF_OK) {
     prf_top_free(top);
     return prf_fail(err, st, "out of memory computing the top table");
@@ -426,17 +445,19 @@ prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
 prf_status prf_top_grouped(const prf_profile *p, size_t column,
                            const uint32_t *row_of, size_t nrows, prf_top *top,
                            prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   memset(top, 0, sizeof *top);
+  top->allocator = p->mem;
   prf_status st = pick_column(p, column, &top->column, err);
   if (st != PRF_OK)
     return st;
   top_work w = {p, prf_profile_tree_const(p), top->column, row_of, NULL, NULL, 0, NULL};
-  top->rows = calloc(nrows ? nrows : 1, sizeof *top->rows);
+  top->rows = prf_mem_calloc(mem, nrows ? nrows : 1, sizeof *top->rows);
   top->count = nrows;
   st = top->rows && path_alloc(&w) ? add_values(&w, top) : PRF_E_NOMEM;
-  free(w.path);
-  free(w.frames);
-  free(w.seen);
+  prf_mem_free(mem, w.path);
+  prf_mem_free(mem, w.frames);
+  prf_mem_free(mem, w.seen);
   if (st != PRF_OK) {
     prf_top_free(top);
     return prf_fail(err, st, "out of memory computing the values per function");

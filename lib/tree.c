@@ -20,8 +20,8 @@ static bool tree_reserve(prf_tree *t, size_t need) {
   if (need <= t->cap)
     return true;
   size_t ncap = t->cap, dcap = t->cap;
-  if (!prf_grow_large((void **)&t->nodes, &ncap, need, sizeof *t->nodes) ||
-      !prf_grow_large((void **)&t->depth, &dcap, need, sizeof *t->depth))
+  if (!prf_grow_large(t->mem, (void **)&t->nodes, &ncap, need, sizeof *t->nodes) ||
+      !prf_grow_large(t->mem, (void **)&t->depth, &dcap, need, sizeof *t->depth))
     return false;
   t->cap = ncap < dcap ? ncap : dcap;
   return true;
@@ -42,14 +42,14 @@ static void slot_put(prf_edge *slots, size_t nslots, uint32_t parent,
 }
 
 static bool tree_rehash(prf_tree *t, size_t nslots) {
-  prf_edge *slots = prf_table_alloc(nslots, sizeof *slots);
+  prf_edge *slots = prf_table_alloc(t->mem, nslots, sizeof *slots);
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++)
     if (t->nodes[n].next_sibling != PRF_NONE ||
         t->nodes[t->nodes[n].parent].first_child != n)
       slot_put(slots, nslots, t->nodes[n].parent, t->nodes[n].frame, (uint32_t)n);
-  free(t->slots);
+  prf_mem_free(t->mem, t->slots);
   t->slots = slots;
   t->nslots = nslots;
   return true;
@@ -68,6 +68,7 @@ static bool slots_reserve(prf_tree *t, size_t more) {
 bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
   memset(t, 0, sizeof *t);
   t->profile = profile;
+  t->mem = profile ? &profile->mem : NULL;
   t->ncol = ncol;
   if (!tree_reserve(t, 64) || !tree_rehash(t, 64)) {
     prf_tree_release(t);
@@ -83,21 +84,22 @@ bool prf_tree_init(prf_tree *t, prf_profile *profile, size_t ncol) {
 }
 
 void prf_tree_release(prf_tree *t) {
-  free(t->nodes);
-  free(t->depth);
-  free(t->stack_node);
-  free(t->stack_self);
-  prf_index_free(&t->stack_index);
-  free(t->total);
-  free(t->slots);
+  prf_mem_free(t->mem, t->nodes);
+  prf_mem_free(t->mem, t->depth);
+  prf_mem_free(t->mem, t->stack_node);
+  prf_mem_free(t->mem, t->stack_self);
+  prf_index_free(t->mem, &t->stack_index);
+  prf_mem_free(t->mem, t->total);
+  prf_mem_free(t->mem, t->slots);
   memset(t, 0, sizeof *t);
 }
 
 void prf_tree_free(prf_tree *t) {
   if (!t)
     return;
+  const prf_allocator *mem = t->mem;
   prf_tree_release(t);
-  free(t);
+  prf_mem_free(mem, t);
 }
 
 /* A stack of `depth` frames exceeds the profile's limit (noted in the
@@ -235,12 +237,13 @@ prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
     size_t cap = t->stacks_cap;
     if (t->nstacks >= UINT32_MAX - 1)
       return PRF_E_LIMIT;
-    if (!prf_index_reserve(&t->stack_index, t->nstacks, stack_hash, t) ||
-        !prf_grow((void **)&t->stack_node, &cap, t->nstacks + 1,
+    if (!prf_index_reserve(t->mem, &t->stack_index, t->nstacks, stack_hash,
+                           t) ||
+        !prf_grow(t->mem, (void **)&t->stack_node, &cap, t->nstacks + 1,
                   sizeof *t->stack_node))
       return PRF_E_NOMEM;
     cap = t->stacks_cap;
-    if (t->ncol && !prf_grow((void **)&t->stack_self, &cap,
+    if (t->ncol && !prf_grow(t->mem, (void **)&t->stack_self, &cap,
                              t->nstacks + 1, t->ncol * sizeof(double)))
       return PRF_E_NOMEM;
     t->stacks_cap = cap;
@@ -269,10 +272,10 @@ bool prf_tree_compute_totals(prf_tree *t) {
        4 KiB pages in one by one cost more than the summing itself (0.5 s
        of 0.67 s for 14 M nodes). Growth is rare: a tree is summed once it
        has been read. */
-    double *fresh = prf_table_alloc(t->count * k, sizeof(double));
+    double *fresh = prf_table_alloc(t->mem, t->count * k, sizeof(double));
     if (!fresh)
       return false;
-    free(t->total);
+    prf_mem_free(t->mem, t->total);
     t->total = fresh;
     t->total_cap = t->count * k;
   } else {
@@ -356,11 +359,12 @@ size_t prf_tree_path(const prf_tree *t, prf_node leaf, prf_node *buf,
 }
 
 prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
-  prf_tree *r = malloc(sizeof *r);
-  prf_node *path = malloc(((size_t)t->max_depth + 1) * sizeof *path);
+  prf_tree *r = prf_mem_alloc(t->mem, sizeof *r);
+  prf_node *path =
+      prf_mem_alloc(t->mem, ((size_t)t->max_depth + 1) * sizeof *path);
   if (!r || !path || !prf_tree_init(r, t->profile, t->ncol)) {
-    free(r);
-    free(path);
+    prf_mem_free(t->mem, r);
+    prf_mem_free(t->mem, path);
     prf_fail(err, PRF_E_NOMEM, "out of memory reversing the call tree");
     return NULL;
   }
@@ -376,10 +380,10 @@ prf_tree *prf_tree_reversed(const prf_tree *t, prf_error *err) {
     if (st != PRF_OK) {
       prf_fail(err, st, "out of memory reversing the call tree");
       prf_tree_free(r);
-      free(path);
+      prf_mem_free(t->mem, path);
       return NULL;
     }
   }
-  free(path);
+  prf_mem_free(t->mem, path);
   return r;
 }

@@ -8,7 +8,34 @@
 #include <string.h>
 #include <sys/mman.h>
 
-bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem) {
+void *prf_mem_calloc(const prf_allocator *a, size_t count, size_t size) {
+  if (!prf_mem_custom(a))
+    return calloc(count, size);
+  if (size && count > SIZE_MAX / size)
+    return NULL;
+  void *p = prf_mem_alloc(a, count * size);
+  if (p)
+    memset(p, 0, count * size);
+  return p;
+}
+
+char *prf_mem_strndup(const prf_allocator *a, const char *s, size_t len) {
+  if (len == SIZE_MAX)
+    return NULL;
+  char *copy = prf_mem_alloc(a, len + 1);
+  if (!copy)
+    return NULL;
+  memcpy(copy, s, len);
+  copy[len] = '\0';
+  return copy;
+}
+
+char *prf_mem_strdup(const prf_allocator *a, const char *s) {
+  return prf_mem_strndup(a, s, strlen(s));
+}
+
+bool prf_grow(const prf_allocator *a, void **ptr, size_t *cap, size_t need,
+              size_t elem) {
   if (need <= *cap)
     return true;
   size_t ncap = *cap ? *cap : 16;
@@ -19,7 +46,7 @@ bool prf_grow(void **ptr, size_t *cap, size_t need, size_t elem) {
   }
   if (elem && ncap > SIZE_MAX / elem)
     return false;
-  void *p = realloc(*ptr, ncap * elem);
+  void *p = prf_mem_realloc(a, *ptr, ncap * elem);
   if (!p)
     return false;
   *ptr = p;
@@ -118,18 +145,21 @@ const char *prf_status_name(prf_status status) {
 
 const char *prf_version(void) { return PRF_VERSION_STRING; }
 
-void prf_buf_init(prf_buf *b) { memset(b, 0, sizeof *b); }
+void prf_buf_init(prf_buf *b, const prf_allocator *mem) {
+  memset(b, 0, sizeof *b);
+  b->mem = mem;
+}
 
 void prf_buf_free(prf_buf *b) {
-  free(b->data);
-  prf_buf_init(b);
+  prf_mem_free(b->mem, b->data);
+  prf_buf_init(b, b->mem);
 }
 
 void prf_buf_put(prf_buf *b, const void *data, size_t len) {
   if (b->failed || len == 0)
     return;
   if (len > SIZE_MAX - b->len - 1 ||
-      !prf_grow((void **)&b->data, &b->cap, b->len + len + 1, 1)) {
+      !prf_grow(b->mem, (void **)&b->data, &b->cap, b->len + len + 1, 1)) {
     b->failed = true;
     return;
   }
@@ -156,7 +186,7 @@ void prf_buf_printf(prf_buf *b, const char *fmt, ...) {
     prf_buf_put(b, small, (size_t)n);
     return;
   }
-  char *big = malloc((size_t)n + 1);
+  char *big = prf_mem_alloc(b->mem, (size_t)n + 1);
   if (!big) {
     b->failed = true;
     return;
@@ -165,7 +195,7 @@ void prf_buf_printf(prf_buf *b, const char *fmt, ...) {
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
   prf_buf_put(b, big, (size_t)n);
-  free(big);
+  prf_mem_free(b->mem, big);
 }
 
 void prf_stream_flush(prf_stream *s, bool force) {
@@ -222,7 +252,8 @@ void prf_format_count(char *out, size_t size, double value) {
   out[o] = '\0';
 }
 
-bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
+bool prf_sort_ids(const prf_allocator *mem, uint32_t *ids, size_t n,
+                  prf_id_cmp cmp, void *ctx) {
   if (n < 2)
     return true;
   /* Insertion sort for short runs, then bottom-up merging. */
@@ -241,7 +272,7 @@ bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
   }
   if (n <= RUN)
     return true;
-  uint32_t *tmp = malloc(n * sizeof *tmp);
+  uint32_t *tmp = prf_mem_alloc(mem, n * sizeof *tmp);
   if (!tmp)
     return false;
   uint32_t *src = ids, *dst = tmp;
@@ -263,7 +294,7 @@ bool prf_sort_ids(uint32_t *ids, size_t n, prf_id_cmp cmp, void *ctx) {
   }
   if (src != ids)
     memcpy(ids, src, n * sizeof *ids);
-  free(tmp);
+  prf_mem_free(mem, tmp);
   return true;
 }
 
@@ -322,9 +353,11 @@ void prf_buf_fixed(prf_buf *b, double v, int decimals) {
   prf_buf_put(b, out, n);
 }
 
-void *prf_table_alloc(size_t count, size_t elem) {
+void *prf_table_alloc(const prf_allocator *a, size_t count, size_t elem) {
   if (elem && count > SIZE_MAX / elem)
     return NULL;
+  if (prf_mem_custom(a))
+    return prf_mem_calloc(a, count ? count : 1, elem ? elem : 1);
   size_t bytes = count * elem;
 #if defined(MADV_HUGEPAGE)
   enum { HUGE = 2 * 1024 * 1024 };
@@ -341,10 +374,13 @@ void *prf_table_alloc(size_t count, size_t elem) {
   return calloc(count ? count : 1, elem ? elem : 1);
 }
 
-bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem) {
+bool prf_grow_large(const prf_allocator *a, void **ptr, size_t *cap,
+                    size_t need, size_t elem) {
   enum { HUGE = 2 * 1024 * 1024 };
   if (need <= *cap)
     return true;
+  if (prf_mem_custom(a))
+    return prf_grow(a, ptr, cap, need, elem);
   /* Fresh, aligned memory: realloc would keep the small pages it has and
      take the rest from where huge pages cannot go. Each move copies what
      the array holds into pages the kernel zeroes first, so the capacity
@@ -352,16 +388,16 @@ bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem) {
   size_t ncap = *cap ? *cap : 16;
   while (ncap < need) {
     if (ncap > SIZE_MAX / 4)
-      return prf_grow(ptr, cap, need, elem);
+      return prf_grow(a, ptr, cap, need, elem);
     ncap *= 4;
   }
   if (elem == 0 || ncap > (SIZE_MAX - HUGE) / elem || ncap * elem < 2 * HUGE)
-    return prf_grow(ptr, cap, need, elem);
+    return prf_grow(a, ptr, cap, need, elem);
 #if defined(MADV_HUGEPAGE)
   size_t bytes = (ncap * elem + HUGE - 1) / HUGE * HUGE;
   void *p = NULL;
   if (posix_memalign(&p, HUGE, bytes) != 0)
-    return prf_grow(ptr, cap, need, elem); /* no room for so much */
+    return prf_grow(a, ptr, cap, need, elem); /* no room for so much */
   madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
   if (*ptr)
     memcpy(p, *ptr, *cap * elem);
@@ -370,7 +406,7 @@ bool prf_grow_large(void **ptr, size_t *cap, size_t need, size_t elem) {
   *cap = bytes / elem;
   return true;
 #else
-  return prf_grow(ptr, cap, need, elem);
+  return prf_grow(a, ptr, cap, need, elem);
 #endif
 }
 
@@ -386,41 +422,42 @@ void prf_index_put(prf_index *ix, uint64_t hash, uint32_t id) {
   ix->slots[i] = id + 1;
 }
 
-bool prf_index_reserve(prf_index *ix, size_t count, prf_id_hash hash,
-                       const void *ctx) {
+bool prf_index_reserve(const prf_allocator *a, prf_index *ix, size_t count,
+                       prf_id_hash hash, const void *ctx) {
   if ((count + 1) * 2 <= ix->nslots)
     return true;
   if (count >= UINT32_MAX - 1)
     return false;
-  prf_index bigger = {prf_table_alloc(ix->nslots ? ix->nslots * 2 : 256,
-                                      sizeof(uint32_t)),
-                      ix->nslots ? ix->nslots * 2 : 256};
+  prf_index bigger = {
+      prf_table_alloc(a, ix->nslots ? ix->nslots * 2 : 256, sizeof(uint32_t)),
+      ix->nslots ? ix->nslots * 2 : 256};
   if (!bigger.slots)
     return false;
   for (size_t id = 0; id < count; id++)
     prf_index_put(&bigger, hash(ctx, (uint32_t)id), (uint32_t)id);
-  free(ix->slots);
+  prf_mem_free(a, ix->slots);
   *ix = bigger;
   return true;
 }
 
-void prf_index_free(prf_index *ix) {
-  free(ix->slots);
+void prf_index_free(const prf_allocator *a, prf_index *ix) {
+  prf_mem_free(a, ix->slots);
   ix->slots = NULL;
   ix->nslots = 0;
 }
 
-uint32_t prf_keymap_id(prf_keymap *t, uint64_t key, bool *fresh) {
+uint32_t prf_keymap_id(const prf_allocator *a, prf_keymap *t, uint64_t key,
+                       bool *fresh) {
   *fresh = false;
   if (key == UINT64_MAX || t->count >= UINT32_MAX - 1)
     return 0;
   if ((t->count + 1) * 2 > t->cap) {
     size_t ncap = t->cap ? t->cap * 2 : 1024;
-    uint64_t *keys = prf_table_alloc(ncap, sizeof *keys);
-    uint32_t *ids = prf_table_alloc(ncap, sizeof *ids);
+    uint64_t *keys = prf_table_alloc(a, ncap, sizeof *keys);
+    uint32_t *ids = prf_table_alloc(a, ncap, sizeof *ids);
     if (!keys || !ids) {
-      free(keys);
-      free(ids);
+      prf_mem_free(a, keys);
+      prf_mem_free(a, ids);
       return 0;
     }
     for (size_t i = 0; i < t->cap; i++) {
@@ -432,8 +469,8 @@ uint32_t prf_keymap_id(prf_keymap *t, uint64_t key, bool *fresh) {
       keys[j] = t->keys[i];
       ids[j] = t->ids[i];
     }
-    free(t->keys);
-    free(t->ids);
+    prf_mem_free(a, t->keys);
+    prf_mem_free(a, t->ids);
     t->keys = keys;
     t->ids = ids;
     t->cap = ncap;
@@ -450,9 +487,9 @@ uint32_t prf_keymap_id(prf_keymap *t, uint64_t key, bool *fresh) {
   return t->ids[j];
 }
 
-void prf_keymap_free(prf_keymap *t) {
-  free(t->keys);
-  free(t->ids);
+void prf_keymap_free(const prf_allocator *a, prf_keymap *t) {
+  prf_mem_free(a, t->keys);
+  prf_mem_free(a, t->ids);
   memset(t, 0, sizeof *t);
 }
 
@@ -460,8 +497,8 @@ int prf_buffer_write(void *vb, const void *data, size_t size) {
   prf_buffer *b = vb;
   if (size >= SIZE_MAX - b->size)
     return -1;
-  if (b->size + size + 1 > b->cap &&
-      !prf_grow((void **)&b->data, &b->cap, b->size + size + 1, 1))
+  if (b->size + size + 1 > b->cap && !prf_grow(&b->allocator, (void **)&b->data,
+                                               &b->cap, b->size + size + 1, 1))
     return -1;
   if (size)
     memcpy(b->data + b->size, data, size);
@@ -470,9 +507,16 @@ int prf_buffer_write(void *vb, const void *data, size_t size) {
   return 0;
 }
 
+void prf_buffer_init(prf_buffer *b, const prf_allocator *allocator) {
+  memset(b, 0, sizeof *b);
+  if (allocator)
+    b->allocator = *allocator;
+}
+
 void prf_buffer_free(prf_buffer *b) {
   if (!b)
     return;
-  free(b->data);
-  memset(b, 0, sizeof *b);
+  prf_mem_free(&b->allocator, b->data);
+  b->data = NULL;
+  b->size = b->cap = 0;
 }

@@ -161,7 +161,7 @@ static void write_text(prf_buf *b, const prf_diff *d, size_t max_rows,
  * an emphasis, a code span or a table cell; <, > and & as entities. */
 static void md_escape(prf_buf *b, const char *s) {
   prf_buf clean;
-  prf_buf_init(&clean);
+  prf_buf_init(&clean, b->mem);
   prf_text_plain(&clean, s, strlen(s));
   for (size_t i = 0; i < clean.len; i++) {
     char c = clean.data[i];
@@ -291,8 +291,9 @@ static void write_junit(prf_buf *b, const prf_diff *d) {
 prf_status prf_diff_write(const prf_diff *d, prf_diff_format format,
                           size_t max_rows, int color, prf_write_fn write,
                           void *ctx, prf_error *err) {
+  const prf_allocator *mem = &d->allocator;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   switch (format) {
   case PRF_DIFF_TEXT: write_text(&b, d, max_rows, color != 0); break;
   case PRF_DIFF_MARKDOWN: write_markdown(&b, d, max_rows); break;

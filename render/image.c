@@ -152,6 +152,7 @@ typedef struct text_engine {
   PangoFontDescription *font;
   prf_buf text;        /* the cleaned text last handed to pango */
   width_entry *cache;  /* WIDTH_CACHE entries, direct-mapped */
+  const prf_allocator *mem; /* for text and cache (pango has its own) */
 } text_engine;
 
 static double seconds(void) {
@@ -212,20 +213,22 @@ static void text_engine_free(text_engine *te) {
   if (te->font)
     api->pango_font_description_free(te->font);
   prf_buf_free(&te->text);
-  free(te->cache);
+  prf_mem_free(te->mem, te->cache);
 }
 
 static bool text_engine_init(text_engine *te, const image_api *api,
+                             const prf_allocator *mem,
                              const prf_flame_options *o) {
   memset(te, 0, sizeof *te);
   te->api = api;
-  prf_buf_init(&te->text);
+  te->mem = mem;
+  prf_buf_init(&te->text, mem);
   prf_buf family;
-  prf_buf_init(&family);
+  prf_buf_init(&family, mem);
   prf_buf_puts(&family, o->font_type && *o->font_type ? o->font_type : "Verdana");
   prf_buf_puts(&family, font_fallback);
   prf_buf_putc(&family, '\0');
-  te->cache = calloc(WIDTH_CACHE, sizeof *te->cache);
+  te->cache = prf_mem_calloc(mem, WIDTH_CACHE, sizeof *te->cache);
   te->fontmap = api->pango_cairo_font_map_new();
   te->font = api->pango_font_description_new();
   if (family.failed || !te->cache || !te->fontmap || !te->font) {
@@ -373,6 +376,7 @@ static void draw_frames(painter *pt) {
  * differential graph, a legend of the two hues. */
 static void draw_footer(painter *pt, const prf_profile *profile) {
   const image_api *api = pt->te->api;
+  const prf_allocator *mem = &profile->mem;
   const prf_layout *l = pt->l;
   const prf_flame_options *o = pt->o;
   double y = l->height - l->ypad_bottom / 2;
@@ -389,7 +393,7 @@ static void draw_footer(painter *pt, const prf_profile *profile) {
   else
     prf_format_measure(count, sizeof count, l->total * o->factor, unit);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   if (l->details) {
     /* The detailed differential view: both sides' own totals. */
     double value[2], share[2];
@@ -547,7 +551,7 @@ static prf_status write_image(const image_api *api, prf_profile *profile,
   const char *what = format == PRF_IMAGE_PNG ? "PNG" : "PDF";
   prf_status st;
   text_engine te;
-  if (!text_engine_init(&te, api, o)) {
+  if (!text_engine_init(&te, api, &profile->mem, o)) {
     text_engine_free(&te);
     return prf_fail(err, PRF_E_NOMEM, "out of memory setting up text for %s",
                     what);

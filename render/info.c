@@ -96,10 +96,11 @@ static void shape(prf_buf *b, const prf_profile *p) {
 }
 
 static prf_status threads(prf_buf *b, const prf_profile *p) {
+  const prf_allocator *mem = b->mem;
   size_t n = prf_thread_count(p);
   if (n == 0)
     return PRF_OK;
-  thread_sum *sum = calloc(n, sizeof *sum);
+  thread_sum *sum = prf_mem_calloc(mem, n, sizeof *sum);
   if (!sum)
     return PRF_E_NOMEM;
   size_t col = prf_value_default(p), ns = prf_sample_count(p);
@@ -123,7 +124,7 @@ static prf_status threads(prf_buf *b, const prf_profile *p) {
     put_text(b, prf_thread_name(p, (uint32_t)i));
     prf_buf_putc(b, '\n');
   }
-  free(sum);
+  prf_mem_free(mem, sum);
   return PRF_OK;
 }
 
@@ -148,8 +149,9 @@ static void metadata(prf_buf *b, const prf_profile *p) {
 
 prf_status prf_info_write(const prf_profile *p, prf_write_fn write, void *ctx,
                           prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   const char *format = prf_meta_get(p, "format");
   if (format) {
     prf_buf_puts(&b, "Format: ");

@@ -35,9 +35,10 @@ static double node_self(const prf_layout *l, prf_node n) {
 /* PRF_WIDTH_MAX: each stack as wide as the larger of its two values,
    summed up the tree (children follow parents in id order). */
 static bool compute_max_widths(prf_layout *l) {
+  const prf_allocator *mem = l->mem;
   const prf_tree *t = l->tree;
   size_t count = prf_tree_node_count(t);
-  l->wtotal = calloc(count ? count : 1, sizeof *l->wtotal);
+  l->wtotal = prf_mem_calloc(mem, count ? count : 1, sizeof *l->wtotal);
   if (!l->wtotal)
     return false;
   for (size_t i = 0; i < prf_tree_stack_count(t); i++) {
@@ -169,7 +170,9 @@ static void fit_label(prf_layout_frame *f, const char *name, size_t len,
 
 static bool push_frame(prf_layout *l, prf_node node, uint32_t depth, double x,
                        double w) {
-  if (!prf_grow((void **)&l->frames, &l->cap, l->count + 1, sizeof *l->frames))
+  const prf_allocator *mem = l->mem;
+  if (!prf_grow(mem, (void **)&l->frames, &l->cap, l->count + 1,
+                sizeof *l->frames))
     return false;
   prf_layout_frame *f = &l->frames[l->count++];
   memset(f, 0, sizeof *f);
@@ -191,6 +194,7 @@ typedef struct pending {
  * siblings. Frames narrower than min_w are dropped with their subtrees. */
 static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
                                 int sort, double min_w) {
+  const prf_allocator *mem = l->mem;
   const prf_tree *t = l->tree;
   sort_ctx ctx = {profile, l, sort == PRF_SORT_WEIGHT};
   /* The detailed differential view outlines a frame whose children have
@@ -202,7 +206,7 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
   uint32_t *kids = NULL;
   size_t kids_cap = 0;
   prf_status st = PRF_OK;
-  if (!prf_grow((void **)&stack, &cap, 1, sizeof *stack))
+  if (!prf_grow(mem, (void **)&stack, &cap, 1, sizeof *stack))
     return PRF_E_NOMEM;
   stack[depth++] = (pending){0, 0};
   while (depth > 0 && st == PRF_OK) {
@@ -215,14 +219,14 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
     size_t n = 0;
     for (prf_node c = prf_tree_first_child(t, at.node); c != PRF_NONE;
          c = prf_tree_next_sibling(t, c)) {
-      if (!prf_grow((void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
+      if (!prf_grow(mem, (void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
         st = PRF_E_NOMEM;
         break;
       }
       kids[n++] = c;
     }
-    if (st != PRF_OK || !prf_sort_ids(kids, n, child_cmp, &ctx) ||
-        !prf_grow((void **)&stack, &cap, depth + n, sizeof *stack)) {
+    if (st != PRF_OK || !prf_sort_ids(mem, kids, n, child_cmp, &ctx) ||
+        !prf_grow(mem, (void **)&stack, &cap, depth + n, sizeof *stack)) {
       st = PRF_E_NOMEM;
       break;
     }
@@ -246,8 +250,8 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
       stack[j - 1] = tmp;
     }
   }
-  free(stack);
-  free(kids);
+  prf_mem_free(mem, stack);
+  prf_mem_free(mem, kids);
   return st;
 }
 
@@ -266,6 +270,7 @@ static int by_thread_time(void *ctx, uint32_t a, uint32_t b) {
  * other, so a thread root frame spans its thread). NULL with *failed
  * false means input order. */
 static uint32_t *chart_order(const prf_profile *profile, bool *failed) {
+  const prf_allocator *mem = &profile->mem;
   size_t n = prf_sample_count(profile);
   *failed = false;
   bool timed = false, sorted = true;
@@ -277,15 +282,15 @@ static uint32_t *chart_order(const prf_profile *profile, bool *failed) {
   }
   if (!timed || sorted || n > UINT32_MAX)
     return NULL;
-  uint32_t *order = malloc(n * sizeof *order);
+  uint32_t *order = prf_mem_alloc(mem, n * sizeof *order);
   if (!order) {
     *failed = true;
     return NULL;
   }
   for (size_t i = 0; i < n; i++)
     order[i] = (uint32_t)i;
-  if (!prf_sort_ids(order, n, by_thread_time, (void *)profile)) {
-    free(order);
+  if (!prf_sort_ids(mem, order, n, by_thread_time, (void *)profile)) {
+    prf_mem_free(mem, order);
     *failed = true;
     return NULL;
   }
@@ -296,11 +301,12 @@ static uint32_t *chart_order(const prf_profile *profile, bool *failed) {
  * consecutive samples that share its path. */
 static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
                                double min_w) {
+  const prf_allocator *mem = l->mem;
   const prf_tree *t = l->tree;
   size_t cap = (size_t)prf_tree_max_depth(t) + 1;
-  prf_node *path = malloc(cap * sizeof *path);
-  prf_node *open = malloc(cap * sizeof *open);
-  double *start = malloc(cap * sizeof *start);
+  prf_node *path = prf_mem_alloc(mem, cap * sizeof *path);
+  prf_node *open = prf_mem_alloc(mem, cap * sizeof *open);
+  double *start = prf_mem_alloc(mem, cap * sizeof *start);
   bool order_failed;
   uint32_t *order = chart_order(profile, &order_failed);
   prf_status st = PRF_OK;
@@ -338,10 +344,10 @@ static prf_status layout_chart(prf_layout *l, const prf_profile *profile,
   }
   if (st == PRF_OK && !push_frame(l, 0, 0, 0, x))
     st = PRF_E_NOMEM;
-  free(order);
-  free(path);
-  free(open);
-  free(start);
+  prf_mem_free(mem, order);
+  prf_mem_free(mem, path);
+  prf_mem_free(mem, open);
+  prf_mem_free(mem, start);
   return st;
 }
 
@@ -443,11 +449,12 @@ static void build_legend(prf_layout *l, const prf_flame_options *o,
  * the metadata that says which run of which program this is ("" when
  * none). NULL when out of memory. */
 static char *make_subtitle(const prf_profile *p, const char *option) {
+  const prf_allocator *mem = &p->mem;
   static const char *const keys[][2] = {
       {"release", "release "}, {"environment", ""}, {"transaction", ""},
       {"platform", ""}, {"trace_id", "trace "}};
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   if (option) {
     prf_buf_puts(&b, option);
   } else {
@@ -473,6 +480,7 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
                             const prf_flame_options *o, prf_measure_fn measure,
                             void *mctx, prf_error *err) {
   memset(l, 0, sizeof *l);
+  l->mem = &profile->mem;
   prf_status st = prf_flame_options_check(o, err);
   if (st != PRF_OK)
     return st;
@@ -551,9 +559,10 @@ prf_status prf_layout_build(prf_layout *l, prf_profile *profile,
 }
 
 void prf_layout_free(prf_layout *l) {
-  free(l->frames);
-  free(l->subtitle);
-  free(l->wtotal);
+  const prf_allocator *mem = l->mem;
+  prf_mem_free(mem, l->frames);
+  prf_mem_free(mem, l->subtitle);
+  prf_mem_free(mem, l->wtotal);
   prf_tree_free(l->owned);
   memset(l, 0, sizeof *l);
 }

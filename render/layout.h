@@ -26,6 +26,7 @@ typedef struct prf_layout_frame {
 } prf_layout_frame;
 
 typedef struct prf_layout {
+  const prf_allocator *mem; /* the profile's: all of the layout's memory */
   prf_layout_frame *frames;
   size_t count, cap;
   const prf_tree *tree;  /* the tree laid out */

@@ -87,10 +87,11 @@ static void str(report *r, const char *s) {
 
 /* A string id of the page for a profile string. */
 static uint32_t sid(report *r, prf_str s) {
+  const prf_allocator *mem = &r->p->mem;
   if (s == 0)
     return 0;
   if (!r->sid[s]) {
-    if (!prf_grow((void **)&r->strings, &r->strings_cap, r->nstrings + 1,
+    if (!prf_grow(mem, (void **)&r->strings, &r->strings_cap, r->nstrings + 1,
                   sizeof *r->strings)) {
       r->s.nomem = true;
       return 0;
@@ -141,7 +142,8 @@ static void columns_of(report *r, const double *v, size_t n) {
 /* ---- the tree at function granularity ---- */
 
 static uint32_t key_id(report *r, prf_keymap *m, uint64_t key, bool *fresh) {
-  uint32_t id = prf_keymap_id(m, key, fresh);
+  const prf_allocator *mem = &r->p->mem;
+  uint32_t id = prf_keymap_id(mem, m, key, fresh);
   if (!id)
     r->s.nomem = true;
   return id;
@@ -150,9 +152,10 @@ static uint32_t key_id(report *r, prf_keymap *m, uint64_t key, bool *fresh) {
 /* Frames that differ only in line, column or address are one function
  * frame; its line is kept when all of them agree. */
 static void function_frames(report *r) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = prf_frame_count(r->p);
-  r->frame_rep = malloc((n ? n : 1) * sizeof *r->frame_rep);
-  r->pair_of = malloc((n ? n : 1) * sizeof *r->pair_of);
+  r->frame_rep = prf_mem_alloc(mem, (n ? n : 1) * sizeof *r->frame_rep);
+  r->pair_of = prf_mem_alloc(mem, (n ? n : 1) * sizeof *r->pair_of);
   if (!r->frame_rep || !r->pair_of) {
     r->s.nomem = true;
     return;
@@ -168,8 +171,8 @@ static void function_frames(report *r) {
     r->pair_of[f] = a;
     if (fresh) {
       size_t cap = r->rep_cap;
-      if (!prf_grow((void **)&r->rep, &cap, id, sizeof *r->rep) ||
-          !prf_grow((void **)&r->rep_line, &r->line_cap, id,
+      if (!prf_grow(mem, (void **)&r->rep, &cap, id, sizeof *r->rep) ||
+          !prf_grow(mem, (void **)&r->rep_line, &r->line_cap, id,
                     sizeof *r->rep_line)) {
         r->s.nomem = true;
         return;
@@ -189,15 +192,16 @@ static void function_frames(report *r) {
  * (ids in order of the first node mapped: parents first), adds the self
  * values, then the totals from the leaves up. */
 static void build_tree(report *r) {
+  const prf_allocator *mem = &r->p->mem;
   const prf_tree *t = r->t;
   size_t n = prf_tree_node_count(t), ncol = r->ncol;
-  uint32_t *map = malloc(n * sizeof *map);
-  r->parent = malloc(n * sizeof *r->parent);
-  r->frame = malloc(n * sizeof *r->frame);
-  r->self = calloc(n * (ncol ? ncol : 1), sizeof *r->self);
-  r->total = calloc(n * (ncol ? ncol : 1), sizeof *r->total);
+  uint32_t *map = prf_mem_alloc(mem, n * sizeof *map);
+  r->parent = prf_mem_alloc(mem, n * sizeof *r->parent);
+  r->frame = prf_mem_alloc(mem, n * sizeof *r->frame);
+  r->self = prf_mem_calloc(mem, n * (ncol ? ncol : 1), sizeof *r->self);
+  r->total = prf_mem_calloc(mem, n * (ncol ? ncol : 1), sizeof *r->total);
   if (!map || !r->parent || !r->frame || !r->self || !r->total) {
-    free(map);
+    prf_mem_free(mem, map);
     r->s.nomem = true;
     return;
   }
@@ -242,9 +246,10 @@ static void build_tree(report *r) {
  * the root's |total| in some column. kept[x]: the written id of x, or of
  * its nearest kept ancestor. */
 static void prune(report *r) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = r->nnodes, ncol = r->ncol;
-  r->kept = malloc(n * sizeof *r->kept);
-  r->is_kept = calloc(n, 1);
+  r->kept = prf_mem_alloc(mem, n * sizeof *r->kept);
+  r->is_kept = prf_mem_calloc(mem, n, 1);
   if (!r->kept || !r->is_kept) {
     r->s.nomem = true;
     return;
@@ -264,8 +269,10 @@ static void prune(report *r) {
 
 /* The function frames the kept nodes use, numbered in that order. */
 static void number_frames(report *r) {
-  r->out_frame = calloc(r->nrep ? r->nrep : 1, sizeof *r->out_frame);
-  r->frames = malloc((r->nrep ? r->nrep : 1) * sizeof *r->frames);
+  const prf_allocator *mem = &r->p->mem;
+  r->out_frame =
+      prf_mem_calloc(mem, r->nrep ? r->nrep : 1, sizeof *r->out_frame);
+  r->frames = prf_mem_alloc(mem, (r->nrep ? r->nrep : 1) * sizeof *r->frames);
   if (!r->out_frame || !r->frames) {
     r->s.nomem = true;
     return;
@@ -294,10 +301,11 @@ typedef struct table {
 
 /* The row of each frame: by name, by (name, file, line) or by file. */
 static void group_rows(report *r, table *tb, int kind) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = prf_frame_count(r->p);
   prf_keymap keys = {0};
   size_t cap = 0;
-  tb->row_of = malloc((n ? n : 1) * sizeof *tb->row_of);
+  tb->row_of = prf_mem_alloc(mem, (n ? n : 1) * sizeof *tb->row_of);
   if (!tb->row_of) {
     r->s.nomem = true;
     return;
@@ -310,7 +318,7 @@ static void group_rows(report *r, table *tb, int kind) {
     bool fresh;
     uint32_t row = key_id(r, &keys, key, &fresh);
     if (fresh && !r->s.nomem &&
-        !prf_grow((void **)&tb->first, &cap, row, sizeof *tb->first))
+        !prf_grow(mem, (void **)&tb->first, &cap, row, sizeof *tb->first))
       r->s.nomem = true;
     if (r->s.nomem)
       break;
@@ -319,7 +327,7 @@ static void group_rows(report *r, table *tb, int kind) {
     tb->row_of[f] = row - 1;
   }
   tb->nrows = keys.count;
-  prf_keymap_free(&keys);
+  prf_keymap_free(mem, &keys);
 }
 
 typedef struct order_ctx {
@@ -357,6 +365,7 @@ static int row_cmp(void *vctx, uint32_t a, uint32_t b) {
  * flat and cum in every column, summed for all tables in one walk of the
  * tree; rows that no sample reaches are left out, as top leaves them out. */
 static void fill_tables(report *r, table *tables) {
+  const prf_allocator *mem = &r->p->mem;
   size_t ncol = r->ncol;
   prf_row_sums sums[NTABLES];
   for (int k = 0; k < NTABLES; k++) {
@@ -364,9 +373,9 @@ static void fill_tables(report *r, table *tables) {
     group_rows(r, tb, k);
     if (r->s.nomem)
       return;
-    tb->self = calloc(tb->nrows * ncol + 1, sizeof *tb->self);
-    tb->total = calloc(tb->nrows * ncol + 1, sizeof *tb->total);
-    tb->order = malloc((tb->nrows + 1) * sizeof *tb->order);
+    tb->self = prf_mem_calloc(mem, tb->nrows * ncol + 1, sizeof *tb->self);
+    tb->total = prf_mem_calloc(mem, tb->nrows * ncol + 1, sizeof *tb->total);
+    tb->order = prf_mem_alloc(mem, (tb->nrows + 1) * sizeof *tb->order);
     if (!tb->self || !tb->total || !tb->order) {
       r->s.nomem = true;
       return;
@@ -388,19 +397,19 @@ static void fill_tables(report *r, table *tables) {
         tb->order[tb->nshown++] = (uint32_t)i;
     }
     order_ctx ctx = {r, tb, k};
-    if (ncol && !prf_sort_ids(tb->order, tb->nshown, row_cmp, &ctx)) {
+    if (ncol && !prf_sort_ids(mem, tb->order, tb->nshown, row_cmp, &ctx)) {
       r->s.nomem = true;
       return;
     }
   }
 }
 
-static void table_free(table *tb) {
-  free(tb->row_of);
-  free(tb->first);
-  free(tb->self);
-  free(tb->total);
-  free(tb->order);
+static void table_free(const prf_allocator *mem, table *tb) {
+  prf_mem_free(mem, tb->row_of);
+  prf_mem_free(mem, tb->first);
+  prf_mem_free(mem, tb->self);
+  prf_mem_free(mem, tb->total);
+  prf_mem_free(mem, tb->order);
 }
 
 /* The sids of the rows' names, files and lines. */
@@ -417,7 +426,8 @@ static double table_item(report *r, const void *arg, size_t i) {
 
 /* The shown rows' values: [[column 0], [column 1], ...]. */
 static void table_values(report *r, const table *tb, const double *v) {
-  double *rows = malloc((tb->nshown * r->ncol + 1) * sizeof *rows);
+  const prf_allocator *mem = &r->p->mem;
+  double *rows = prf_mem_alloc(mem, (tb->nshown * r->ncol + 1) * sizeof *rows);
   if (!rows) {
     r->s.nomem = true;
     return;
@@ -426,7 +436,7 @@ static void table_values(report *r, const table *tb, const double *v) {
     memcpy(rows + i * r->ncol, v + tb->order[i] * r->ncol,
            r->ncol * sizeof *rows);
   columns_of(r, rows, tb->nshown);
-  free(rows);
+  prf_mem_free(mem, rows);
 }
 
 static void put_table(report *r, const table *tb, int kind) {
@@ -569,9 +579,10 @@ static double node_item(report *r, const void *arg, size_t i) {
 }
 
 static void put_nodes(report *r) {
-  uint32_t *ids = malloc((r->nkept ? r->nkept : 1) * sizeof *ids);
-  double *self = malloc((r->nkept * r->ncol + 1) * sizeof *self);
-  double *total = malloc((r->nkept * r->ncol + 1) * sizeof *total);
+  const prf_allocator *mem = &r->p->mem;
+  uint32_t *ids = prf_mem_alloc(mem, (r->nkept ? r->nkept : 1) * sizeof *ids);
+  double *self = prf_mem_alloc(mem, (r->nkept * r->ncol + 1) * sizeof *self);
+  double *total = prf_mem_alloc(mem, (r->nkept * r->ncol + 1) * sizeof *total);
   if (!ids || !self || !total) {
     r->s.nomem = true;
   } else {
@@ -599,9 +610,9 @@ static void put_nodes(report *r) {
     num(r, (double)(r->nnodes - r->nkept));
     prf_buf_putc(&r->s.buf, '}');
   }
-  free(ids);
-  free(self);
-  free(total);
+  prf_mem_free(mem, ids);
+  prf_mem_free(mem, self);
+  prf_mem_free(mem, total);
 }
 
 static void put_threads(report *r) {
@@ -638,6 +649,7 @@ static double sample_item(report *r, const void *arg, size_t i) {
 }
 
 static void put_samples(report *r) {
+  const prf_allocator *mem = &r->p->mem;
   size_t n = prf_sample_count(r->p), timed = 0;
   for (size_t i = 0; i < n; i++)
     timed += prf_sample_get(r->p, i)->time != INT64_MIN;
@@ -646,11 +658,11 @@ static void put_samples(report *r) {
     puts_(r, "null");
     return;
   }
-  size_t *idx = malloc(timed * sizeof *idx);
-  double *w = malloc((timed * r->ncol + 1) * sizeof *w);
+  size_t *idx = prf_mem_alloc(mem, timed * sizeof *idx);
+  double *w = prf_mem_alloc(mem, (timed * r->ncol + 1) * sizeof *w);
   if (!idx || !w) {
-    free(idx);
-    free(w);
+    prf_mem_free(mem, idx);
+    prf_mem_free(mem, w);
     r->s.nomem = true;
     return;
   }
@@ -672,8 +684,8 @@ static void put_samples(report *r) {
   puts_(r, ",\n\"weight\":");
   columns_of(r, w, timed);
   prf_buf_putc(&r->s.buf, '}');
-  free(idx);
-  free(w);
+  prf_mem_free(mem, idx);
+  prf_mem_free(mem, w);
 }
 
 static void put_diff(report *r) {
@@ -812,31 +824,33 @@ static void page_head(report *r) {
 }
 
 static void release(report *r) {
+  const prf_allocator *mem = &r->p->mem;
   prf_buf_free(&r->s.buf);
-  prf_keymap_free(&r->pairs);
-  prf_keymap_free(&r->mods);
-  prf_keymap_free(&r->funcs);
-  prf_keymap_free(&r->nkeys);
-  free(r->pair_of);
-  free(r->rep);
-  free(r->rep_line);
-  free(r->frame_rep);
-  free(r->node_of);
-  free(r->parent);
-  free(r->frame);
-  free(r->self);
-  free(r->total);
-  free(r->kept);
-  free(r->is_kept);
-  free(r->out_frame);
-  free(r->frames);
-  free(r->sid);
-  free(r->strings);
+  prf_keymap_free(mem, &r->pairs);
+  prf_keymap_free(mem, &r->mods);
+  prf_keymap_free(mem, &r->funcs);
+  prf_keymap_free(mem, &r->nkeys);
+  prf_mem_free(mem, r->pair_of);
+  prf_mem_free(mem, r->rep);
+  prf_mem_free(mem, r->rep_line);
+  prf_mem_free(mem, r->frame_rep);
+  prf_mem_free(mem, r->node_of);
+  prf_mem_free(mem, r->parent);
+  prf_mem_free(mem, r->frame);
+  prf_mem_free(mem, r->self);
+  prf_mem_free(mem, r->total);
+  prf_mem_free(mem, r->kept);
+  prf_mem_free(mem, r->is_kept);
+  prf_mem_free(mem, r->out_frame);
+  prf_mem_free(mem, r->frames);
+  prf_mem_free(mem, r->sid);
+  prf_mem_free(mem, r->strings);
 }
 
 prf_status prf_report_write(const prf_profile *profile,
                             const prf_report_options *options,
                             prf_write_fn write, void *ctx, prf_error *err) {
+  const prf_allocator *mem = &profile->mem;
   prf_report_options defaults;
   if (!options) {
     prf_report_options_init(&defaults);
@@ -853,10 +867,10 @@ prf_status prf_report_write(const prf_profile *profile,
   r.s.write = write;
   r.s.ctx = ctx;
   r.ncol = prf_value_count(profile);
-  prf_buf_init(&r.s.buf);
+  prf_buf_init(&r.s.buf, mem);
   table tables[NTABLES];
   memset(tables, 0, sizeof tables);
-  r.sid = calloc(profile->strings.count + 1, sizeof *r.sid);
+  r.sid = prf_mem_calloc(mem, profile->strings.count + 1, sizeof *r.sid);
   if (!r.sid)
     r.s.nomem = true;
   if (!r.s.nomem)
@@ -902,7 +916,7 @@ prf_status prf_report_write(const prf_profile *profile,
     prf_stream_flush(&r.s, true);
   }
   for (int k = 0; k < NTABLES; k++)
-    table_free(&tables[k]);
+    table_free(mem, &tables[k]);
   if (r.s.nomem)
     st = prf_fail(err, PRF_E_NOMEM, "out of memory writing the report");
   else if (r.s.io)

@@ -264,8 +264,9 @@ prf_status prf_svg_write_layout(const prf_layout *l,
                                 const prf_flame_options *o,
                                 prf_write_fn write, void *ctx,
                                 prf_error *err) {
+  const prf_allocator *mem = l->mem;
   svg_writer w = {.write = write, .ctx = ctx};
-  prf_buf_init(&w.out);
+  prf_buf_init(&w.out, mem);
   header(&w, l, o);
   prf_buf_puts(&w.out, "<g id=\"frames\">\n");
   for (size_t i = 0; i < l->count && !w.failed && !w.out.failed; i++) {

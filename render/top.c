@@ -223,20 +223,23 @@ static void legend(prf_buf *b, const prf_profile *p, const prf_top *top,
 }
 
 static void put_trimmed_percent(prf_buf *b, double value, double total) {
+  const prf_allocator *mem = b->mem;
   prf_buf tmp;
-  prf_buf_init(&tmp);
+  prf_buf_init(&tmp, mem);
   put_percent(&tmp, value, total);
   const char *t = tmp.data ? tmp.data : "";
   while (*t == ' ')
     t++;
   prf_buf_puts(b, t);
+  b->failed |= tmp.failed; /* a table missing a cell is no table */
   prf_buf_free(&tmp);
 }
 
 static prf_status write_tsv(const prf_profile *p, const prf_top *top,
                             prf_write_fn write, void *ctx, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   prf_buf_puts(&b, "flat\tcum\tfunction\tfile\tline\n");
   char num[64];
   for (size_t i = 0; i < top->count; i++) {
@@ -252,12 +255,13 @@ static prf_status write_tsv(const prf_profile *p, const prf_top *top,
       if (b.data[k] == '\t' || b.data[k] == '\n' || b.data[k] == '\\') {
         char c = b.data[k] == '\t' ? 't' : b.data[k] == '\n' ? 'n' : '\\';
         prf_buf tail;
-        prf_buf_init(&tail);
+        prf_buf_init(&tail, mem);
         prf_buf_put(&tail, b.data + k + 1, b.len - k - 1);
         b.len = k;
         prf_buf_putc(&b, '\\');
         prf_buf_putc(&b, c);
         prf_buf_put(&b, tail.data, tail.len);
+        b.failed |= tail.failed;
         prf_buf_free(&tail);
         k++;
       }
@@ -275,6 +279,7 @@ static prf_status write_tsv(const prf_profile *p, const prf_top *top,
 
 prf_status prf_top_write(const prf_profile *p, const prf_top_options *o,
                          prf_write_fn write, void *ctx, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
   prf_top top;
   prf_status st = prf_top_compute(p, o, &top, err);
   if (st != PRF_OK)
@@ -299,7 +304,7 @@ prf_status prf_top_write(const prf_profile *p, const prf_top_options *o,
   scaler s;
   choose_unit(&s, prf_value_unit(p, top.column), smallest, top.total);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, mem);
   legend(&b, p, &top, &s);
   prf_buf_puts(&b, "Showing nodes accounting for ");
   put_value(&b, &s, shown_flat);

@@ -8,6 +8,15 @@ fi
 python3 docs/gen_api.py lib/profrender.h >"$TMP/API.md"
 same_file "docs/API.md is up to date (python3 docs/gen_api.py lib/profrender.h > docs/API.md)" \
   docs/API.md "$TMP/API.md"
+# Every public function and type has a comment (gen_api.py --check lists
+# the ones without).
+python3 docs/gen_api.py --check lib/profrender.h >"$TMP/undocumented" 2>&1
+check "every declaration in lib/profrender.h has a comment above it" test ! -s "$TMP/undocumented"
+[ -s "$TMP/undocumented" ] && sed 's/^/#   /' "$TMP/undocumented"
+# ... and the check itself notices a declaration without one.
+printf '/* Documented. */\nint prf_a(void);\n\nint prf_b(void);\n' >"$TMP/h.h"
+python3 docs/gen_api.py --check "$TMP/h.h" >"$TMP/h.out" 2>&1
+check "gen_api.py --check names an undocumented function" grep -q 'prf_b' "$TMP/h.out"
 for f in prf_profile_read_file prf_profile_merge prf_flame_write prf_diff_compute prf_buffer_write; do
   check "docs/API.md documents $f" grep -q "$f(" docs/API.md
 done

@@ -48,7 +48,7 @@ static char *collapse_opts(const void *data, size_t size, warnings *ws,
     return NULL;
   }
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
   prf_buf_putc(&b, '\0');
   prf_profile_free(p);
@@ -105,7 +105,7 @@ static void test_differential(void **state) {
   assert_true(prf_tree_total(t, 0, 0) == 305);
   assert_true(prf_tree_total(t, 0, 1) == 473);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   assert_string_equal(b.data,
                       "cksum;main 31 56\nnoploop 0 2\nnoploop;main 274 415\n");
@@ -197,7 +197,7 @@ static void test_kind_suffixes(void **state) {
   assert_int_equal(kinds[5], PRF_KIND_NORMAL);
   assert_string_equal(names[5], "x_[z]");
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   assert_string_equal(b.data, in); /* suffixes come back on output */
   prf_buf_free(&b);
@@ -225,7 +225,7 @@ static void test_line_breaks_in_names(void **state) {
   assert_int_equal(prf_stack_add(p, fids, 3, &two, &leaf), PRF_OK);
   assert_int_equal(prf_stack_add(p, fids, 2, &one, &leaf), PRF_OK);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
   prf_buf_putc(&b, '\0');
   assert_string_equal(b.data, "main;multi line  name 1\n"
@@ -251,7 +251,7 @@ static void test_output_order_is_byte_order(void **state) {
       "a;\xc3\xa9t\xc3\xa9 13", "a;z 14", "b;foo 15"};
   size_t n = sizeof lines / sizeof lines[0];
   prf_buf in;
-  prf_buf_init(&in);
+  prf_buf_init(&in, NULL);
   for (size_t i = n; i-- > 0;) { /* reversed: the writer must sort */
     prf_buf_puts(&in, lines[i]);
     prf_buf_putc(&in, '\n');
@@ -261,7 +261,7 @@ static void test_output_order_is_byte_order(void **state) {
   memcpy(sorted, lines, sizeof lines);
   qsort(sorted, n, sizeof sorted[0], str_cmp);
   prf_buf want;
-  prf_buf_init(&want);
+  prf_buf_init(&want, NULL);
   for (size_t i = 0; i < n; i++) {
     /* strcmp of whole lines equals the stacks' order here: no stack text
        is a prefix of another followed by a digit-first difference */
@@ -377,7 +377,7 @@ static void test_streaming_in_pieces(void **state) {
   prf_profile *p = prf_profile_new();
   assert_int_equal(prf_profile_read(p, dribble, &cursor, NULL, NULL), PRF_OK);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   char *whole = collapse(text);
   assert_string_equal(b.data, whole);
@@ -443,7 +443,7 @@ static void test_long_line(void **state) {
   (void)state;
   enum { DEPTH = 300000 };
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   for (int i = 0; i < DEPTH; i++)
     prf_buf_puts(&b, i ? ";fn" : "fn");
   prf_buf_puts(&b, " 1\nfn 2\n");

@@ -350,7 +350,7 @@ static void test_sort_ids(void **state) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     ids[i] = (uint32_t)(x >> 40) % 1000;
   }
-  assert_true(prf_sort_ids(ids, N, cmp_u32, NULL));
+  assert_true(prf_sort_ids(NULL, ids, N, cmp_u32, NULL));
   for (size_t i = 1; i < N; i++)
     assert_true(ids[i - 1] <= ids[i]);
   free(ids);

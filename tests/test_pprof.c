@@ -155,7 +155,7 @@ static void test_good_profile(void **state) {
   assert_string_equal(prf_meta_get(p, "period"), "10000000");
   assert_string_equal(prf_meta_get(p, "period_type"), "cpu/nanoseconds");
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
   /* leaf first in the file: root first here; inl was inlined into work;
      the location without lines is named after its binary; negative
@@ -308,14 +308,14 @@ static void test_drop_frames(void **state) {
   prf_error err;
   assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   assert_int_equal(prf_profile_write(p, "folded", to_buf, &b, NULL), PRF_OK);
   assert_string_equal(b.data, "main 2\nmain;[app] -1\n");
   prf_buf_free(&b);
   prf_profile_free(p);
   vfield(&e, 8, 6); /* keep_frames = "work" wins */
   assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   assert_string_equal(b.data, "main;[app] -1\nmain;work;inl_[i] 2\n");
   prf_buf_free(&b);
@@ -323,7 +323,7 @@ static void test_drop_frames(void **state) {
   good_profile(&e);
   vfield(&e, 7, 7); /* "inl": the inlined line and below go, work stays */
   assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   assert_string_equal(b.data, "main;[app] -1\nmain;work 2\n");
   prf_buf_free(&b);
@@ -331,7 +331,7 @@ static void test_drop_frames(void **state) {
   good_profile(&e);
   vfield(&e, 7, 5); /* "main" is the root: nothing before it, kept */
   assert_int_equal(read_pprof(&e, &p, &err), PRF_OK);
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_profile_write(p, "folded", to_buf, &b, NULL);
   assert_string_equal(b.data, "main;[app] -1\nmain;work;inl_[i] 2\n");
   prf_buf_free(&b);

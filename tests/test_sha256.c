@@ -81,7 +81,7 @@ static void test_split(void **state) {
 
 static void expect_b64(const char *in, const char *want) {
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_base64(&b, in, strlen(in));
   prf_buf_putc(&b, '\0');
   assert_false(b.failed);
@@ -102,7 +102,7 @@ static void test_base64(void **state) {
   unsigned char d[32];
   prf_sha256_digest("abc", 3, d);
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_base64(&b, d, 32);
   prf_buf_putc(&b, '\0');
   assert_string_equal(b.data, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");

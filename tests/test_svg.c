@@ -33,7 +33,7 @@ static prf_profile *load(const char *text) {
 
 static char *svg(prf_profile *p, const prf_flame_options *o) {
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_error err;
   if (prf_svg_write(p, o, to_buf, &b, &err) != PRF_OK)
     fail_msg("%s", err.message);
@@ -352,7 +352,7 @@ static void test_write_failure_and_bad_options(void **state) {
 static void test_escape_functions(void **state) {
   (void)state;
   prf_buf b;
-  prf_buf_init(&b);
+  prf_buf_init(&b, NULL);
   prf_escape_xml(&b, "a<b>&\"'\xC3\xA9\xEF\xBF\xBE\x7f", 13);
   assert_string_equal(b.data, "a&lt;b&gt;&amp;&quot;&apos;\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD");
   b.len = 0;
