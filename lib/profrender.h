@@ -185,7 +185,8 @@ typedef struct prf_label {
  * - the C library's own: regcomp's compiled expressions (prf_filter, a
  *   pprof profile's drop_frames), qsort's scratch, and the stdio stream
  *   of prf_profile_read_file, all freed before the call returns.
- * zlib's state for gzip input does use them (zalloc and zfree). */
+ * zlib's state (gzip input, pprof output) does use them, through zlib's
+ * zalloc and zfree. */
 typedef struct prf_allocator {
   void *(*alloc)(void *opaque, size_t size);
   void *(*realloc)(void *opaque, void *ptr, size_t size);
