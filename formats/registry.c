@@ -186,6 +186,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
   profile->max_frames =
       options->max_frames ? options->max_frames : PRF_DEFAULT_MAX_FRAMES;
   profile->limit_hit = PRF_LIMIT_NONE;
+  prf_callgraph_drop(profile); /* the file's numbers are one input's */
   if (st == PRF_OK)
     st = format->read(profile, &in, options, err);
   if (st != PRF_OK && profile->limit_hit != PRF_LIMIT_NONE)

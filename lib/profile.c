@@ -37,6 +37,7 @@ void prf_profile_free(prf_profile *p) {
   free(p->unfiltered_total);
   prf_tree_release(&p->tree);
   prf_stacks_free(&p->stacks);
+  prf_callgraph_drop(p);
   free(p);
 }
 

@@ -445,7 +445,7 @@ static void build_legend(prf_layout *l, const prf_flame_options *o,
 static char *make_subtitle(const prf_profile *p, const char *option) {
   static const char *const keys[][2] = {
       {"release", "release "}, {"environment", ""}, {"transaction", ""},
-      {"platform", ""}, {"trace_id", "trace "}};
+      {"platform", ""}, {"trace_id", "trace "}, {"callgraph", ""}};
   prf_buf b;
   prf_buf_init(&b);
   if (option) {
