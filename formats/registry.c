@@ -3,6 +3,7 @@
  */
 #include "registry.h"
 
+#include "callgrind.h"
 #include "chrome.h"
 #include "firefox.h"
 #include "folded.h"
@@ -34,11 +35,13 @@ static const prf_format formats[] = {
      prf_sentry_sniff, prf_sentry_read, NULL},
     {"firefox", "Firefox Profiler (Gecko or processed format)",
      prf_firefox_sniff, prf_firefox_read, NULL},
+    {"callgrind", "valgrind callgrind (KCachegrind format)",
+     prf_callgrind_sniff, prf_callgrind_read, NULL},
 };
 
 static const char *const format_names[] = {
     "folded", "pprof", "perf", "cpuprofile", "chrome-trace", "speedscope",
-    "sentry", "firefox", NULL};
+    "sentry", "firefox", "callgrind", NULL};
 
 enum { SNIFF_BYTES = 64 * 1024 };
 
@@ -177,7 +180,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
         st = prf_fail(err, PRF_E_DATA,
                       "unrecognised input format: expected one of: folded, "
                       "pprof, perf, cpuprofile, chrome-trace, speedscope, "
-                      "sentry, firefox");
+                      "sentry, firefox, callgrind");
     }
   }
   size_t threads_before = prf_thread_count(profile);
