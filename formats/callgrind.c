@@ -168,8 +168,10 @@ static prf_status read_positions(cg_reader *r, const char *s, size_t len) {
 }
 
 /* One token of a cost line: a number, "+N"/"-N" relative to the previous
- * value, or "*" (the same). Hex positions ("0x...") are accepted too. */
-static bool token_value(const char *s, size_t len, double prev, double *out) {
+ * value, or "*" (the same). Hex positions ("0x...") are accepted too;
+ * only costs must stay below PRF_MAX_COUNT (an address may not). */
+static bool token_value(const char *s, size_t len, double prev, bool cost,
+                        double *out) {
   if (len == 1 && s[0] == '*') {
     *out = prev;
     return true;
@@ -197,7 +199,7 @@ static bool token_value(const char *s, size_t len, double prev, double *out) {
     }
   }
   *out = sign ? prev + sign * v : v;
-  return *out <= PRF_MAX_COUNT && *out >= -PRF_MAX_COUNT;
+  return !cost || (*out <= PRF_MAX_COUNT && *out >= -PRF_MAX_COUNT);
 }
 
 static prf_status read_cost(cg_reader *r, const char *s, size_t len) {
@@ -219,8 +221,10 @@ static prf_status read_cost(cg_reader *r, const char *s, size_t len) {
     size_t c = tok >= r->npos ? tok - r->npos : 0;
     if (tok >= r->npos + r->ncol)
       return fail(r, "more costs than events on '%.*s'", SHOW(s, len));
-    if (!token_value(s + start, i - start, tok >= r->npos ? r->last[c] : 0, &v))
-      return fail(r, "expected a number, '+N', '-N' or '*' in cost line "
+    bool cost = tok >= r->npos;
+    if (!token_value(s + start, i - start, cost ? r->last[c] : 0, cost, &v))
+      return fail(r, "expected a number (costs below 2^63), '+N', '-N' or '*' "
+                     "in cost line "
                      "'%.*s'", SHOW(s, len));
     if (tok >= r->npos)
       r->cost[c] = v;
@@ -415,7 +419,7 @@ int prf_callgrind_sniff(const unsigned char *head, size_t len) {
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
       if (starts(l, n, known[i]))
         keys++;
-    if (events && keys >= 2)
+    if (events && keys >= 1)
       return 80;
   }
   return 0;

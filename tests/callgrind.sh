@@ -121,6 +121,13 @@ printf 'events: Ir\nfn=(4)\n1 2\n' | bad "an undefined compressed name" "bad.cg:
 printf 'fn=main\n1 2\n' | bad "costs before events:" "bad.cg:2: a cost line before 'events:'"
 printf 'events: Ir\nfn=main\n1 2 3\n' | bad "more costs than events" "bad.cg:3: more costs than events"
 printf '# callgrind format\nevents: Ir\n' | bad "no costs" "no costs found"
+printf 'events: Ir\nfn=main\n1 99999999999999999999\n' | bad "a cost above 2^63" "bad.cg:3: expected a number (costs below 2^63)"
+# Addresses above 2^63 are positions, not costs; no header but events: and
+# fn= is still sniffed.
+printf 'events: Ir\npositions: instr line\nfn=main\n0xffffffffff600000 3 5\n+16 -2 2\n' > "$TMP/addr.cg"
+stacks "$TMP/addr.cg" > "$TMP/got"
+printf 'main 7\n' > "$TMP/want"
+same_file "instr positions above 2^63, relative positions, sniffed without a header" "$TMP/want" "$TMP/got"
 # A profile that is all cycle (no root) and one whose calls carry nothing.
 printf 'events: Ir\nfn=a\n1 5\ncfn=b\ncalls=1 1\n1 7\nfn=b\n1 3\ncfn=a\ncalls=1 1\n1 9\n' > "$TMP/cycle.cg"
 stacks "$TMP/cycle.cg" > "$TMP/got"
