@@ -113,8 +113,6 @@ static prf_status frame_of(cg_reader *r, prf_str file, prf_str name,
 
 /* "events: Ir Dr ...": the value columns, the first the default. */
 static prf_status read_events(cg_reader *r, const char *s, size_t len) {
-  if (r->ncol)
-    return fail(r, "a second 'events:' line: expected one per file (%.*s)", SHOW(s, len));
   const char *types[64], *units[64];
   char *copy = malloc(len + 1);
   if (!copy)
@@ -131,6 +129,16 @@ static prf_status read_events(cg_reader *r, const char *s, size_t len) {
     units[n++] = "count";
   }
   prf_status st;
+  if (r->ncol) { /* a later part of the file: the same events */
+    bool same = n == r->ncol;
+    for (size_t i = 0; same && i < n; i++)
+      same = strcmp(types[i], prf_value_type(r->p, i)) == 0;
+    free(copy);
+    return same ? PRF_OK
+                : fail(r, "'events: %.*s' differs from the first 'events:' "
+                          "line: expected the same events in every part",
+                       SHOW(s, len));
+  }
   if (n == 0) {
     st = fail(r, "'events:' names no event: expected 'events: Ir ...'%.*s", SHOW("", 0));
   } else {

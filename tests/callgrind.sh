@@ -107,27 +107,31 @@ for f in $D/speedscope__*; do
   grep -q '^Format: callgrind' "$TMP/info" && ok "$(basename "$f") is sniffed as callgrind" ||
     not_ok "$(basename "$f") is sniffed as callgrind" "$(head -3 "$TMP/info")"
 done
-bad() { # DESCRIPTION WANT-IN-MESSAGE (input on stdin)
-  cat > "$TMP/bad.cg"
+bad() { # DESCRIPTION WANT-IN-MESSAGE (input in $TMP/bad.cg)
   exit_is "$1: exit 65" 65 $PR collapse --input-format callgrind "$TMP/bad.cg"
   if [ "$(wc -l < "$TMP/exit.err")" -eq 1 ] && grep -q "$2" "$TMP/exit.err"; then ok "$1: one line naming it"
   else not_ok "$1: one line naming it" "want: $2" "$(cat "$TMP/exit.err")"; fi
 }
-printf '# callgrind format\nevents: Ir\nfn=main\n16 20\nthis is garbage\n' |
-  bad "a garbage line" "bad.cg:5: unknown line 'this is garbage'"
-printf 'events: Ir\nfn=main\n16 x\n' | bad "a cost that is no number" "bad.cg:3: expected a number"
-printf 'events: Ir\nfn=main\n16 20\ncfn=f\ncalls=1 2\n' | bad "calls= at the end" "bad.cg:5: the input ends after 'calls='"
-printf 'events: Ir\nfn=(4)\n1 2\n' | bad "an undefined compressed name" "bad.cg:2: compressed name '(4)'"
-printf 'fn=main\n1 2\n' | bad "costs before events:" "bad.cg:2: a cost line before 'events:'"
-printf 'events: Ir\nfn=main\n1 2 3\n' | bad "more costs than events" "bad.cg:3: more costs than events"
-printf '# callgrind format\nevents: Ir\n' | bad "no costs" "no costs found"
-printf 'events: Ir\nfn=main\n1 99999999999999999999\n' | bad "a cost above 2^63" "bad.cg:3: expected a number (costs below 2^63)"
+printf '# callgrind format\nevents: Ir\nfn=main\n16 20\nthis is garbage\n' > "$TMP/bad.cg"; bad "a garbage line" "bad.cg:5: unknown line 'this is garbage'"
+printf 'events: Ir\nfn=main\n16 x\n' > "$TMP/bad.cg"; bad "a cost that is no number" "bad.cg:3: expected a number"
+printf 'events: Ir\nfn=main\n16 20\ncfn=f\ncalls=1 2\n' > "$TMP/bad.cg"; bad "calls= at the end" "bad.cg:5: the input ends after 'calls='"
+printf 'events: Ir\nfn=(4)\n1 2\n' > "$TMP/bad.cg"; bad "an undefined compressed name" "bad.cg:2: compressed name '(4)'"
+printf 'fn=main\n1 2\n' > "$TMP/bad.cg"; bad "costs before events:" "bad.cg:2: a cost line before 'events:'"
+printf 'events: Ir\nfn=main\n1 2 3\n' > "$TMP/bad.cg"; bad "more costs than events" "bad.cg:3: more costs than events"
+printf '# callgrind format\nevents: Ir\n' > "$TMP/bad.cg"; bad "no costs" "no costs found"
+printf 'events: Ir\nfn=main\n1 99999999999999999999\n' > "$TMP/bad.cg"; bad "a cost above 2^63" "bad.cg:3: expected a number (costs below 2^63)"
 # Addresses above 2^63 are positions, not costs; no header but events: and
 # fn= is still sniffed.
 printf 'events: Ir\npositions: instr line\nfn=main\n0xffffffffff600000 3 5\n+16 -2 2\n' > "$TMP/addr.cg"
 stacks "$TMP/addr.cg" > "$TMP/got"
 printf 'main 7\n' > "$TMP/want"
 same_file "instr positions above 2^63, relative positions, sniffed without a header" "$TMP/want" "$TMP/got"
+printf 'events: Ir\nfn=main\n1 2\nevents: Dr\n' > "$TMP/bad.cg"; bad "a part with other events" "bad.cg:4: 'events: Dr' differs"
+# Two parts (each with its header) add up.
+printf 'events: Ir\nfn=main\n1 2\npart: 2\nevents: Ir\nfn=main\n1 3\n' > "$TMP/parts.cg"
+stacks "$TMP/parts.cg" > "$TMP/got"
+printf 'main 5\n' > "$TMP/want"
+same_file "two parts with the same events add up" "$TMP/want" "$TMP/got"
 # A profile that is all cycle (no root) and one whose calls carry nothing.
 printf 'events: Ir\nfn=a\n1 5\ncfn=b\ncalls=1 1\n1 7\nfn=b\n1 3\ncfn=a\ncalls=1 1\n1 9\n' > "$TMP/cycle.cg"
 stacks "$TMP/cycle.cg" > "$TMP/got"
@@ -136,6 +140,21 @@ same_file "a cycle with no root: its first function becomes the root" "$TMP/want
 top_tsv "$TMP/cycle.cg" > "$TMP/got"
 printf 'a 5 12\nb 3 12\n' > "$TMP/want"
 same_file "top of a cycle: the file's self and self plus calls" "$TMP/want" "$TMP/got"
+# 2^30 paths: the tree stops at the node cap, with a warning, and still
+# holds every function's self cost (z and y come after the cap: z is a
+# root, y, which only z calls, is drawn below the root).
+awk 'BEGIN { print "events: Ir"; print "fn=root"; print "1 1"
+  for (j = 0; j < 2; j++) { print "cfn=f0_" j; print "calls=1 1"; print "1 1" }
+  for (i = 0; i < 30; i++) for (j = 0; j < 2; j++) {
+    print "fn=f" i "_" j; print "1 1"
+    if (i < 29) for (k = 0; k < 2; k++) { print "cfn=f" (i + 1) "_" k; print "calls=1 1"; print "1 1" } }
+  print "fn=z"; print "1 100"; print "cfn=y"; print "calls=1 1"; print "1 1000"
+  print "fn=y"; print "1 1000" }' > "$TMP/explode.cg"
+$PR info "$TMP/explode.cg" > "$TMP/info" 2> "$TMP/err"
+grep -q 'more than 1000000 call tree nodes' "$TMP/err" && ok "a call graph with 2^30 paths stops at the node cap, with a warning" ||
+  not_ok "a call graph with 2^30 paths stops at the node cap, with a warning" "$(cat "$TMP/err")"
+grep -q '^Total: 1161$' "$TMP/info" && grep -q '^Stacks: 10000[0-9][0-9] distinct' "$TMP/info" &&
+  ok "past the cap every self cost is still in the tree" || not_ok "past the cap every self cost is still in the tree" "$(cat "$TMP/info")"
 X=$D/speedscope__callgrind__callgrind.example.log
 Y=$D/speedscope__callgrind__callgrind.subposition-compression.log
 check "diff of two callgrind files" $PR diff -q $X $M
