@@ -149,8 +149,6 @@ prf_status prf_callgraph_add_edge(prf_callgraph *g, prf_fid caller,
   return PRF_OK;
 }
 
-size_t prf_callgraph_function_count(const prf_callgraph *g) { return g->nfn; }
-
 /* ---- the tree ---- */
 
 typedef struct builder {
@@ -246,6 +244,15 @@ static prf_status add_node(builder *b, prf_node parent, uint32_t fn,
   return PRF_OK;
 }
 
+/* A function that costs nothing and calls nothing (profile's "profiler"
+ * entry) would be an empty box of its own: it gets none. */
+static bool idle_function(const builder *b, size_t f) {
+  for (size_t c = 0; c < b->ncol; c++)
+    if (b->g->self[f * b->ncol + c] != 0)
+      return false;
+  return b->out_first[f] == b->out_first[f + 1];
+}
+
 /* Depth-first from function root, a new child of the tree's root. */
 static prf_status walk(builder *b, uint32_t root) {
   prf_callgraph *g = b->g;
@@ -274,7 +281,7 @@ static prf_status walk(builder *b, uint32_t root) {
     }
     uint32_t e = b->out_edge[top->next++];
     uint32_t callee = g->to[e];
-    if (self_call(g, e) || b->on_path[callee])
+    if (self_call(g, e) || b->on_path[callee] || idle_function(b, callee))
       continue;
     bool any = false;
     const double *parent = b->frac + (size_t)top->node * ncol;
@@ -351,12 +358,12 @@ static prf_status build_tree(builder *b) {
   if (st == PRF_OK && !node_frac(b, 0))
     st = PRF_E_NOMEM;
   for (size_t f = 0; st == PRF_OK && f < g->nfn; f++)
-    if (b->reached[f] == 2)
+    if (b->reached[f] == 2 && !idle_function(b, f))
       st = walk(b, (uint32_t)f);
   /* Cycles that no root enters: their first function becomes a root (all
      below the root itself once past the node cap). */
   for (size_t f = 0; st == PRF_OK && f < g->nfn; f++) {
-    if (b->reached[f] & 1)
+    if ((b->reached[f] & 1) || idle_function(b, f))
       continue;
     if (b->capped) {
       double one[1] = {1};

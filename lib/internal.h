@@ -332,7 +332,6 @@ prf_status prf_callgraph_add_cum(prf_callgraph *graph, prf_fid frame,
                                  const double *values);
 prf_status prf_callgraph_add_edge(prf_callgraph *graph, prf_fid caller,
                                   prf_fid callee, const double *values);
-size_t prf_callgraph_function_count(const prf_callgraph *graph);
 /* Builds the profile's call tree from the graph (callgraph.c explains
  * how), marks the profile's metadata ("callgraph") and, when the profile
  * held nothing before, keeps the graph for the top table; the graph is

@@ -127,6 +127,11 @@ stacks "$TMP/addr.cg" > "$TMP/got"
 printf 'main 7\n' > "$TMP/want"
 same_file "instr positions above 2^63, relative positions, sniffed without a header" "$TMP/want" "$TMP/got"
 printf 'events: Ir\nfn=main\n1 2\nevents: Dr\n' > "$TMP/bad.cg"; bad "a part with other events" "bad.cg:4: 'events: Dr' differs"
+# A function that costs nothing and calls nothing gets no box.
+printf 'events: Ir\nfn=a\n1 5\nfn=idle\n' > "$TMP/idle.cg"
+$PR info -q "$TMP/idle.cg" > "$TMP/info"
+grep -q '^Stacks: 1 distinct, 1 call tree nodes' "$TMP/info" && ok "a function with no cost and no calls gets no box" ||
+  not_ok "a function with no cost and no calls gets no box" "$(cat "$TMP/info")"
 # Two parts (each with its header) add up.
 printf 'events: Ir\nfn=main\n1 2\npart: 2\nevents: Ir\nfn=main\n1 3\n' > "$TMP/parts.cg"
 stacks "$TMP/parts.cg" > "$TMP/got"
