@@ -393,15 +393,14 @@ prf_status prf_callgrind_read(prf_profile *profile, prf_input *in,
     err->line = in->line;
   }
   if (st == PRF_OK) {
-    bool capped;
+    size_t capped;
     prf_callgraph *g = r.g;
     r.g = NULL;
     st = prf_callgraph_build(profile, g, &capped, err);
     if (st == PRF_OK && capped)
-      prf_reader_warn(options, 0, "the call graph expands to more than %u "
+      prf_reader_warn(options, 0, "the call graph expands to more than %zu "
                       "call tree nodes: functions not reached by then are "
-                      "drawn directly below the root",
-                      PRF_CALLGRAPH_MAX_NODES);
+                      "drawn directly below the root", capped);
   }
   free_reader(&r);
   return st;

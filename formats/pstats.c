@@ -416,15 +416,14 @@ prf_status prf_pstats_read(prf_profile *profile, prf_input *in,
   if (st == PRF_OK)
     st = read_stats(&r, &r.m.obj[top]);
   if (st == PRF_OK) {
-    bool capped;
+    size_t capped;
     prf_callgraph *g = r.g;
     r.g = NULL;
     st = prf_callgraph_build(profile, g, &capped, err);
     if (st == PRF_OK && capped)
-      prf_reader_warn(options, 0, "the call graph expands to more than %u "
+      prf_reader_warn(options, 0, "the call graph expands to more than %zu "
                       "call tree nodes: functions not reached by then are "
-                      "drawn directly below the root",
-                      PRF_CALLGRAPH_MAX_NODES);
+                      "drawn directly below the root", capped);
   }
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s reading pstats", prf_status_name(st));

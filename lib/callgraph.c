@@ -18,8 +18,9 @@
  *   nodes in proportion to the shares that reached them, so every function
  *   keeps exactly its self cost, and the tree's total is the sum of them.
  * - The walk is depth-first with an explicit stack and stops adding nodes
- *   at PRF_CALLGRAPH_MAX_NODES; functions it did not reach by then hang
- *   directly below the root (with a warning).
+ *   at PRF_CALLGRAPH_MAX_NODES (fewer when there are more than 16 columns,
+ *   for each node holds a share per column); functions it did not reach by
+ *   then hang directly below the root (with a warning).
  */
 #include "internal.h"
 
@@ -164,6 +165,7 @@ typedef struct builder {
   size_t frac_cap;
   struct frame_walk { uint32_t fn, node, next; } *stack;
   size_t stack_cap;
+  size_t max_nodes;    /* the cap for this many columns */
   bool capped;
 } builder;
 
@@ -291,7 +293,7 @@ static prf_status walk(builder *b, uint32_t root) {
     }
     if (!any)
       continue;
-    if (prf_tree_node_count(prf_profile_tree(b->p)) >= PRF_CALLGRAPH_MAX_NODES) {
+    if (prf_tree_node_count(prf_profile_tree(b->p)) >= b->max_nodes) {
       b->capped = true;
       continue;
     }
@@ -398,8 +400,8 @@ static void fill_cum(prf_callgraph *g) {
         g->cum[g->from[e] * ncol + c] += g->cost[e * ncol + c];
 }
 
-prf_status prf_callgraph_build(prf_profile *p, prf_callgraph *g, bool *capped,
-                               prf_error *err) {
+prf_status prf_callgraph_build(prf_profile *p, prf_callgraph *g,
+                               size_t *capped, prf_error *err) {
   bool fresh = prf_tree_node_count(prf_profile_tree(p)) == 1 &&
                p->callgraph == NULL;
   if (g->ncol != prf_value_count(p)) {
@@ -413,8 +415,11 @@ prf_status prf_callgraph_build(prf_profile *p, prf_callgraph *g, bool *capped,
   b.p = p;
   b.g = g;
   b.ncol = g->ncol;
+  b.max_nodes = PRF_CALLGRAPH_MAX_VALUES / g->ncol < PRF_CALLGRAPH_MAX_NODES
+                    ? PRF_CALLGRAPH_MAX_VALUES / g->ncol
+                    : PRF_CALLGRAPH_MAX_NODES;
   prf_status st = build_tree(&b);
-  *capped = b.capped;
+  *capped = b.capped ? b.max_nodes : 0;
   free(b.out_first);
   free(b.out_edge);
   free(b.share);

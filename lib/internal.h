@@ -318,8 +318,10 @@ size_t prf_tree_stack_entry(const prf_tree *tree, prf_node node);
  * it carries, one value per column. */
 typedef struct prf_callgraph prf_callgraph;
 
-/* The call tree is not expanded past this many nodes (README.md). */
+/* The call tree is not expanded past this many nodes, nor past this many
+ * node values (nodes times value columns) (README.md). */
 #define PRF_CALLGRAPH_MAX_NODES 1000000u
+#define PRF_CALLGRAPH_MAX_VALUES 16000000u
 
 prf_callgraph *prf_callgraph_new(size_t ncol); /* NULL: out of memory */
 void prf_callgraph_free(prf_callgraph *graph);
@@ -335,9 +337,9 @@ prf_status prf_callgraph_add_edge(prf_callgraph *graph, prf_fid caller,
 /* Builds the profile's call tree from the graph (callgraph.c explains
  * how), marks the profile's metadata ("callgraph") and, when the profile
  * held nothing before, keeps the graph for the top table; the graph is
- * consumed either way. *capped: the node cap was reached. */
+ * consumed either way. *capped: the node cap that was reached, else 0. */
 prf_status prf_callgraph_build(prf_profile *profile, prf_callgraph *graph,
-                               bool *capped, prf_error *err);
+                               size_t *capped, prf_error *err);
 /* Forgets the file's numbers (another input, a filter, a granularity
  * changes what the tree holds). */
 void prf_callgraph_drop(prf_profile *profile);
