@@ -163,6 +163,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
   if (profile->top_only)
     return prf_fail(err, PRF_E_USAGE, "a profile read for the top table alone "
                                       "(top_only) takes no other input");
+  prf_callgraph_drop(profile); /* the file's numbers are one input's */
   const prf_format *format = NULL;
   if (options->format && !(format = prf_format_find(options->format)))
     return prf_fail(err, PRF_E_USAGE, "unknown input format '%s'",
@@ -192,7 +193,6 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
   profile->max_frames =
       options->max_frames ? options->max_frames : PRF_DEFAULT_MAX_FRAMES;
   profile->limit_hit = PRF_LIMIT_NONE;
-  prf_callgraph_drop(profile); /* the file's numbers are one input's */
   if (st == PRF_OK)
     st = format->read(profile, &in, options, err);
   if (st != PRF_OK && profile->limit_hit != PRF_LIMIT_NONE)
