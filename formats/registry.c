@@ -3,10 +3,12 @@
  */
 #include "registry.h"
 
+#include "callgrind.h"
 #include "chrome.h"
 #include "firefox.h"
 #include "folded.h"
 #include "perf.h"
+#include "pstats.h"
 #include "pprof.h"
 #include "sentry.h"
 #include "speedscope.h"
@@ -34,11 +36,15 @@ static const prf_format formats[] = {
      prf_sentry_sniff, prf_sentry_read, NULL},
     {"firefox", "Firefox Profiler (Gecko or processed format)",
      prf_firefox_sniff, prf_firefox_read, NULL},
+    {"pstats", "Python cProfile/profile stats (pstats dump_stats)",
+     prf_pstats_sniff, prf_pstats_read, NULL},
+    {"callgrind", "valgrind callgrind (KCachegrind format)",
+     prf_callgrind_sniff, prf_callgrind_read, NULL},
 };
 
 static const char *const format_names[] = {
     "folded", "pprof", "perf", "cpuprofile", "chrome-trace", "speedscope",
-    "sentry", "firefox", NULL};
+    "sentry", "firefox", "pstats", "callgrind", NULL};
 
 enum { SNIFF_BYTES = 64 * 1024 };
 
@@ -159,6 +165,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
   if (profile->top_only)
     return prf_fail(err, PRF_E_USAGE, "a profile read for the top table alone "
                                       "(top_only) takes no other input");
+  prf_callgraph_drop(profile); /* the file's numbers are one input's */
   const prf_format *format = NULL;
   if (options->format && !(format = prf_format_find(options->format)))
     return prf_fail(err, PRF_E_USAGE, "unknown input format '%s'",
@@ -180,7 +187,7 @@ prf_status prf_profile_read(prf_profile *profile, prf_read_fn read, void *ctx,
         st = prf_fail(err, PRF_E_DATA,
                       "unrecognised input format: expected one of: folded, "
                       "pprof, perf, cpuprofile, chrome-trace, speedscope, "
-                      "sentry, firefox");
+                      "sentry, firefox, pstats, callgrind");
     }
   }
   size_t threads_before = prf_thread_count(profile);

@@ -218,6 +218,7 @@ prf_status prf_profile_filter(prf_profile *p, const prf_filter *f,
   if (st == PRF_OK && any)
     st = remember_totals(p, f);
   if (st == PRF_OK && any) {
+    prf_callgraph_drop(p);
     st = rebuild(&fr);
     if (st != PRF_OK)
       prf_fail(err, st, "out of memory filtering the profile");

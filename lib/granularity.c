@@ -89,6 +89,7 @@ prf_status prf_profile_set_granularity(prf_profile *p, prf_granularity g,
                                       "(top_only) has no granularity to set");
   if (!noinlines && !has_detail(p))
     return PRF_OK; /* nothing would merge */
+  prf_callgraph_drop(p);
   prf_tree *old = &p->tree;
   size_t nframes = prf_frame_count(p);
   prf_fid *coarse =

@@ -333,6 +333,9 @@ struct prf_profile {
      `stacks`, the tree and the samples are empty. */
   bool top_only;
   prf_stacks stacks;
+  /* Read from a call graph (pstats, callgrind): the file's own numbers
+     per function (callgraph.c), NULL otherwise. */
+  struct prf_callgraph *callgraph;
 };
 
 /* The largest count or weight a reader accepts: 2^63 - 1 rounded down to
@@ -361,5 +364,44 @@ bool prf_tree_compute_totals(prf_tree *tree);
 /* The index of node's self-value entry (prf_tree_stack order), or
  * SIZE_MAX when it has none. */
 size_t prf_tree_stack_entry(const prf_tree *tree, prf_node node);
+
+/* ---- call graphs (callgraph.c) ---- */
+
+/* What a call-graph reader (pstats, callgrind) collects: per function (a
+ * frame) its self and cumulative cost, per caller -> callee edge the cost
+ * it carries, one value per column. */
+typedef struct prf_callgraph prf_callgraph;
+
+/* The call tree is not expanded past this many nodes, nor past this many
+ * node values (nodes times value columns) (README.md). */
+#define PRF_CALLGRAPH_MAX_NODES 1000000u
+#define PRF_CALLGRAPH_MAX_VALUES 16000000u
+
+/* A graph whose memory comes from mem (the profile's; it must outlive the
+ * graph). NULL: out of memory. */
+prf_callgraph *prf_callgraph_new(const prf_allocator *mem, size_t ncol);
+void prf_callgraph_free(prf_callgraph *graph);
+/* Adds self cost (values may be NULL: only declare the function). */
+prf_status prf_callgraph_add_self(prf_callgraph *graph, prf_fid frame,
+                                  const double *values);
+/* Adds cumulative cost as the file states it; functions without one get
+ * self plus the cost of their calls to other functions. */
+prf_status prf_callgraph_add_cum(prf_callgraph *graph, prf_fid frame,
+                                 const double *values);
+prf_status prf_callgraph_add_edge(prf_callgraph *graph, prf_fid caller,
+                                  prf_fid callee, const double *values);
+/* Builds the profile's call tree from the graph (callgraph.c explains
+ * how), marks the profile's metadata ("callgraph") and, when the profile
+ * held nothing before, keeps the graph for the top table; the graph is
+ * consumed either way. *capped: the node cap that was reached, else 0. */
+prf_status prf_callgraph_build(prf_profile *profile, prf_callgraph *graph,
+                               size_t *capped, prf_error *err);
+/* Forgets the file's numbers (another input, a filter, a granularity
+ * changes what the tree holds). */
+void prf_callgraph_drop(prf_profile *profile);
+/* prf_top_compute's flat and cum from the file's numbers, if any. */
+void prf_callgraph_top(const prf_profile *profile, size_t column,
+                       const uint32_t *row_of, prf_top_row *rows,
+                       size_t nrows);
 
 #endif /* PRF_INTERNAL_H */

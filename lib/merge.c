@@ -251,6 +251,7 @@ prf_status prf_profile_merge(prf_profile *dst, const prf_profile *src,
   prf_status st = merge_columns(dst, src, err);
   if (st != PRF_OK)
     return st;
+  prf_callgraph_drop(dst);
   const prf_tree *t = prf_profile_tree_const(src);
   merger m = {dst, src, NULL, NULL, NULL, (size_t)prf_tree_max_depth(t) + 1,
               NULL, 0, NULL};

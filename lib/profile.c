@@ -50,6 +50,7 @@ void prf_profile_free(prf_profile *p) {
   prf_mem_free(&p->mem, p->unfiltered_total);
   prf_tree_release(&p->tree);
   prf_stacks_free(&p->mem, &p->stacks);
+  prf_callgraph_drop(p);
   prf_allocator mem = p->mem;
   prf_mem_free(&mem, p);
 }

@@ -429,6 +429,8 @@ prf_status prf_top_compute(const prf_profile *p, const prf_top_options *o,
   w.row_of = row_of;
   if (st == PRF_OK)
     st = add_values(&w, top);
+  if (st == PRF_OK) /* a call graph's own numbers, not the rebuilt tree's */
+    prf_callgraph_top(p, column, row_of, top->rows, top->count);
   if (st == PRF_OK)
     st = select_rows(&w, top, o);
   prf_mem_free(mem, w.path);

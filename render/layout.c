@@ -452,7 +452,7 @@ static char *make_subtitle(const prf_profile *p, const char *option) {
   const prf_allocator *mem = &p->mem;
   static const char *const keys[][2] = {
       {"release", "release "}, {"environment", ""}, {"transaction", ""},
-      {"platform", ""}, {"trace_id", "trace "}};
+      {"platform", ""}, {"trace_id", "trace "}, {"callgraph", ""}};
   prf_buf b;
   prf_buf_init(&b, mem);
   if (option) {

@@ -200,6 +200,9 @@ static prf_profile *read_with(const prf_allocator *a, const char *path) {
 #define SENTRY "testdata/sentry/v2-two-threads.json"
 #define SMALL "testdata/folded/perf-js-stacks-01-collapsed-all.txt"
 #define SMALL_GZ "testdata/pprof/parca__query__two-stacks.pb.gz"
+#define PSTATS "testdata/pstats/app.prof"
+#define CALLGRIND \
+  "testdata/callgrind/speedscope__callgrind__callgrind.name-compression.log"
 
 /* Writes with every writer a profile has into buffers of its allocator. */
 static void write_all(prf_profile *p) {
@@ -290,9 +293,11 @@ static void test_everything_goes_through_the_allocator(void **state) {
 
   for (size_t i = 0; i < sizeof all / sizeof *all; i++)
     prf_profile_free(all[i]);
-  /* The other readers (their JSON trees are cJSON's: not counted). */
+  /* The other readers (their JSON trees are cJSON's: not counted), and
+     the call-graph readers (pstats, callgrind) with their rebuilt trees. */
   static const char *const json[] = {CPUPROFILE, TRACE_ARGS, TRACE_SAMPLES,
-                                     TRACE_CHUNKS, GECKO, PROCESSED, SENTRY};
+                                     TRACE_CHUNKS, GECKO, PROCESSED, SENTRY,
+                                     PSTATS, CALLGRIND};
   for (size_t i = 0; i < sizeof json / sizeof *json; i++) {
     prf_profile *p = read_with(&a, json[i]);
     prf_buffer out;
@@ -470,7 +475,7 @@ static void test_each_failing_allocation_is_clean_other_readers(void **state) {
   (void)state;
   static const char *const inputs[] = {PERF,   CPUPROFILE, TRACE_ARGS,
                                        TRACE_SAMPLES, GECKO, PROCESSED,
-                                       SENTRY, SPEEDSCOPE};
+                                       SENTRY, SPEEDSCOPE, PSTATS, CALLGRIND};
   for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++)
     fail_each_allocation(inputs[i], false);
 }
