@@ -326,19 +326,20 @@ static prf_status build_batch(builder *b, const batch *bt) {
   prf_status st = PRF_OK;
   for (size_t j = 0; j < bt->nrecs && st == PRF_OK; j++) {
     const stack_rec *rec = &bt->recs[j];
-    if (!prf_grow(&b->profile->mem, (void **)&b->nodes, &b->nodes_cap, (size_t)rec->depth + 1,
-                  sizeof *b->nodes)) {
+    if (!prf_grow(&b->profile->mem, (void **)&b->nodes, &b->nodes_cap,
+                  (size_t)rec->depth + 1, sizeof *b->nodes))
       st = PRF_E_NOMEM;
-    }
     for (size_t i = rec->common; i < rec->depth && st == PRF_OK; i++)
       st = prf_tree_child(tree, i ? b->nodes[i - 1] : 0,
                           bt->fids[rec->first + i - rec->common],
                           &b->nodes[i]);
-    prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
-    if (st == PRF_OK)
+    /* (b->nodes may still be NULL when growing it failed) */
+    if (st == PRF_OK) {
+      prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
       st = b->keep_order ? prf_sample_add(b->profile, leaf, rec->counts,
                                           INT64_MIN, PRF_NONE)
                          : prf_tree_add_self(tree, leaf, rec->counts);
+    }
     if (st != PRF_OK)
       b->fail_line = rec->line;
   }
