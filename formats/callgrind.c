@@ -392,16 +392,8 @@ prf_status prf_callgrind_read(prf_profile *profile, prf_input *in,
     prf_fail(err, st, "%s", prf_status_name(st));
     err->line = in->line;
   }
-  if (st == PRF_OK) {
-    size_t capped;
-    prf_callgraph *g = r.g;
-    r.g = NULL;
-    st = prf_callgraph_build(profile, g, &capped, err);
-    if (st == PRF_OK && capped)
-      prf_reader_warn(options, 0, "the call graph expands to more than %zu "
-                      "call tree nodes: functions not reached by then are "
-                      "drawn directly below the root", capped);
-  }
+  if (st == PRF_OK)
+    st = prf_reader_build_callgraph(profile, &r.g, options, err);
   free_reader(&r);
   return st;
 }

@@ -417,16 +417,8 @@ prf_status prf_pstats_read(prf_profile *profile, prf_input *in,
     st = parse(&r.m, 0, &top);
   if (st == PRF_OK)
     st = read_stats(&r, &r.m.obj[top]);
-  if (st == PRF_OK) {
-    size_t capped;
-    prf_callgraph *g = r.g;
-    r.g = NULL;
-    st = prf_callgraph_build(profile, g, &capped, err);
-    if (st == PRF_OK && capped)
-      prf_reader_warn(options, 0, "the call graph expands to more than %zu "
-                      "call tree nodes: functions not reached by then are "
-                      "drawn directly below the root", capped);
-  }
+  if (st == PRF_OK)
+    st = prf_reader_build_callgraph(profile, &r.g, options, err);
   if (st != PRF_OK && err->message[0] == '\0')
     prf_fail(err, st, "%s reading pstats", prf_status_name(st));
   prf_callgraph_free(r.g);

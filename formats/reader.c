@@ -110,3 +110,18 @@ void prf_reader_at_end(prf_error *err, const prf_input *in) {
   err->has_offset = in->line == 0;
   err->offset = 0;
 }
+
+prf_status prf_reader_build_callgraph(prf_profile *profile,
+                                      prf_callgraph **graph,
+                                      const prf_read_options *o,
+                                      prf_error *err) {
+  size_t capped;
+  prf_callgraph *g = *graph;
+  *graph = NULL;
+  prf_status st = prf_callgraph_build(profile, g, &capped, err);
+  if (st == PRF_OK && capped)
+    prf_reader_warn(o, 0, "the call graph expands to more than %zu call "
+                    "tree nodes: functions not reached by then are drawn "
+                    "directly below the root", capped);
+  return st;
+}

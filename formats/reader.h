@@ -45,6 +45,14 @@ static inline bool prf_weigh_by_time(const prf_read_options *o) {
 
 /* Passes a warning (a recoverable problem) to options->warn, if any, with
  * the source name and line (0 when unknown). */
+/* Builds the profile's call tree from *graph (the call-graph readers:
+ * pstats, callgrind), which it consumes (*graph is then NULL), warning
+ * through the options when the tree reached its node cap. */
+prf_status prf_reader_build_callgraph(prf_profile *profile,
+                                      prf_callgraph **graph,
+                                      const prf_read_options *o,
+                                      prf_error *err);
+
 void prf_reader_warn(const prf_read_options *o, uint64_t line,
                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void prf_reader_vwarn(const prf_read_options *o, uint64_t line,
