@@ -654,6 +654,7 @@ typedef struct line_ref {
   size_t first;
   uint32_t depth;
   prf_node node;
+  size_t entry; /* its stack entry: the values */
 } line_ref;
 
 typedef struct folded_writer {
@@ -733,9 +734,15 @@ static void put_stack(prf_buf *b, const folded_writer *w, const line_ref *r) {
   }
 }
 
-static bool node_has_self(const prf_tree *t, prf_node n, size_t ncols) {
+/* Stack entry i's value in column c (entries hold ncol values each: read
+ * in place, no look-up by node). */
+static double entry_self(const prf_tree *t, size_t i, size_t c) {
+  return c < t->ncol ? t->stack_self[i * t->ncol + c] : 0;
+}
+
+static bool entry_has_self(const prf_tree *t, size_t i, size_t ncols) {
   for (size_t c = 0; c < ncols; c++)
-    if (prf_tree_self(t, n, c) != 0)
+    if (entry_self(t, i, c) != 0)
       return true;
   return false;
 }
@@ -752,21 +759,21 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   w.t = prf_profile_tree_const(p);
   const prf_tree *t = w.t;
   size_t ncols = prf_value_count(p);
-  size_t nrefs = 0, refs_cap = 0, npath = 0, order_n = 0;
+  size_t nrefs = 0, refs_cap = 0, npath = 0;
   uint32_t *order = NULL;
   prf_buf out;
   prf_buf_init(&out, mem);
   prf_status st = frame_text_init(&w.ft, p) ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
-    if (n == 0 || !node_has_self(t, n, ncols))
+    if (n == 0 || !entry_has_self(t, i, ncols))
       continue; /* the root's own samples have no stack to print */
     if (!prf_grow(mem, (void **)&w.refs, &refs_cap, nrefs + 1,
                   sizeof *w.refs)) {
       st = PRF_E_NOMEM;
       break;
     }
-    w.refs[nrefs++] = (line_ref){npath, prf_tree_depth(t, n), n};
+    w.refs[nrefs++] = (line_ref){npath, prf_tree_depth(t, n), n, i};
     npath += prf_tree_depth(t, n);
   }
   size_t paths_cap = 0;
@@ -777,9 +784,9 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
     prf_tree_path(t, w.refs[i].node, w.paths + w.refs[i].first,
                   w.refs[i].depth);
-    order[order_n++] = (uint32_t)i;
+    order[i] = (uint32_t)i;
   }
-  if (st == PRF_OK && !prf_sort_ids(mem, order, order_n, text_cmp, &w))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, nrefs, text_cmp, &w))
     st = PRF_E_NOMEM;
   /* The two columns of a differential profile are written as a pair;
      otherwise the default column alone. */
@@ -790,7 +797,7 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
     put_stack(&out, &w, r);
     for (size_t c = first; c < ncols && (c == first || pair); c++) {
       prf_buf_putc(&out, ' ');
-      put_count(&out, prf_tree_self(t, r->node, c));
+      put_count(&out, entry_self(t, r->entry, c));
     }
     prf_buf_putc(&out, '\n');
     if (out.failed)

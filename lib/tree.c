@@ -46,8 +46,7 @@ static bool tree_rehash(prf_tree *t, size_t nslots) {
   if (!slots)
     return false;
   for (size_t n = 1; n < t->count; n++)
-    if (t->nodes[n].next_sibling != PRF_NONE ||
-        t->nodes[t->nodes[n].parent].first_child != n)
+    if (is_wide(t, t->nodes[n].parent))
       slot_put(slots, nslots, t->nodes[n].parent, t->nodes[n].frame, (uint32_t)n);
   prf_mem_free(t->mem, t->slots);
   t->slots = slots;
