@@ -11,6 +11,20 @@ big_folded "$TMP/big.folded"
 size=$(wc -c < "$TMP/big.folded")
 [ "$size" -gt 4194304 ] && ok "the input is over 4 MiB ($size bytes)" || not_ok "the input is too small for two threads" "$size"
 
+# The second thread is really started for the big input, not for the
+# small one (otherwise the checks below would pass on one thread alone);
+# compared, as sanitizers may start threads of their own in both.
+if command -v strace >/dev/null 2>&1; then
+  threads() { strace -f -qq -e trace=clone,clone3 -o "$TMP/strace" $PR collapse "$1" >/dev/null 2>&1; grep -c 'clone' "$TMP/strace"; }
+  big_n=$(threads "$TMP/big.folded")
+  small_n=$(threads "$SMALL")
+  [ "$big_n" -eq $((small_n + 1)) ] &&
+    ok "a second thread builds the tree of the big input only" ||
+    not_ok "threads started: big $big_n, small $small_n (want one more for big)"
+else
+  echo "ok $((n + 1)) # SKIP strace is not installed"; n=$((n + 1))
+fi
+
 $PR collapse "$SMALL" > "$TMP/small.out"
 for i in $(seq 24); do sed "s/^/copy$i;/" "$TMP/small.out"; done | LC_ALL=C sort > "$TMP/want"
 $PR collapse "$TMP/big.folded" > "$TMP/got"
