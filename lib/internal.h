@@ -68,26 +68,31 @@ bool prf_grow_large(const prf_allocator *a, void **ptr, size_t *cap,
 void *prf_table_alloc(const prf_allocator *a, size_t count, size_t elem);
 
 /* An open-addressing index of ids by hash, shared by the string, frame and
- * stack tables: a slot holds id + 1 (0 is empty), the load stays at most
- * one half. Look-ups walk from prf_index_start with prf_index_next until
- * an empty slot, comparing keys their own way. */
+ * stack tables. A slot holds the low 32 bits of the key's hash above id + 1
+ * (0 is empty), so a probe compares keys only when their hashes agree and
+ * doubling the table never re-reads the keys; the load stays at most one
+ * half. Look-ups walk from prf_index_start with prf_index_next until an
+ * empty slot, and compare the keys of the ids prf_index_id gives. */
 typedef struct prf_index {
-  uint32_t *slots;
+  uint64_t *slots;
   size_t nslots;
 } prf_index;
-typedef uint64_t (*prf_id_hash)(const void *ctx, uint32_t id);
 
-/* Makes room for id `count` (ids 0..count-1 are in the index already and
- * are re-inserted, hashed by `hash`, when the table doubles). */
-bool prf_index_reserve(const prf_allocator *a, prf_index *index, size_t count,
-                       prf_id_hash hash, const void *ctx);
+/* Makes room for id `count` (ids 0..count-1 are in the index already). */
+bool prf_index_reserve(const prf_allocator *a, prf_index *index, size_t count);
 void prf_index_put(prf_index *index, uint64_t hash, uint32_t id);
 void prf_index_free(const prf_allocator *a, prf_index *index);
 static inline size_t prf_index_start(const prf_index *index, uint64_t hash) {
-  return (size_t)hash & (index->nslots - 1);
+  return (size_t)(uint32_t)hash & (index->nslots - 1);
 }
 static inline size_t prf_index_next(const prf_index *index, size_t i) {
   return (i + 1) & (index->nslots - 1);
+}
+/* The id in occupied slot i if its hash agrees with `hash`, else PRF_NONE. */
+static inline uint32_t prf_index_id(const prf_index *index, size_t i,
+                                    uint64_t hash) {
+  uint64_t s = index->slots[i];
+  return (uint32_t)(s >> 32) == (uint32_t)hash ? (uint32_t)s - 1 : PRF_NONE;
 }
 
 /* A map from 64-bit keys to dense ids 1, 2, 3... in order of first

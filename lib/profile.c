@@ -141,10 +141,6 @@ static bool frame_equal(const prf_frame *a, const prf_frame *b) {
          a->in_app == b->in_app && a->address == b->address;
 }
 
-static uint64_t frame_id_hash(const void *ctx, uint32_t id) {
-  return frame_hash(&((const prf_profile *)ctx)->frames[id]);
-}
-
 prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
                             prf_fid *out) {
   prf_frame f;
@@ -157,14 +153,13 @@ prf_status prf_frame_intern(prf_profile *p, const prf_frame *frame,
   f.kind = frame->kind;
   f.in_app = frame->in_app;
   f.address = frame->address;
-  if (!prf_index_reserve(&p->mem, &p->frame_index, p->nframes, frame_id_hash,
-                         p))
+  if (!prf_index_reserve(&p->mem, &p->frame_index, p->nframes))
     return PRF_E_NOMEM;
   uint64_t hash = frame_hash(&f);
   for (size_t i = prf_index_start(&p->frame_index, hash); p->frame_index.slots[i];
        i = prf_index_next(&p->frame_index, i)) {
-    uint32_t id = p->frame_index.slots[i] - 1;
-    if (frame_equal(&p->frames[id], &f)) {
+    uint32_t id = prf_index_id(&p->frame_index, i, hash);
+    if (id != PRF_NONE && frame_equal(&p->frames[id], &f)) {
       *out = id;
       return PRF_OK;
     }

@@ -9,11 +9,6 @@
 
 enum { CHUNK_MIN = 64 * 1024, CHUNK_MAX = 4 * 1024 * 1024 };
 
-static uint64_t string_hash(const void *ctx, uint32_t id) {
-  const prf_strtab *t = ctx;
-  return prf_hash_bytes(t->ptr[id], t->len[id]);
-}
-
 static char *strtab_store(prf_strtab *t, const char *s, size_t len) {
   if (len >= SIZE_MAX / 2)
     return NULL;
@@ -66,13 +61,13 @@ bool prf_strtab_intern(prf_strtab *t, const char *s, size_t len,
                        prf_str *out) {
   if (len > UINT32_MAX)
     return false;
-  if (!prf_index_reserve(t->mem, &t->index, t->count, string_hash, t))
+  if (!prf_index_reserve(t->mem, &t->index, t->count))
     return false;
   uint64_t hash = prf_hash_bytes(s, len);
   for (size_t i = prf_index_start(&t->index, hash); t->index.slots[i];
        i = prf_index_next(&t->index, i)) {
-    uint32_t id = t->index.slots[i] - 1;
-    if (t->len[id] == len && memcmp(t->ptr[id], s, len) == 0) {
+    uint32_t id = prf_index_id(&t->index, i, hash);
+    if (id != PRF_NONE && t->len[id] == len && memcmp(t->ptr[id], s, len) == 0) {
       *out = id;
       return true;
     }

@@ -212,19 +212,18 @@ prf_status prf_tree_add_path(prf_tree *t, const prf_fid *frames, size_t depth,
   return PRF_OK;
 }
 
-static uint64_t stack_hash(const void *ctx, uint32_t e) {
-  return prf_hash_mix(((const prf_tree *)ctx)->stack_node[e]);
-}
-
 /* The entry of node's self values, or SIZE_MAX. */
 static size_t stack_find(const prf_tree *t, prf_node node) {
   if (!t->stack_index.nslots)
     return SIZE_MAX;
   const prf_index *ix = &t->stack_index;
-  for (size_t i = prf_index_start(ix, prf_hash_mix(node)); ix->slots[i];
-       i = prf_index_next(ix, i))
-    if (t->stack_node[ix->slots[i] - 1] == node)
-      return ix->slots[i] - 1;
+  uint64_t hash = prf_hash_mix(node);
+  for (size_t i = prf_index_start(ix, hash); ix->slots[i];
+       i = prf_index_next(ix, i)) {
+    uint32_t e = prf_index_id(ix, i, hash);
+    if (e != PRF_NONE && t->stack_node[e] == node)
+      return e;
+  }
   return SIZE_MAX;
 }
 
@@ -236,8 +235,7 @@ prf_status prf_tree_add_self(prf_tree *t, prf_node node, const double *values) {
     size_t cap = t->stacks_cap;
     if (t->nstacks >= UINT32_MAX - 1)
       return PRF_E_LIMIT;
-    if (!prf_index_reserve(t->mem, &t->stack_index, t->nstacks, stack_hash,
-                           t) ||
+    if (!prf_index_reserve(t->mem, &t->stack_index, t->nstacks) ||
         !prf_grow(t->mem, (void **)&t->stack_node, &cap, t->nstacks + 1,
                   sizeof *t->stack_node))
       return PRF_E_NOMEM;

@@ -419,22 +419,29 @@ void prf_index_put(prf_index *ix, uint64_t hash, uint32_t id) {
   size_t i = prf_index_start(ix, hash);
   while (ix->slots[i])
     i = prf_index_next(ix, i);
-  ix->slots[i] = id + 1;
+  ix->slots[i] = (uint64_t)(uint32_t)hash << 32 | ((uint64_t)id + 1);
 }
 
-bool prf_index_reserve(const prf_allocator *a, prf_index *ix, size_t count,
-                       prf_id_hash hash, const void *ctx) {
+bool prf_index_reserve(const prf_allocator *a, prf_index *ix, size_t count) {
   if ((count + 1) * 2 <= ix->nslots)
     return true;
   if (count >= UINT32_MAX - 1)
     return false;
   prf_index bigger = {
-      prf_table_alloc(a, ix->nslots ? ix->nslots * 2 : 256, sizeof(uint32_t)),
+      prf_table_alloc(a, ix->nslots ? ix->nslots * 2 : 256, sizeof(uint64_t)),
       ix->nslots ? ix->nslots * 2 : 256};
   if (!bigger.slots)
     return false;
-  for (size_t id = 0; id < count; id++)
-    prf_index_put(&bigger, hash(ctx, (uint32_t)id), (uint32_t)id);
+  /* The slots keep their hashes: each moves without a look at its key. */
+  for (size_t i = 0; i < ix->nslots; i++) {
+    uint64_t s = ix->slots[i];
+    if (!s)
+      continue;
+    size_t j = prf_index_start(&bigger, s >> 32);
+    while (bigger.slots[j])
+      j = prf_index_next(&bigger, j);
+    bigger.slots[j] = s;
+  }
   prf_mem_free(a, ix->slots);
   *ix = bigger;
   return true;
