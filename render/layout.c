@@ -204,7 +204,8 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
   pending *stack = NULL;
   size_t depth = 0, cap = 0;
   uint32_t *kids = NULL;
-  size_t kids_cap = 0;
+  double *gaps = NULL;
+  size_t kids_cap = 0, gaps_cap = 0;
   prf_status st = PRF_OK;
   if (!prf_grow(mem, (void **)&stack, &cap, 1, sizeof *stack))
     return PRF_E_NOMEM;
@@ -216,42 +217,66 @@ static prf_status layout_merged(prf_layout *l, const prf_profile *profile,
       st = PRF_E_NOMEM;
       break;
     }
-    size_t n = 0;
+    /* Only the children wide enough to draw are sorted; each narrower one
+       only moves the drawn siblings that sort after it to the right, so it
+       is added to the gap before the first of them, found by binary
+       search. A node with ten million thin children costs a pass over them,
+       not a sort. */
+    size_t n = 0, nthin = 0;
     for (prf_node c = prf_tree_first_child(t, at.node); c != PRF_NONE;
-         c = prf_tree_next_sibling(t, c)) {
-      if (!prf_grow(mem, (void **)&kids, &kids_cap, n + 1, sizeof *kids)) {
-        st = PRF_E_NOMEM;
-        break;
-      }
-      kids[n++] = c;
-    }
-    if (st != PRF_OK || !prf_sort_ids(mem, kids, n, child_cmp, &ctx) ||
-        !prf_grow(mem, (void **)&stack, &cap, depth + n, sizeof *stack)) {
+         c = prf_tree_next_sibling(t, c))
+      n++;
+    if (!prf_grow(mem, (void **)&kids, &kids_cap, n, sizeof *kids) ||
+        !prf_grow(mem, (void **)&gaps, &gaps_cap, n + 1, sizeof *gaps)) {
       st = PRF_E_NOMEM;
       break;
+    }
+    size_t nwide = 0;
+    for (prf_node c = prf_tree_first_child(t, at.node); c != PRF_NONE;
+         c = prf_tree_next_sibling(t, c)) {
+      double cw = node_total(l, c);
+      if (cw >= min_w && cw > 0)
+        kids[nwide++] = c;
+      else
+        kids[n - ++nthin] = c; /* the thin ones fill from the end */
+    }
+    if (!prf_sort_ids(mem, kids, nwide, child_cmp, &ctx) ||
+        !prf_grow(mem, (void **)&stack, &cap, depth + nwide, sizeof *stack)) {
+      st = PRF_E_NOMEM;
+      break;
+    }
+    prf_layout_frame *parent = &l->frames[l->count - 1];
+    for (size_t i = 0; i <= nwide; i++)
+      gaps[i] = 0;
+    for (size_t k = n - nthin; k < n; k++) {
+      double cw = node_total(l, kids[k]);
+      if (mark_hidden && cw == 0)
+        parent->hidden += prf_tree_total(t, kids[k], other);
+      size_t lo = 0, hi = nwide; /* the first wide child after kids[k] */
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (child_cmp(&ctx, kids[mid], kids[k]) < 0)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      gaps[lo] += cw;
     }
     /* Children start after the node's own samples, as in flamegraph.pl
        (its sorted input lists "a;b N" before "a;b;c M"). Push right to
        left so that the leftmost child is laid out first. */
     double x = at.x + node_self(l, at.node);
-    size_t first = depth;
-    prf_layout_frame *parent = &l->frames[l->count - 1];
-    for (size_t i = 0; i < n; i++) {
-      double cw = node_total(l, kids[i]);
-      if (cw >= min_w && cw > 0)
-        stack[depth++] = (pending){kids[i], x};
-      else if (mark_hidden && cw == 0)
-        parent->hidden += prf_tree_total(t, kids[i], other);
-      x += cw;
+    for (size_t i = 0; i < nwide; i++) { /* gaps[i] becomes kids[i]'s x */
+      x += gaps[i];
+      gaps[i] = x;
+      x += node_total(l, kids[i]);
     }
-    for (size_t i = first, j = depth; i + 1 < j; i++, j--) {
-      pending tmp = stack[i];
-      stack[i] = stack[j - 1];
-      stack[j - 1] = tmp;
-    }
+    for (size_t i = nwide; i-- > 0;)
+      stack[depth++] = (pending){kids[i], gaps[i]};
   }
   prf_mem_free(mem, stack);
   prf_mem_free(mem, kids);
+  prf_mem_free(mem, gaps);
   return st;
 }
 

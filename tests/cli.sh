@@ -181,4 +181,28 @@ else
   not_ok "--timings output is incomplete" "$(cat "$TMP/timings")"
 fi
 
+# Pruning never moves a drawn frame: frames too thin to draw are left out
+# of the sort and only widen the gaps between their drawn siblings. Here
+# 3,000 one-sample children of main (and of main;w*) interleave in name
+# order with wide ones; every frame of the pruned graph must have the
+# extent it has in the graph that draws everything.
+awk 'BEGIN { for (i = 0; i < 3000; i++) {
+    printf "main;t%04d 1\n", i
+    if (i % 300 == 150) { printf "main;t%04dw;x 4000\n", i; printf "main;t%04dw 900\n", i
+      printf "main;t%04dw;y%04d 1\n", i, i; printf "main;t%04dw;z 2000\n", i } } }' > "$TMP/thin.folded"
+$PR -o "$TMP/thin_all.svg" --minwidth 0 "$TMP/thin.folded"
+$PR -o "$TMP/thin.svg" "$TMP/thin.folded"
+SF=$BUILD/tests/svgframes
+$SF --paths "$TMP/thin_all.svg" > "$TMP/thin_all.paths"
+$SF --paths "$TMP/thin.svg" > "$TMP/thin.paths"
+if [ "$(wc -l < "$TMP/thin.paths")" -ge 30 ] &&
+   [ "$(wc -l < "$TMP/thin_all.paths")" -gt 3000 ] &&
+   awk -F '\t' 'NR == FNR { all[$0] = 1; next } !($0 in all) { bad++ } END { exit bad > 0 }' \
+     "$TMP/thin_all.paths" "$TMP/thin.paths"; then
+  ok "pruning thin frames leaves every drawn frame where it is"
+else
+  not_ok "a drawn frame moved when thin frames were pruned" \
+    "$(wc -l "$TMP/thin.paths" "$TMP/thin_all.paths"; awk -F '\t' 'NR == FNR { all[$0] = 1; next } !($0 in all)' "$TMP/thin_all.paths" "$TMP/thin.paths" | head -5)"
+fi
+
 done_testing
