@@ -8,6 +8,7 @@
 
 Everything is deterministic: the same bytes on every machine.
 """
+import functools
 import gzip
 import os
 import random
@@ -42,7 +43,9 @@ GOOD_PERF = perf([(["main", "parse", "read"], 1000), (["main", "render"], 1000)]
 
 # ---- pprof (a minimal protobuf encoder) ---------------------------------------
 
+@functools.lru_cache(maxsize=1 << 16)
 def varint(v):
+    """Small values recur (keys, lengths, ids): their bytes are cached."""
     v &= (1 << 64) - 1
     out = bytearray()
     while True:
