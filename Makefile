@@ -13,7 +13,7 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := cairo pangocairo libcjson zlib
+PKGS    := cairo pangocairo libcjson zlib libdeflate
 SOVER   := 0
 VERSION := 0.1.0
 
@@ -30,7 +30,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # cairo and pango are compiled against but not linked: render/image.c
 # loads them when a PNG or PDF is drawn (see there), so that every other
 # run starts without their forty-odd libraries.
-LINK_PKGS  := libcjson zlib
+LINK_PKGS  := libcjson zlib libdeflate
 PKG_LIBS   := $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
 CPPFLAGS   += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib -I$(BUILD)
 ALL_CFLAGS := $(OPT) $(WARN) $(SANITIZE) -fPIC -fvisibility=hidden $(PKG_CFLAGS) $(CFLAGS)
@@ -56,7 +56,7 @@ FUZZ_HDR     := tests/fuzz/fuzz.h lib/profrender.h
 all: prof-render libprofrender.a libprofrender.so
 
 # ---- dependencies (apt-get only for what pkg-config cannot find) ----
-DEB_PKGS := pkg-config libcairo2-dev libpango1.0-dev libcjson-dev zlib1g-dev \
+DEB_PKGS := pkg-config libcairo2-dev libpango1.0-dev libcjson-dev zlib1g-dev libdeflate-dev \
             libcmocka-dev libxml2-utils fonts-dejavu-core librsvg2-bin \
             poppler-utils
 deps:

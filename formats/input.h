@@ -31,6 +31,7 @@ typedef struct prf_input {
   z_stream z;
   /* text encoding after gzip */
   prf_encoding enc;
+  uint8_t bom_len;          /* the UTF-8 byte order mark skipped: 0 or 3 */
   unsigned char pending[4]; /* undecoded UTF-16 bytes */
   size_t npending;
   unsigned char *mid;       /* bytes after gzip, before UTF-16 decoding */

@@ -186,7 +186,9 @@ typedef struct prf_label {
  *   pprof profile's drop_frames), qsort's scratch, and the stdio stream
  *   of prf_profile_read_file, all freed before the call returns.
  * zlib's state (gzip input, pprof output) does use them, through zlib's
- * zalloc and zfree. */
+ * zalloc and zfree. (With the default functions, a gzipped input that a
+ * reader takes whole is decoded by libdeflate instead, which calls malloc;
+ * with custom ones zlib decodes it.) */
 typedef struct prf_allocator {
   void *(*alloc)(void *opaque, size_t size);
   void *(*realloc)(void *opaque, void *ptr, size_t size);

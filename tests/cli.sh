@@ -205,4 +205,21 @@ else
     "$(wc -l "$TMP/thin.paths" "$TMP/thin_all.paths"; awk -F '\t' 'NR == FNR { all[$0] = 1; next } !($0 in all)' "$TMP/thin_all.paths" "$TMP/thin.paths" | head -5)"
 fi
 
+# A gzipped input that a reader takes whole (JSON, pprof) and that is
+# longer than the first window is decoded again at once by libdeflate.
+# Here a JSON profile with 300 kB of blanks after it, in two gzip members,
+# after a UTF-8 byte order mark, must read as the plain file does.
+J=testdata/speedscope/speedscope__speedscope__0.6.0__two-sampled.speedscope.json
+half=$(( $(wc -c < "$J") / 2 ))
+{ { printf '\357\273\277'; head -c "$half" "$J"; } | gzip -c
+  { tail -c +"$((half + 1))" "$J"; head -c 300000 /dev/zero | tr '\0' ' '; } |
+    gzip -c; } > "$TMP/two-members.json.gz"
+$PR collapse "$J" > "$TMP/json_plain.folded"
+$PR collapse "$TMP/two-members.json.gz" > "$TMP/json_gz.folded"
+if [ -s "$TMP/json_plain.folded" ] && cmp -s "$TMP/json_plain.folded" "$TMP/json_gz.folded"; then
+  ok "a JSON profile in two gzip members after a BOM reads as the plain file"
+else
+  not_ok "two gzip members with a BOM read differently" "$(diff "$TMP/json_plain.folded" "$TMP/json_gz.folded" | head -5)"
+fi
+
 done_testing

@@ -5,7 +5,7 @@
 # hot_b's work); render_folded.py drives the shared library from Python.
 . tests/lib.sh
 CC=${CC:-cc}
-LIBS="$(pkg-config --libs libcjson zlib) -lm -ldl -pthread"
+LIBS="$(pkg-config --libs libcjson zlib libdeflate) -lm -ldl -pthread"
 # make check-asan builds the libraries with the sanitizers: so must the
 # examples that link them (and Python cannot load them without libasan).
 SAN=""
