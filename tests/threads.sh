@@ -14,9 +14,9 @@ if [ ! -f build/flame_js.h ]; then
   exit 1
 fi
 if $CC -std=c11 -O1 -g -fsanitize=thread -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-     -Ilib -Ibuild $(pkg-config --cflags cairo pangocairo libcjson zlib) \
+     -Ilib -Ibuild $(pkg-config --cflags cairo pangocairo libcjson zlib libdeflate) \
      -o "$TMP/threads" tests/threads.c lib/*.c formats/*.c render/*.c \
-     $(pkg-config --libs cairo pangocairo libcjson zlib) -lm -lpthread 2>"$TMP/cc.err"; then
+     $(pkg-config --libs cairo pangocairo libcjson zlib libdeflate) -lm -lpthread 2>"$TMP/cc.err"; then
   ok "the library builds with -fsanitize=thread"
 else
   not_ok "the library builds with -fsanitize=thread" "$(head -n 20 "$TMP/cc.err")"
