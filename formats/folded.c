@@ -46,8 +46,17 @@ enum { PARALLEL_MIN = 4 << 20 };
 typedef struct builder {
   prf_profile *profile;
   bool keep_order;
-  prf_node *nodes;
+  prf_node *nodes;     /* the previous stack's nodes */
   size_t nodes_cap;
+  prf_fid *path;       /* the previous stack's frames, all of them */
+  size_t path_cap;
+  /* A group of stacks looked up side by side: their frames, the nodes
+     found, where each starts, its depth, how much of it exists. */
+  prf_fid *gpaths;
+  prf_node *gfound;
+  size_t gpaths_cap, gfound_cap;
+  size_t gstart[PRF_TREE_WALKERS], gdepth[PRF_TREE_WALKERS];
+  size_t greach[PRF_TREE_WALKERS];
   prf_status status;
   size_t fail_line;
 } builder;
@@ -320,28 +329,88 @@ static prf_status remember(folded_reader *r, const char *s, size_t len,
   return PRF_OK;
 }
 
-/* Builds the batch's stacks into the tree, in order. */
+/* Looks up the existing part of the group's stacks side by side (see
+ * prf_tree_find_paths), the ones that share less than half their frames
+ * with the stack before: the others mostly add nodes, which costs no
+ * look-up. Their frames are put together from the batch and the previous
+ * stack, which the batch only refers to. */
+static prf_status find_group(builder *b, const prf_tree *tree, const batch *bt,
+                             size_t first, size_t n) {
+  const prf_allocator *mem = &b->profile->mem;
+  size_t total = 0, walked = 0;
+  for (size_t k = 0; k < n; k++) {
+    const stack_rec *rec = &bt->recs[first + k];
+    b->greach[k] = 0;
+    b->gdepth[k] = (size_t)rec->common * 2 < rec->depth ? rec->depth : 0;
+    b->gstart[k] = total;
+    total += rec->depth; /* every stack's frames, for the next one's prefix */
+    walked += b->gdepth[k] > 0;
+  }
+  if (walked == 0)
+    return PRF_OK;
+  if (!prf_grow(mem, (void **)&b->gpaths, &b->gpaths_cap, total, sizeof *b->gpaths) ||
+      !prf_grow(mem, (void **)&b->gfound, &b->gfound_cap, total, sizeof *b->gfound))
+    return PRF_E_NOMEM;
+  const prf_fid *prev = b->path;
+  for (size_t k = 0; k < n; k++) {
+    const stack_rec *rec = &bt->recs[first + k];
+    prf_fid *dst = b->gpaths + b->gstart[k];
+    if (rec->common)
+      memcpy(dst, prev, rec->common * sizeof *dst);
+    if (rec->depth > rec->common)
+      memcpy(dst + rec->common, bt->fids + rec->first,
+             (rec->depth - rec->common) * sizeof *dst);
+    prev = dst;
+  }
+  prf_tree_find_paths(tree, b->gpaths, b->gstart, b->gdepth, n, b->gfound,
+                      b->greach);
+  return PRF_OK;
+}
+
+/* Builds the batch's stacks into the tree, in order, a group at a time:
+ * first the look-ups of the group's existing nodes side by side, then each
+ * stack's new nodes in turn, so the tree is the same as one stack at a
+ * time would make. */
 static prf_status build_batch(builder *b, const batch *bt) {
   prf_tree *tree = prf_profile_tree(b->profile);
+  const prf_allocator *mem = &b->profile->mem;
   prf_status st = PRF_OK;
-  for (size_t j = 0; j < bt->nrecs && st == PRF_OK; j++) {
-    const stack_rec *rec = &bt->recs[j];
-    if (!prf_grow(&b->profile->mem, (void **)&b->nodes, &b->nodes_cap,
-                  (size_t)rec->depth + 1, sizeof *b->nodes))
-      st = PRF_E_NOMEM;
-    for (size_t i = rec->common; i < rec->depth && st == PRF_OK; i++)
-      st = prf_tree_child(tree, i ? b->nodes[i - 1] : 0,
-                          bt->fids[rec->first + i - rec->common],
-                          &b->nodes[i]);
-    /* (b->nodes may still be NULL when growing it failed) */
-    if (st == PRF_OK) {
-      prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
-      st = b->keep_order ? prf_sample_add(b->profile, leaf, rec->counts,
-                                          INT64_MIN, PRF_NONE)
-                         : prf_tree_add_self(tree, leaf, rec->counts);
+  for (size_t g = 0; g < bt->nrecs && st == PRF_OK; g += PRF_TREE_WALKERS) {
+    size_t n = bt->nrecs - g < PRF_TREE_WALKERS ? bt->nrecs - g : PRF_TREE_WALKERS;
+    st = find_group(b, tree, bt, g, n);
+    for (size_t k = 0; k < n && st == PRF_OK; k++) {
+      const stack_rec *rec = &bt->recs[g + k];
+      if (!prf_grow(mem, (void **)&b->nodes, &b->nodes_cap,
+                    (size_t)rec->depth + 1, sizeof *b->nodes) ||
+          !prf_grow(mem, (void **)&b->path, &b->path_cap,
+                    (size_t)rec->depth + 1, sizeof *b->path)) {
+        st = PRF_E_NOMEM;
+      } else {
+        /* The nodes before `common` are the previous stack's; the found
+           ones follow; the rest are found or added one by one. */
+        size_t i = rec->common;
+        if (b->greach[k] > i) {
+          memcpy(b->nodes + i, b->gfound + b->gstart[k] + i,
+                 (b->greach[k] - i) * sizeof *b->nodes);
+          i = b->greach[k];
+        }
+        for (; i < rec->depth && st == PRF_OK; i++)
+          st = prf_tree_child(tree, i ? b->nodes[i - 1] : 0,
+                              bt->fids[rec->first + i - rec->common],
+                              &b->nodes[i]);
+        if (st == PRF_OK && rec->depth > rec->common)
+          memcpy(b->path + rec->common, bt->fids + rec->first,
+                 (rec->depth - rec->common) * sizeof *b->path);
+      }
+      if (st == PRF_OK) {
+        prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
+        st = b->keep_order ? prf_sample_add(b->profile, leaf, rec->counts,
+                                            INT64_MIN, PRF_NONE)
+                           : prf_tree_add_self(tree, leaf, rec->counts);
+      }
+      if (st != PRF_OK)
+        b->fail_line = rec->line;
     }
-    if (st != PRF_OK)
-      b->fail_line = rec->line;
   }
   return b->status = st;
 }
@@ -568,6 +637,9 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   prf_mem_free(mem, r.prev);
   prf_mem_free(mem, r.prev_ends);
   prf_mem_free(mem, r.b.nodes);
+  prf_mem_free(mem, r.b.path);
+  prf_mem_free(mem, r.b.gpaths);
+  prf_mem_free(mem, r.b.gfound);
   for (int i = 0; i < 2; i++) {
     prf_mem_free(mem, r.batches[i].recs);
     prf_mem_free(mem, r.batches[i].fids);

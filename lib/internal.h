@@ -362,6 +362,16 @@ bool prf_tree_init(prf_tree *tree, prf_profile *profile, size_t ncol);
  * below the root; *out gets its last node. */
 prf_status prf_tree_add_path(prf_tree *tree, const prf_fid *frames,
                              size_t depth, prf_node *out);
+/* Looks up n paths side by side, read-only: path k is paths[start[k]..]
+ * (depth[k] frames, root first) and gets in reach[k] how many of its
+ * leading frames have nodes already, those nodes in found[start[k]..]. The
+ * look-ups of one path depend on each other, a cache miss each in a large
+ * tree; taking PRF_TREE_WALKERS paths in turns keeps that many misses in
+ * flight instead of one. */
+enum { PRF_TREE_WALKERS = 16 };
+void prf_tree_find_paths(const prf_tree *tree, const prf_fid *paths,
+                         const size_t *start, const size_t *depth, size_t n,
+                         prf_node *found, size_t *reach);
 void prf_tree_release(prf_tree *tree);
 /* Makes sure the totals are computed (children always follow parents).
  * False when out of memory. */

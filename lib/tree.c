@@ -129,6 +129,78 @@ static prf_node find_child(const prf_tree *t, prf_node parent, prf_fid frame) {
   return PRF_NONE;
 }
 
+/* prf_tree_find_paths: each path is walked as find_child would, one
+ * memory access per turn, the next one prefetched for the following turn. */
+typedef enum { WALK_DONE, WALK_NODE, WALK_SLOTS } walk_state;
+typedef struct walker {
+  walk_state state;
+  prf_node node; /* the path's node at depth d (the root at 0) */
+  prf_node c;    /* WALK_NODE: the child of node to try */
+  size_t d;
+  size_t slot;   /* WALK_SLOTS: where the probe goes on */
+} walker;
+
+void prf_tree_find_paths(const prf_tree *t, const prf_fid *paths,
+                         const size_t *start, const size_t *depth, size_t n,
+                         prf_node *found, size_t *reach) {
+  walker w[PRF_TREE_WALKERS];
+  size_t mask = t->nslots ? t->nslots - 1 : 0;
+  for (size_t base = 0; base < n; base += PRF_TREE_WALKERS) {
+    size_t m = n - base < PRF_TREE_WALKERS ? n - base : PRF_TREE_WALKERS;
+    size_t active = 0;
+    for (size_t k = 0; k < m; k++) {
+      w[k] = (walker){WALK_DONE, 0, t->nodes[0].first_child, 0, 0};
+      reach[base + k] = 0;
+      if (depth[base + k] > 0 && w[k].c != PRF_NONE) {
+        w[k].state = WALK_NODE;
+        active++;
+      }
+    }
+    while (active > 0) {
+      for (size_t k = 0; k < m; k++) {
+        walker *v = &w[k];
+        const prf_fid *path = paths + start[base + k];
+        prf_node next = PRF_NONE;
+        if (v->state == WALK_NODE) {
+          const prf_tnode *c = &t->nodes[v->c];
+          if (c->frame == path[v->d]) {
+            next = v->c;
+          } else if (c->next_sibling != PRF_NONE && t->nslots) {
+            v->slot = edge_hash(v->node, path[v->d]) & mask;
+            __builtin_prefetch(&t->slots[v->slot]);
+            v->state = WALK_SLOTS;
+            continue;
+          }
+        } else if (v->state == WALK_SLOTS) {
+          for (size_t i = v->slot; t->slots[i].node != 0; i = (i + 1) & mask)
+            if (t->slots[i].parent == v->node && t->slots[i].frame == path[v->d]) {
+              next = t->slots[i].node;
+              break;
+            }
+        } else {
+          continue;
+        }
+        if (next == PRF_NONE) { /* the rest of the path is new */
+          v->state = WALK_DONE;
+          active--;
+          continue;
+        }
+        found[start[base + k] + v->d] = next;
+        reach[base + k] = ++v->d;
+        v->node = next;
+        v->c = t->nodes[next].first_child;
+        if (v->d == depth[base + k] || v->c == PRF_NONE) {
+          v->state = WALK_DONE;
+          active--;
+          continue;
+        }
+        __builtin_prefetch(&t->nodes[v->c]);
+        v->state = WALK_NODE;
+      }
+    }
+  }
+}
+
 prf_status prf_tree_child(prf_tree *t, prf_node parent, prf_fid frame,
                           prf_node *out) {
   if (parent >= t->count)

@@ -466,6 +466,77 @@ static void test_long_line(void **state) {
   prf_profile_free(p);
 }
 
+/* The folded reader looks up a group of stacks' existing nodes side by
+ * side before it adds each stack's new ones in turn; the tree must be the
+ * one that adding the stacks one at a time makes, node ids included.
+ * Stacks in random order from few names (shared prefixes, wide nodes, some
+ * repeated) and runs of sorted ones (long prefixes shared with the stack
+ * before) are read, then built again frame by frame with prf_tree_child. */
+static void test_tree_same_as_one_stack_at_a_time(void **state) {
+  (void)state;
+  enum { STACKS = 6000, MAXDEPTH = 14 };
+  static const char *const names[] = {"main", "run", "parse", "eval", "gc", "io"};
+  uint32_t seed = 12345;
+  prf_buf text;
+  prf_buf_init(&text, NULL);
+  int path[MAXDEPTH], depth = 0;
+  for (int i = 0; i < STACKS; i++) {
+    seed = seed * 1103515245u + 12345u;
+    if ((seed >> 16) % 4 == 0 && depth > 1) {
+      path[depth - 1] = (int)((seed >> 20) % 6); /* a sibling of the last */
+    } else {
+      seed = seed * 1103515245u + 12345u;
+      depth = 1 + (int)((seed >> 16) % MAXDEPTH);
+      for (int d = 0; d < depth; d++) {
+        seed = seed * 1103515245u + 12345u;
+        path[d] = (int)((seed >> 16) % (d < 3 ? 2 : 6));
+      }
+    }
+    for (int d = 0; d < depth; d++)
+      prf_buf_printf(&text, "%s%s", d ? ";" : "", names[path[d]]);
+    prf_buf_printf(&text, " %d\n", 1 + i % 3);
+  }
+  prf_profile *p = prf_profile_new();
+  assert_int_equal(prf_profile_read_buffer(p, text.data, text.len, NULL, NULL),
+                   PRF_OK);
+  const prf_tree *got = prf_profile_tree(p);
+
+  prf_profile *q = prf_profile_new();
+  assert_int_equal(prf_value_add(q, "samples", "count", NULL), PRF_OK);
+  prf_tree *want = prf_profile_tree(q);
+  const char *line = text.data, *end = text.data + text.len;
+  while (line < end) {
+    const char *nl = memchr(line, '\n', (size_t)(end - line));
+    const char *sp = memchr(line, ' ', (size_t)(nl - line));
+    prf_node node = 0;
+    for (const char *f = line; f < sp;) {
+      const char *semi = memchr(f, ';', (size_t)(sp - f));
+      if (!semi)
+        semi = sp;
+      prf_frame fr;
+      memset(&fr, 0, sizeof fr);
+      assert_int_equal(prf_string_intern(q, f, (size_t)(semi - f), &fr.name), PRF_OK);
+      prf_fid fid;
+      assert_int_equal(prf_frame_intern(q, &fr, &fid), PRF_OK);
+      assert_int_equal(prf_tree_child(want, node, fid, &node), PRF_OK);
+      f = semi + 1;
+    }
+    line = nl + 1;
+  }
+  size_t n = prf_tree_node_count(want);
+  assert_true(n > 1000);
+  assert_int_equal(prf_tree_node_count(got), n);
+  for (prf_node i = 1; i < n; i++) {
+    assert_int_equal(prf_tree_parent(got, i), prf_tree_parent(want, i));
+    const prf_frame *a = prf_frame_get(p, prf_tree_frame(got, i));
+    const prf_frame *b = prf_frame_get(q, prf_tree_frame(want, i));
+    assert_string_equal(prf_string(p, a->name, NULL), prf_string(q, b->name, NULL));
+  }
+  prf_profile_free(q);
+  prf_profile_free(p);
+  prf_buf_free(&text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_merges_and_sorts),
@@ -489,6 +560,7 @@ int main(void) {
       cmocka_unit_test(test_keep_order_records_lines),
       cmocka_unit_test(test_unknown_format_name),
       cmocka_unit_test(test_long_line),
+      cmocka_unit_test(test_tree_same_as_one_stack_at_a_time),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
