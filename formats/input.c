@@ -395,10 +395,11 @@ bool prf_input_line(prf_input *in, const char **line, size_t *len) {
  * zlib's streaming inflate (every pprof file is gzipped). It is used when
  * the whole input is wanted from its start, and more of it than the first
  * window: the compressed bytes all still in in->raw (RAW_KEEP), plain
- * text, the default allocator (libdeflate allocates with malloc). The decoded bytes are
- * *data (NUL-terminated), or NULL when this path does not apply or the
- * data is bad or over the limit: then zlib carries on from where it was
- * over the same bytes, and reports what is wrong as usual. */
+ * text, the default allocator (libdeflate allocates with malloc). The
+ * decoded bytes are *data (NUL-terminated), or NULL when this path does
+ * not apply or the data is bad or over the limit: then zlib carries on
+ * from where it was over the same bytes, and reports what is wrong as
+ * usual. */
 static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
   const prf_allocator *mem = in->mem;
   *data = NULL;
@@ -411,10 +412,10 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
   const unsigned char *src = in->raw;
   size_t srclen = in->raw_len;
   /* The last member's size (mod 2^32) is the likely total. */
-  size_t cap = srclen >= 18 ? ((size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
-                               (size_t)src[srclen - 2] << 16 |
-                               (size_t)src[srclen - 1] << 24) + 1
-                            : 0;
+  size_t cap = 0;
+  if (srclen >= 18)
+    cap = ((size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
+           (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24) + 1;
   if (cap < 4 * srclen + 1)
     cap = 4 * srclen + 1;
   if (cap > in->max_decoded + 1)
@@ -429,7 +430,8 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
     enum libdeflate_result rc = libdeflate_gzip_decompress_ex(
         d, src + pos, srclen - pos, out + made, cap - 1 - made, &used, &produced);
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && cap <= in->max_decoded) {
-      size_t want = cap * 2 <= in->max_decoded + 1 ? cap * 2 : (size_t)in->max_decoded + 1;
+      size_t want = cap * 2 <= in->max_decoded + 1 ? cap * 2
+                                                   : (size_t)in->max_decoded + 1;
       unsigned char *bigger = prf_mem_realloc(mem, out, want);
       ok = bigger != NULL;
       if (ok) {
