@@ -41,13 +41,17 @@ static void slot_put(prf_edge *slots, size_t nslots, uint32_t parent,
   slots[i] = (prf_edge){parent, frame, node};
 }
 
+/* A table of nslots slots with the entries of the old one (which holds
+ * every wide node's children), read in order rather than found through
+ * the nodes at random. */
 static bool tree_rehash(prf_tree *t, size_t nslots) {
   prf_edge *slots = prf_table_alloc(t->mem, nslots, sizeof *slots);
   if (!slots)
     return false;
-  for (size_t n = 1; n < t->count; n++)
-    if (is_wide(t, t->nodes[n].parent))
-      slot_put(slots, nslots, t->nodes[n].parent, t->nodes[n].frame, (uint32_t)n);
+  for (size_t i = 0; i < t->nslots; i++)
+    if (t->slots[i].node)
+      slot_put(slots, nslots, t->slots[i].parent, t->slots[i].frame,
+               t->slots[i].node);
   prf_mem_free(t->mem, t->slots);
   t->slots = slots;
   t->nslots = nslots;
