@@ -31,7 +31,7 @@ size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
 /* Reads more raw bytes after those in raw (growing it when full). */
 static bool raw_append(prf_input *in) {
   if (in->raw_len == in->raw_cap &&
-      !prf_grow(in->mem, (void **)&in->raw, &in->raw_cap, in->raw_cap + 1, 1)) {
+      !prf_grow_large(in->mem, (void **)&in->raw, &in->raw_cap, in->raw_cap + 1, 1)) {
     in->failed = true;
     prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
     return false;
@@ -411,36 +411,31 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
       return false;
   const unsigned char *src = in->raw;
   size_t srclen = in->raw_len;
-  /* The last member's size (mod 2^32) is the likely total. */
-  size_t cap = 0;
+  /* The last member's size (mod 2^32) is the likely total; `room` bytes
+     of out may be written (one more for the NUL), at most the limit. */
+  size_t room = 0;
   if (srclen >= 18)
-    cap = ((size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
-           (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24) + 1;
-  if (cap < 4 * srclen + 1)
-    cap = 4 * srclen + 1;
-  if (cap > in->max_decoded + 1)
-    cap = (size_t)in->max_decoded + 1;
+    room = (size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
+           (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24;
+  if (room < 4 * srclen)
+    room = 4 * srclen;
+  if (room > in->max_decoded)
+    room = (size_t)in->max_decoded;
   struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-  unsigned char *out = prf_mem_alloc(mem, cap);
-  size_t pos = 0, made = 0, second = 0;
+  unsigned char *out = NULL;
+  size_t cap = 0, pos = 0, made = 0, second = 0;
   unsigned members = 1;
-  bool ok = d && out;
+  bool ok = d && prf_grow_large(mem, (void **)&out, &cap, room + 1, 1);
   while (ok && pos < srclen) {
     size_t used = 0, produced = 0;
     enum libdeflate_result rc = libdeflate_gzip_decompress_ex(
-        d, src + pos, srclen - pos, out + made, cap - 1 - made, &used, &produced);
-    if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && cap <= in->max_decoded) {
-      size_t want = cap * 2 <= in->max_decoded + 1 ? cap * 2
-                                                   : (size_t)in->max_decoded + 1;
-      unsigned char *bigger = prf_mem_realloc(mem, out, want);
-      ok = bigger != NULL;
-      if (ok) {
-        out = bigger;
-        cap = want;
-      }
+        d, src + pos, srclen - pos, out + made, room - made, &used, &produced);
+    if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && room < in->max_decoded) {
+      room = room <= in->max_decoded / 2 ? room * 2 : (size_t)in->max_decoded;
+      ok = prf_grow_large(mem, (void **)&out, &cap, room + 1, 1);
       continue; /* this member again, with more room */
     }
-    ok = rc == LIBDEFLATE_SUCCESS && made + produced <= in->max_decoded;
+    ok = rc == LIBDEFLATE_SUCCESS;
     if (ok && pos > 0 && ++members == 2)
       second = pos;
     pos += used;
@@ -452,8 +447,10 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
     return true;
   }
   /* The bytes decoded so far are a prefix of these, after the BOM. */
-  memmove(out, out + in->bom_len, made - in->bom_len);
-  made -= in->bom_len;
+  if (in->bom_len) {
+    memmove(out, out + in->bom_len, made - in->bom_len);
+    made -= in->bom_len;
+  }
   out[made] = '\0';
   in->decoded = made;
   in->consumed = made;
