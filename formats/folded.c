@@ -733,13 +733,16 @@ typedef struct folded_writer {
   const prf_tree *t;
   frame_text ft;
   line_ref *refs;
-  prf_node *paths;
+  /* Each stack's frames from the root. Equal frames up to a depth mean the
+     same node (a path in the tree is its frames), so the paths are
+     compared without reading the tree's nodes at random. */
+  prf_fid *paths;
 } folded_writer;
 
 /* A position in a stack's printed text: frame k, byte o of its text (o at
  * the frame's length: the ';' after it, or the end of the stack). */
 typedef struct text_pos {
-  const prf_node *path;
+  const prf_fid *path;
   uint32_t depth, k;
   size_t o;
 } text_pos;
@@ -747,7 +750,7 @@ typedef struct text_pos {
 enum { TEXT_END = -1 };
 
 static int text_byte(const folded_writer *w, const text_pos *at) {
-  prf_fid f = w->t->nodes[at->path[at->k]].frame;
+  prf_fid f = at->path[at->k];
   const frame_text *ft = &w->ft;
   if (at->o == ft->len[f])
     return at->k + 1 < at->depth ? ';' : TEXT_END;
@@ -758,7 +761,7 @@ static int text_byte(const folded_writer *w, const text_pos *at) {
 }
 
 static void text_next(const folded_writer *w, text_pos *at) {
-  prf_fid f = w->t->nodes[at->path[at->k]].frame;
+  prf_fid f = at->path[at->k];
   if (at->o < w->ft.len[f]) {
     at->o++;
   } else {
@@ -776,9 +779,21 @@ static int text_cmp(void *ctx, uint32_t a, uint32_t b) {
   text_pos p = {w->paths + x->first, x->depth, 0, 0};
   text_pos q = {w->paths + y->first, y->depth, 0, 0};
   for (;;) {
-    if (p.o == 0 && q.o == 0 && p.path[p.k] == q.path[q.k]) {
-      /* the same node: the same text, up to the byte after it */
-      p.o = q.o = w->ft.len[w->t->nodes[p.path[p.k]].frame];
+    if (p.o == 0 && q.o == 0) {
+      prf_fid f = p.path[p.k], g = q.path[q.k];
+      if (f == g) {
+        /* the same frame after the same ones: the same node, the same
+           text, up to the byte after it */
+        p.o = q.o = w->ft.len[f];
+      } else if (!w->ft.breaks[f] && !w->ft.breaks[g]) {
+        /* names printed as they are: their common length at once */
+        size_t m = w->ft.name_len[f] < w->ft.name_len[g] ? w->ft.name_len[f]
+                                                         : w->ft.name_len[g];
+        int c = m ? memcmp(w->ft.name[f], w->ft.name[g], m) : 0;
+        if (c)
+          return c < 0 ? -1 : 1;
+        p.o = q.o = m;
+      }
     }
     int c = text_byte(w, &p), d = text_byte(w, &q);
     if (c != d)
@@ -794,7 +809,7 @@ static int text_cmp(void *ctx, uint32_t a, uint32_t b) {
 static void put_stack(prf_buf *b, const folded_writer *w, const line_ref *r) {
   const frame_text *ft = &w->ft;
   for (size_t i = 0; i < r->depth; i++) {
-    prf_fid f = w->t->nodes[w->paths[r->first + i]].frame;
+    prf_fid f = w->paths[r->first + i];
     if (i)
       prf_buf_putc(b, ';');
     size_t start = b->len;
@@ -854,8 +869,10 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
                        !(order = prf_mem_alloc(mem, (nrefs + 1) * sizeof *order))))
     st = PRF_E_NOMEM;
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
-    prf_tree_path(t, w.refs[i].node, w.paths + w.refs[i].first,
-                  w.refs[i].depth);
+    prf_fid *path = w.paths + w.refs[i].first;
+    prf_tree_path(t, w.refs[i].node, path, w.refs[i].depth);
+    for (size_t k = 0; k < w.refs[i].depth; k++) /* nodes just read */
+      path[k] = prf_tree_frame(t, path[k]);
     order[i] = (uint32_t)i;
   }
   if (st == PRF_OK && !prf_sort_ids(mem, order, nrefs, text_cmp, &w))
