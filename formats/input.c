@@ -14,6 +14,7 @@ enum {
   RAW_START = 16 * 1024,
   RAW_SIZE = 256 * 1024,
   RAW_KEEP = 1024 * 1024,
+  RAW_WHOLE = 4 * 1024 * 1024,
   WINDOW_START = 64 * 1024,
   WINDOW_MIN = 1024 * 1024
 };
@@ -28,10 +29,16 @@ size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
   return n;
 }
 
-/* Reads more raw bytes after those in raw (growing it when full). */
+/* Reads more raw bytes after those in raw (growing it when full). Past
+ * RAW_START it grows to RAW_WHOLE at once, which prf_grow_large gives huge
+ * pages: read() faulting in 4 KiB pages one by one copied a pprof file at
+ * under 200 MB/s. */
 static bool raw_append(prf_input *in) {
+  size_t want = in->raw_cap + 1;
+  if (want > RAW_START && want < RAW_WHOLE)
+    want = RAW_WHOLE;
   if (in->raw_len == in->raw_cap &&
-      !prf_grow_large(in->mem, (void **)&in->raw, &in->raw_cap, in->raw_cap + 1, 1)) {
+      !prf_grow_large(in->mem, (void **)&in->raw, &in->raw_cap, want, 1)) {
     in->failed = true;
     prf_fail(in->err, PRF_E_NOMEM, "out of memory reading input");
     return false;
