@@ -30,12 +30,12 @@ size_t prf_memsrc_read(void *ctx, void *buf, size_t size, prf_error *err) {
 }
 
 /* Reads more raw bytes after those in raw (growing it when full). Past
- * RAW_START it grows to RAW_WHOLE at once, which prf_grow_large gives huge
+ * RAW_SIZE it grows to RAW_WHOLE at once, which prf_grow_large gives huge
  * pages: read() faulting in 4 KiB pages one by one copied a pprof file at
  * under 200 MB/s. */
 static bool raw_append(prf_input *in) {
   size_t want = in->raw_cap + 1;
-  if (want > RAW_START && want < RAW_WHOLE)
+  if (want > RAW_SIZE && want < RAW_WHOLE)
     want = RAW_WHOLE;
   if (in->raw_len == in->raw_cap &&
       !prf_grow_large(in->mem, (void **)&in->raw, &in->raw_cap, want, 1)) {
@@ -418,12 +418,16 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
       return false;
   const unsigned char *src = in->raw;
   size_t srclen = in->raw_len;
-  /* The last member's size (mod 2^32) is the likely total; `room` bytes
-     of out may be written (one more for the NUL), at most the limit. */
+  /* The last member's size (mod 2^32) is the likely total, unless it is
+     implausible for profiles (more than 64 times the compressed size: a
+     damaged trailer should not reserve gigabytes); `room` bytes of out
+     may be written (one more for the NUL), at most the limit. */
   size_t room = 0;
   if (srclen >= 18)
     room = (size_t)src[srclen - 4] | (size_t)src[srclen - 3] << 8 |
            (size_t)src[srclen - 2] << 16 | (size_t)src[srclen - 1] << 24;
+  if (room / 64 > srclen)
+    room = 0;
   if (room < 4 * srclen)
     room = 4 * srclen;
   if (room > in->max_decoded)
@@ -438,7 +442,7 @@ static bool slurp_gzip_whole(prf_input *in, unsigned char **data, size_t *len) {
     enum libdeflate_result rc = libdeflate_gzip_decompress_ex(
         d, src + pos, srclen - pos, out + made, room - made, &used, &produced);
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && room < in->max_decoded) {
-      room = room <= in->max_decoded / 2 ? room * 2 : (size_t)in->max_decoded;
+      room = room <= in->max_decoded / 4 ? room * 4 : (size_t)in->max_decoded;
       ok = prf_grow_large(mem, (void **)&out, &cap, room + 1, 1);
       continue; /* this member again, with more room */
     }
