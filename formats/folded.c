@@ -48,8 +48,6 @@ typedef struct builder {
   bool keep_order;
   prf_node *nodes;     /* the previous stack's nodes */
   size_t nodes_cap;
-  prf_fid *path;       /* the previous stack's frames, all of them */
-  size_t path_cap;
   /* A group of stacks looked up side by side: their frames, the nodes
      found, where each starts, its depth, how much of it exists. */
   prf_fid *gpaths;
@@ -332,8 +330,9 @@ static prf_status remember(folded_reader *r, const char *s, size_t len,
 /* Looks up the existing part of the group's stacks side by side (see
  * prf_tree_find_paths), the ones that share less than half their frames
  * with the stack before: the others mostly add nodes, which costs no
- * look-up. Their frames are put together from the batch and the previous
- * stack, which the batch only refers to. */
+ * look-up. Their frames are put together from the batch and, for the
+ * prefix the batch only refers to, the stack before (the first one's from
+ * the previous stack's nodes). */
 static prf_status find_group(builder *b, const prf_tree *tree, const batch *bt,
                              size_t first, size_t n) {
   const prf_allocator *mem = &b->profile->mem;
@@ -351,11 +350,13 @@ static prf_status find_group(builder *b, const prf_tree *tree, const batch *bt,
   if (!prf_grow(mem, (void **)&b->gpaths, &b->gpaths_cap, total, sizeof *b->gpaths) ||
       !prf_grow(mem, (void **)&b->gfound, &b->gfound_cap, total, sizeof *b->gfound))
     return PRF_E_NOMEM;
-  const prf_fid *prev = b->path;
+  const prf_fid *prev = NULL; /* the first takes its prefix from the tree */
   for (size_t k = 0; k < n; k++) {
     const stack_rec *rec = &bt->recs[first + k];
     prf_fid *dst = b->gpaths + b->gstart[k];
-    if (rec->common)
+    for (size_t i = 0; !prev && i < rec->common; i++)
+      dst[i] = prf_tree_frame(tree, b->nodes[i]);
+    if (prev && rec->common)
       memcpy(dst, prev, rec->common * sizeof *dst);
     if (rec->depth > rec->common)
       memcpy(dst + rec->common, bt->fids + rec->first,
@@ -381,9 +382,7 @@ static prf_status build_batch(builder *b, const batch *bt) {
     for (size_t k = 0; k < n && st == PRF_OK; k++) {
       const stack_rec *rec = &bt->recs[g + k];
       if (!prf_grow(mem, (void **)&b->nodes, &b->nodes_cap,
-                    (size_t)rec->depth + 1, sizeof *b->nodes) ||
-          !prf_grow(mem, (void **)&b->path, &b->path_cap,
-                    (size_t)rec->depth + 1, sizeof *b->path)) {
+                    (size_t)rec->depth + 1, sizeof *b->nodes)) {
         st = PRF_E_NOMEM;
       } else {
         /* The nodes before `common` are the previous stack's; the found
@@ -398,9 +397,6 @@ static prf_status build_batch(builder *b, const batch *bt) {
           st = prf_tree_child(tree, i ? b->nodes[i - 1] : 0,
                               bt->fids[rec->first + i - rec->common],
                               &b->nodes[i]);
-        if (st == PRF_OK && rec->depth > rec->common)
-          memcpy(b->path + rec->common, bt->fids + rec->first,
-                 (rec->depth - rec->common) * sizeof *b->path);
       }
       if (st == PRF_OK) {
         prf_node leaf = rec->depth ? b->nodes[rec->depth - 1] : 0;
@@ -637,7 +633,6 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   prf_mem_free(mem, r.prev);
   prf_mem_free(mem, r.prev_ends);
   prf_mem_free(mem, r.b.nodes);
-  prf_mem_free(mem, r.b.path);
   prf_mem_free(mem, r.b.gpaths);
   prf_mem_free(mem, r.b.gfound);
   for (int i = 0; i < 2; i++) {
