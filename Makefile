@@ -247,7 +247,10 @@ bench/gen_perf: bench/gen_perf.c
 bench/gen_trace: bench/gen_trace.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
 
-bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace bench/phases
+bench/floor: bench/floor.c
+	$(CC) -std=c11 -O2 -Wall -Wextra -pthread -o $@ $<
+
+bench: all bench/gen_folded bench/gen_pprof bench/gen_perf bench/gen_trace bench/phases bench/floor
 	bash bench/run.sh
 
 # ---- install ----

@@ -207,6 +207,14 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
                w, k / 1024, w / 0.3, k / 1024 / 66 }'
     fi
   fi
+  # The least any tool must do on this machine, for the 5x target: read
+  # every byte and intern every frame name, on both cores (bench/floor).
+  if [ -x bench/floor ] && [ -f "$OUT/ref64.folded" ]; then
+    echo
+    echo "The least work of folded -> SVG on ref64 here (bench/floor, median of 5;"
+    echo "no tree, no layout, no output), against the 0.06 s that 5x inferno allows:"
+    bench/floor "$OUT/ref64.folded" "$(nproc)" 5
+  fi
   if [ -x bench/phases ]; then
     echo
     echo "Library phase split (bench/phases: read = bytes into memory, aggregate = parse"
