@@ -829,56 +829,261 @@ static bool entry_has_self(const prf_tree *t, size_t i, size_t ncols) {
   return false;
 }
 
-/* The stacks with a value, sorted as flamegraph.pl sorts its lines: their
- * paths are gathered (a node id per frame, a quarter of the text or less)
- * and compared frame by frame, so the text is only ever printed into the
- * output buffer. */
-prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
-                            void *ctx, prf_error *err) {
+/* ---- writing in the tree's order ----
+ *
+ * When every frame prints a text of its own, without ';' or a line break
+ * (any folded input, most others), sorting is not needed: the lines under
+ * a node all start with its path's text and a ';', so they are one block
+ * in flamegraph.pl's order, and that order is a walk of the tree. At each
+ * node, a child g stands for two items: E(g), the line of the stack that
+ * ends at g (g's text, then the end of the line, which sorts first), and
+ * C(g), the block of g's subtree (g's text, then ';'). Visiting each
+ * node's items in the order of their keys prints the lines sorted, with no
+ * comparison of two stacks. */
+
+/* Byte o of frame f's printed text (o < ft->len[f]). */
+static int text_at(const frame_text *ft, prf_fid f, size_t o) {
+  return o < ft->name_len[f] ? (unsigned char)ft->name[f][o]
+                             : (unsigned char)ft->suffix[f][o - ft->name_len[f]];
+}
+
+/* Orders items: item 2f is E(f), 2f + 1 is C(f). */
+static int item_cmp(void *ctx, uint32_t a, uint32_t b) {
+  const frame_text *ft = ctx;
+  prf_fid f = a >> 1, g = b >> 1;
+  size_t m = ft->len[f] < ft->len[g] ? ft->len[f] : ft->len[g];
+  size_t names = ft->name_len[f] < ft->name_len[g] ? ft->name_len[f]
+                                                   : ft->name_len[g];
+  int c = names ? memcmp(ft->name[f], ft->name[g], names) : 0;
+  if (c)
+    return c < 0 ? -1 : 1;
+  for (size_t o = names; o < m; o++) {
+    int x = text_at(ft, f, o), y = text_at(ft, g, o);
+    if (x != y)
+      return x < y ? -1 : 1;
+  }
+  int x = ft->len[f] > m ? text_at(ft, f, m) : (a & 1) ? ';' : -1;
+  int y = ft->len[g] > m ? text_at(ft, g, m) : (b & 1) ? ';' : -1;
+  return x < y ? -1 : x > y;
+}
+
+/* The rank of every item in key order, or false with *rank NULL when
+ * the walk does not apply (two frames print the same text, or a text
+ * holds ';' or a line break) or memory ran out (*nomem). */
+static bool item_ranks(const prf_profile *p, const frame_text *ft,
+                       uint32_t **rank, bool *nomem) {
   const prf_allocator *mem = &p->mem;
-  folded_writer w;
-  memset(&w, 0, sizeof w);
-  w.t = prf_profile_tree_const(p);
-  const prf_tree *t = w.t;
+  size_t n = prf_frame_count(p);
+  *rank = NULL;
+  if (n > UINT32_MAX / 2)
+    return false;
+  for (size_t f = 0; f < n; f++)
+    if (ft->breaks[f] || memchr(ft->name[f], ';', ft->name_len[f]))
+      return false;
+  uint32_t *order = prf_mem_alloc(mem, (2 * n + 1) * sizeof *order);
+  uint32_t *r = prf_mem_alloc(mem, (2 * n + 1) * sizeof *r);
+  bool ok = order && r;
+  for (size_t i = 0; ok && i < 2 * n; i++)
+    order[i] = (uint32_t)i;
+  if (ok && !prf_sort_ids(mem, order, 2 * n, item_cmp, (void *)ft))
+    ok = false;
+  *nomem = !ok;
+  for (size_t i = 0; ok && i < 2 * n; i++) {
+    if (i && item_cmp((void *)ft, order[i - 1], order[i]) == 0)
+      ok = false; /* two frames with one text */
+    r[order[i]] = (uint32_t)i;
+  }
+  prf_mem_free(mem, order);
+  if (!ok) {
+    prf_mem_free(mem, r);
+    return false;
+  }
+  *rank = r;
+  return true;
+}
+
+static void sift_u64(uint64_t *v, size_t top, size_t n) {
+  for (size_t c; (c = 2 * top + 1) < n; top = c) {
+    if (c + 1 < n && v[c + 1] > v[c])
+      c++;
+    if (v[top] >= v[c])
+      break;
+    uint64_t t = v[top];
+    v[top] = v[c];
+    v[c] = t;
+  }
+}
+
+/* Sorts v[0..n): insertion sort for the few items of most nodes, else
+ * heapsort (no memory, no recursion). */
+static void sort_u64(uint64_t *v, size_t n) {
+  if (n <= 8) {
+    for (size_t i = 1; i < n; i++) {
+      uint64_t x = v[i];
+      size_t j = i;
+      for (; j > 0 && v[j - 1] > x; j--)
+        v[j] = v[j - 1];
+      v[j] = x;
+    }
+    return;
+  }
+  for (size_t k = n / 2; k-- > 0;)
+    sift_u64(v, k, n);
+  for (size_t end = n; end-- > 1;) {
+    uint64_t t = v[0];
+    v[0] = v[end];
+    v[end] = t;
+    sift_u64(v, 0, end);
+  }
+}
+
+/* A node being walked: its items are items[at..end). */
+typedef struct walk_level {
+  size_t at, end;
+  size_t path_len; /* the path text's length before this node's */
+} walk_level;
+
+/* Appends node x's children's items, sorted, to *items. */
+static bool push_items(const prf_allocator *mem, const prf_tree *t,
+                       const uint32_t *rank, const uint8_t *has_line,
+                       prf_node x, uint64_t **items, size_t *n, size_t *cap) {
+  size_t first = *n;
+  for (prf_node c = t->nodes[x].first_child; c != PRF_NONE;
+       c = t->nodes[c].next_sibling) {
+    uint32_t f = t->nodes[c].frame;
+    if (!prf_grow(mem, (void **)items, cap, *n + 2, sizeof **items))
+      return false;
+    if (has_line[c >> 3] & (1u << (c & 7)))
+      (*items)[(*n)++] = (uint64_t)rank[2 * (size_t)f] << 32 | c;
+    if (t->nodes[c].first_child != PRF_NONE)
+      (*items)[(*n)++] = (uint64_t)rank[2 * (size_t)f + 1] << 32 | c;
+  }
+  sort_u64(*items + first, *n - first);
+  return true;
+}
+
+/* The lines of the stacks with a value, in the walk's order (see above);
+ * the values of column `first`, or of all columns for a pair. */
+static prf_status write_walk(const prf_profile *p, const frame_text *ft,
+                             const uint32_t *rank, size_t first, bool pair,
+                             prf_write_fn write, void *ctx) {
+  const prf_allocator *mem = &p->mem;
+  const prf_tree *t = prf_profile_tree_const(p);
+  size_t ncols = prf_value_count(p);
+  uint8_t *has_line = prf_mem_calloc(mem, t->count / 8 + 1, 1);
+  uint64_t *items = NULL;
+  walk_level *levels = NULL;
+  size_t nitems = 0, items_cap = 0, nlevels = 0, levels_cap = 0;
+  prf_buf path, out;
+  prf_buf_init(&path, mem);
+  prf_buf_init(&out, mem);
+  prf_status st = has_line ? PRF_OK : PRF_E_NOMEM;
+  for (size_t i = 0; st == PRF_OK && i < t->nstacks; i++) {
+    prf_node n = t->stack_node[i];
+    if (n != 0 && entry_has_self(t, i, ncols))
+      has_line[n >> 3] |= (uint8_t)(1u << (n & 7));
+  }
+  if (st == PRF_OK &&
+      (!prf_grow(mem, (void **)&levels, &levels_cap, 1, sizeof *levels) ||
+       !push_items(mem, t, rank, has_line, 0, &items, &nitems, &items_cap)))
+    st = PRF_E_NOMEM;
+  if (st == PRF_OK)
+    levels[nlevels++] = (walk_level){0, nitems, 0};
+  while (st == PRF_OK && nlevels > 0) {
+    walk_level *l = &levels[nlevels - 1];
+    if (l->at == l->end) { /* this node is done: back to its parent */
+      path.len = l->path_len;
+      nlevels--;
+      nitems = nlevels ? levels[nlevels - 1].end : 0;
+      continue;
+    }
+    uint64_t it = items[l->at++];
+    prf_node c = (prf_node)(uint32_t)it;
+    prf_fid f = t->nodes[c].frame;
+    size_t before = path.len;
+    if (before)
+      prf_buf_putc(&path, ';');
+    prf_buf_put(&path, ft->name[f], ft->name_len[f]);
+    prf_buf_put(&path, ft->suffix[f], ft->len[f] - ft->name_len[f]);
+    if (rank[2 * (size_t)f + 1] != (uint32_t)(it >> 32)) { /* E(c) */
+      prf_buf_put(&out, path.data, path.len);
+      for (size_t k = first; k < ncols && (k == first || pair); k++) {
+        prf_buf_putc(&out, ' ');
+        put_count(&out, prf_tree_self(t, c, k));
+      }
+      prf_buf_putc(&out, '\n');
+      path.len = before;
+      if (out.len >= 1 << 20) {
+        if (!out.failed && write(ctx, out.data, out.len) != 0)
+          st = PRF_E_OUTPUT;
+        out.len = 0;
+      }
+    } else { /* C(c): walk c's children, after this node's items */
+      size_t start = nitems;
+      if (!prf_grow(mem, (void **)&levels, &levels_cap, nlevels + 1,
+                    sizeof *levels) ||
+          !push_items(mem, t, rank, has_line, c, &items, &nitems, &items_cap))
+        st = PRF_E_NOMEM;
+      else
+        levels[nlevels++] = (walk_level){start, nitems, before};
+    }
+    if (path.failed || out.failed)
+      st = PRF_E_NOMEM;
+  }
+  if (st == PRF_OK && out.len && write(ctx, out.data, out.len) != 0)
+    st = PRF_E_OUTPUT;
+  prf_mem_free(mem, has_line);
+  prf_mem_free(mem, items);
+  prf_mem_free(mem, levels);
+  prf_buf_free(&path);
+  prf_buf_free(&out);
+  return st;
+}
+
+/* The stacks with a value, sorted as flamegraph.pl sorts its lines: their
+ * paths are gathered (a frame id per frame, a quarter of the text or less)
+ * and compared frame by frame, so the text is only ever printed into the
+ * output buffer. What the walk cannot write (see above). */
+static prf_status write_sorted(const prf_profile *p, folded_writer *w,
+                               size_t first, bool pair, prf_write_fn write,
+                               void *ctx) {
+  const prf_allocator *mem = &p->mem;
+  const prf_tree *t = w->t;
   size_t ncols = prf_value_count(p);
   size_t nrefs = 0, refs_cap = 0, npath = 0;
   uint32_t *order = NULL;
   prf_buf out;
   prf_buf_init(&out, mem);
-  prf_status st = frame_text_init(&w.ft, p) ? PRF_OK : PRF_E_NOMEM;
+  prf_status st = PRF_OK;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
     if (n == 0 || !entry_has_self(t, i, ncols))
       continue; /* the root's own samples have no stack to print */
-    if (!prf_grow(mem, (void **)&w.refs, &refs_cap, nrefs + 1,
-                  sizeof *w.refs)) {
+    if (!prf_grow(mem, (void **)&w->refs, &refs_cap, nrefs + 1,
+                  sizeof *w->refs)) {
       st = PRF_E_NOMEM;
       break;
     }
-    w.refs[nrefs++] = (line_ref){npath, prf_tree_depth(t, n), n, i};
+    w->refs[nrefs++] = (line_ref){npath, prf_tree_depth(t, n), n, i};
     npath += prf_tree_depth(t, n);
   }
   size_t paths_cap = 0;
-  if (st == PRF_OK && (!prf_grow_large(mem, (void **)&w.paths, &paths_cap,
-                                       npath + 1, sizeof *w.paths) ||
+  if (st == PRF_OK && (!prf_grow_large(mem, (void **)&w->paths, &paths_cap,
+                                       npath + 1, sizeof *w->paths) ||
                        !(order = prf_mem_alloc(mem, (nrefs + 1) * sizeof *order))))
     st = PRF_E_NOMEM;
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
-    prf_fid *path = w.paths + w.refs[i].first;
-    prf_tree_path(t, w.refs[i].node, path, w.refs[i].depth);
-    for (size_t k = 0; k < w.refs[i].depth; k++) /* nodes just read */
+    prf_fid *path = w->paths + w->refs[i].first;
+    prf_tree_path(t, w->refs[i].node, path, w->refs[i].depth);
+    for (size_t k = 0; k < w->refs[i].depth; k++) /* nodes just read */
       path[k] = prf_tree_frame(t, path[k]);
     order[i] = (uint32_t)i;
   }
-  if (st == PRF_OK && !prf_sort_ids(mem, order, nrefs, text_cmp, &w))
+  if (st == PRF_OK && !prf_sort_ids(mem, order, nrefs, text_cmp, w))
     st = PRF_E_NOMEM;
-  /* The two columns of a differential profile are written as a pair;
-     otherwise the default column alone. */
-  bool pair = prf_is_differential(p);
-  size_t first = pair ? 0 : prf_value_default(p);
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
-    const line_ref *r = &w.refs[order[i]];
-    put_stack(&out, &w, r);
+    const line_ref *r = &w->refs[order[i]];
+    put_stack(&out, w, r);
     for (size_t c = first; c < ncols && (c == first || pair); c++) {
       prf_buf_putc(&out, ' ');
       put_count(&out, entry_self(t, r->entry, c));
@@ -892,14 +1097,35 @@ prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
       out.len = 0;
     }
   }
+  prf_mem_free(mem, order);
+  prf_buf_free(&out);
+  return st;
+}
+
+prf_status prf_folded_write(const prf_profile *p, prf_write_fn write,
+                            void *ctx, prf_error *err) {
+  const prf_allocator *mem = &p->mem;
+  folded_writer w;
+  memset(&w, 0, sizeof w);
+  w.t = prf_profile_tree_const(p);
+  /* The two columns of a differential profile are written as a pair;
+     otherwise the default column alone. */
+  bool pair = prf_is_differential(p);
+  size_t first = pair ? 0 : prf_value_default(p);
+  prf_status st = frame_text_init(&w.ft, p) ? PRF_OK : PRF_E_NOMEM;
+  uint32_t *rank = NULL;
+  bool nomem = false;
+  if (st == PRF_OK && item_ranks(p, &w.ft, &rank, &nomem))
+    st = write_walk(p, &w.ft, rank, first, pair, write, ctx);
+  else if (st == PRF_OK)
+    st = nomem ? PRF_E_NOMEM : write_sorted(p, &w, first, pair, write, ctx);
   if (st == PRF_E_NOMEM)
     prf_fail(err, st, "out of memory writing folded stacks");
   else if (st == PRF_E_OUTPUT)
     prf_fail(err, st, "cannot write folded stacks");
   frame_text_free(mem, &w.ft);
+  prf_mem_free(mem, rank);
   prf_mem_free(mem, w.refs);
   prf_mem_free(mem, w.paths);
-  prf_mem_free(mem, order);
-  prf_buf_free(&out);
   return st;
 }

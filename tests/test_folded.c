@@ -276,6 +276,119 @@ static void test_output_order_is_byte_order(void **state) {
   prf_buf_free(&want);
 }
 
+/* The same order where no name holds ';', which the writer prints by a
+ * walk of the tree instead of a sort: random stacks from names that are
+ * prefixes of others followed by bytes below ';' (' ', ':', '0', '+') and
+ * above it, with kind suffixes and UTF-8, some repeated. The expected
+ * output merges equal stacks and sorts their texts with strcmp (the end
+ * of a stack sorts before every byte). */
+typedef struct stack_line {
+  char text[128];
+  long count;
+} stack_line;
+
+static int stack_line_cmp(const void *a, const void *b) {
+  return strcmp(((const stack_line *)a)->text, ((const stack_line *)b)->text);
+}
+
+static void test_walk_order_is_byte_order(void **state) {
+  (void)state;
+  enum { STACKS = 3000, MAXDEPTH = 5 };
+  static const char *const names[] = {
+      "a", "a b", "a:b", "a::c", "a0", "a+", "ab", "a_[k]", "a_[j]", "b",
+      "\xc3\xa9", "a.b", "B", "[unknown]"};
+  size_t nnames = sizeof names / sizeof names[0];
+  stack_line *lines = calloc(STACKS, sizeof *lines);
+  assert_non_null(lines);
+  uint32_t seed = 777;
+  prf_buf in;
+  prf_buf_init(&in, NULL);
+  for (int i = 0; i < STACKS; i++) {
+    seed = seed * 1103515245u + 12345u;
+    int depth = 1 + (int)((seed >> 16) % MAXDEPTH);
+    char *t = lines[i].text;
+    for (int d = 0; d < depth; d++) {
+      seed = seed * 1103515245u + 12345u;
+      size_t k = (seed >> 16) % (d == 0 ? 3 : nnames);
+      if (d)
+        strcat(t, ";");
+      strcat(t, names[k]);
+    }
+    lines[i].count = 1 + i % 7;
+    prf_buf_printf(&in, "%s %ld\n", t, lines[i].count);
+  }
+  qsort(lines, STACKS, sizeof *lines, stack_line_cmp);
+  prf_buf want;
+  prf_buf_init(&want, NULL);
+  size_t distinct = 0;
+  for (size_t i = 0; i < STACKS;) {
+    long sum = 0;
+    size_t j = i;
+    for (; j < STACKS && strcmp(lines[j].text, lines[i].text) == 0; j++)
+      sum += lines[j].count;
+    prf_buf_printf(&want, "%s %ld\n", lines[i].text, sum);
+    distinct++;
+    i = j;
+  }
+  prf_buf_putc(&want, '\0');
+  assert_true(distinct > 1000 && distinct < STACKS); /* merged some */
+  prf_buf_putc(&in, '\0');
+  char *got = collapse(in.data);
+  assert_string_equal(got, want.data);
+  free(got);
+  /* One name with ';' makes the writer sort instead: the same lines, and
+     that one among them. */
+  static const char extra[] = "a;b[T; 2] 1\n";
+  in.len--; /* the NUL */
+  prf_buf_puts(&in, extra);
+  prf_buf_putc(&in, '\0');
+  got = collapse(in.data);
+  char *at = strstr(got, extra);
+  assert_non_null(at);
+  memmove(at, at + strlen(extra), strlen(at + strlen(extra)) + 1);
+  assert_string_equal(got, want.data);
+  free(got);
+  free(lines);
+  prf_buf_free(&in);
+  prf_buf_free(&want);
+}
+
+/* Two frames that print the same name (one function in two files, as
+ * pprof has them) make one text: their stacks' lines interleave in byte
+ * order, which the tree walk cannot give, so the writer sorts. */
+static void test_same_text_frames_interleave(void **state) {
+  (void)state;
+  prf_profile *p = prf_profile_new();
+  assert_int_equal(prf_value_add(p, "samples", "count", NULL), PRF_OK);
+  prf_tree *t = prf_profile_tree(p);
+  prf_fid x, foo1, foo2, a, b, c;
+  prf_frame fr;
+  const char *names[] = {"x", "foo", "foo", "a", "b", "c"};
+  const char *files[] = {"", "one.c", "two.c", "", "", ""};
+  prf_fid *ids[] = {&x, &foo1, &foo2, &a, &b, &c};
+  for (int i = 0; i < 6; i++) {
+    memset(&fr, 0, sizeof fr);
+    assert_int_equal(prf_string_intern(p, names[i], strlen(names[i]), &fr.name), PRF_OK);
+    assert_int_equal(prf_string_intern(p, files[i], strlen(files[i]), &fr.file), PRF_OK);
+    assert_int_equal(prf_frame_intern(p, &fr, ids[i]), PRF_OK);
+  }
+  const prf_fid stacks[][3] = {{x, foo1, a}, {x, foo1, c}, {x, foo2, b}};
+  for (int i = 0; i < 3; i++) {
+    prf_node n = 0;
+    for (int d = 0; d < 3; d++)
+      assert_int_equal(prf_tree_child(t, n, stacks[i][d], &n), PRF_OK);
+    double one = i + 1;
+    assert_int_equal(prf_tree_add_self(t, n, &one), PRF_OK);
+  }
+  prf_buf out;
+  prf_buf_init(&out, NULL);
+  assert_int_equal(prf_profile_write(p, "folded", to_buf, &out, NULL), PRF_OK);
+  prf_buf_putc(&out, '\0');
+  assert_string_equal(out.data, "x;foo;a 1\nx;foo;b 3\nx;foo;c 2\n");
+  prf_buf_free(&out);
+  prf_profile_free(p);
+}
+
 static void test_empty_input_is_an_error(void **state) {
   (void)state;
   const char *cases[] = {"", "\n\n", "# only a comment\n", "garbage\n"};
@@ -550,6 +663,8 @@ int main(void) {
       cmocka_unit_test(test_kind_suffixes),
       cmocka_unit_test(test_line_breaks_in_names),
       cmocka_unit_test(test_output_order_is_byte_order),
+      cmocka_unit_test(test_walk_order_is_byte_order),
+      cmocka_unit_test(test_same_text_frames_interleave),
       cmocka_unit_test(test_empty_input_is_an_error),
       cmocka_unit_test(test_utf16),
       cmocka_unit_test(test_utf8_bom_skipped),
