@@ -90,7 +90,8 @@ static const char usage_text[] =
     "  info               what the input holds: format, value columns,\n"
     "                     totals, samples, threads, metadata\n"
     "  record             run COMMAND under `perf record -g` (-F HZ, 999 by\n"
-    "                     default) and render its flame graph\n"
+    "                     default) and render its flame graph (an -o ending\n"
+    "                     in .html, .folded, .json or .pb.gz writes that)\n"
     "  convert            write the inputs as a gzipped pprof profile (or\n"
     "                     folded stacks, by --to or an -o ending in .folded)\n"
     "  merge              the same: the inputs summed into one profile (pprof\n"
@@ -815,6 +816,11 @@ static int check_format(cli *c) {
       return usage_error("--format %s is for render", c->format);
     c->top.tsv = strcmp(c->format, "tsv") == 0;
   }
+  /* render draws; folded stacks come from collapse (record picks by -o) */
+  if (strcmp(c->command, "render") == 0 && !c->format && c->output &&
+      ends_with(c->output, ".folded"))
+    return usage_error("render draws a flame graph, not folded stacks: use "
+                       "'prof-render collapse -o %s'", c->output);
   if (render && strcmp(c->command, "diff") != 0 && !c->output &&
       image_format(c) != PRF_IMAGE_SVG && isatty(1))
     return usage_error("will not write a %s to a terminal: use -o FILE or "
@@ -1154,11 +1160,23 @@ static int record(cli *c, char **command) {
   int rc = record_profile(c->frequency, command, &script);
   if (rc)
     return rc;
-  c->command = "render";
   c->input_format = "perf";
   c->input_label = "perf script output";
   char *inputs[] = {script};
-  rc = run(c, inputs, 1);
+  /* -o names what to keep: an HTML report, folded stacks or a profile (as
+     convert writes them), else a flame graph (--format picks one). */
+  const char *o = c->output && !c->format ? c->output : "";
+  if (ends_with(o, ".html")) {
+    c->command = "report";
+    rc = run_report(c, inputs, 1);
+  } else {
+    c->command = ends_with(o, ".folded") || ends_with(o, ".txt") ||
+                         ends_with(o, ".json") || ends_with(o, ".pb.gz") ||
+                         ends_with(o, ".pb") || ends_with(o, ".pprof")
+                     ? "convert"
+                     : "render";
+    rc = run(c, inputs, 1);
+  }
   record_cleanup(script);
   return rc;
 }

@@ -19,6 +19,17 @@ if command -v perf >/dev/null 2>&1 && perf record -q -o "$TMP/probe.data" -- tru
   $PR record -o "$TMP/rec2.svg" -- sh -c 'exit 3' 2>"$TMP/rec2.err"
   check "a command that fails still gives a warning" grep -q 'exited with status 3' "$TMP/rec2.err"
   check "... and its graph" sh -c "xmllint --noout '$TMP/rec2.svg' && grep -q '<title>sh (' '$TMP/rec2.svg'"
+  # -o names what to keep: folded stacks, a pprof profile, an HTML report.
+  busy='i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done'
+  $PR record -o "$TMP/rec.folded" -- sh -c "$busy" 2>"$TMP/rec3.err"
+  check "record -o x.folded writes folded stacks, rooted at the command" \
+    sh -c "grep -q '^sh;.* [0-9][0-9]*\$' '$TMP/rec.folded' && ! grep -q '<svg' '$TMP/rec.folded' && $PR collapse '$TMP/rec.folded' >/dev/null"
+  $PR record -o "$TMP/rec.pb.gz" -- sh -c "$busy" 2>"$TMP/rec4.err"
+  check "record -o x.pb.gz writes a gzipped pprof profile" \
+    sh -c "[ \"\$(head -c 2 '$TMP/rec.pb.gz' | od -An -tx1 | tr -d ' ')\" = 1f8b ] && $PR info '$TMP/rec.pb.gz' | grep -q pprof"
+  $PR record -o "$TMP/rec.html" -- sh -c "$busy" 2>"$TMP/rec5.err"
+  check "record -o x.html writes the HTML report" \
+    sh -c "head -n 1 '$TMP/rec.html' | grep -q '<!DOCTYPE html>' && grep -q 'Content-Security-Policy' '$TMP/rec.html'"
 else
   ok "# SKIP perf cannot record here (not installed or not permitted)"
 fi
