@@ -347,16 +347,22 @@ STREAM_K=${BENCH_STREAM_REPEAT:-20}
 {
   echo
   echo "Streaming: bench/gen_folded --stacks 100000 --repeat K | prof-render -o x.svg -"
+  echo "(median of $RUNS runs; the generator shares the two cores)"
   declare -A S_WALL S_RSS S_BYTES
   # --repeat K prints the same stacks K times: K times one copy's bytes
   one=$(bench/gen_folded --stacks 100000 --seed 4 2>/dev/null | wc -c)
   for k in 2 "$STREAM_K"; do
-    t0=$(date +%s%N)
-    bench/gen_folded --stacks 100000 --seed 4 --repeat "$k" 2>/dev/null |
-      /usr/bin/time -f '%M' -o "$OUT/stream-time.tmp" ./prof-render -q -o "$OUT/x.svg" -
-    t1=$(date +%s%N)
-    S_WALL[$k]=$(( t1 - t0 ))
-    S_RSS[$k]=$(tail -n 1 "$OUT/stream-time.tmp")
+    walls=() rsses=()
+    for ((i = 0; i < RUNS; i++)); do # the median of RUNS runs, as above
+      t0=$(date +%s%N)
+      bench/gen_folded --stacks 100000 --seed 4 --repeat "$k" 2>/dev/null |
+        /usr/bin/time -f '%M' -o "$OUT/stream-time.tmp" ./prof-render -q -o "$OUT/x.svg" -
+      t1=$(date +%s%N)
+      walls+=("$(( t1 - t0 ))")
+      rsses+=("$(tail -n 1 "$OUT/stream-time.tmp")")
+    done
+    S_WALL[$k]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+    S_RSS[$k]=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
     S_BYTES[$k]=$(( k * one ))
     awk -v k="$k" -v b="${S_BYTES[$k]}" -v w="${S_WALL[$k]}" -v r="${S_RSS[$k]}" 'BEGIN {
       printf "  K=%-3s %7.2f GB  %7.2f s  %7.0f MB/s  peak %6.1f MB\n", k, b / 1e9, w / 1e9, b / 1e6 / (w / 1e9), r / 1024 }'
