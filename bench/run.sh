@@ -66,6 +66,9 @@ gen() { # NAME: (re)generate bench/out/NAME.folded unless its stamp matches
 for name in $INPUTS; do gen "$name"; done
 
 # ---- measuring ----
+# Clocks read from bash's EPOCHREALTIME (microseconds, written as
+# nanoseconds below): spawning date(1) around each run added about 19 ms
+# to every figure, which flattered ratios of short runs against cat.
 TIMEF=$OUT/time.tmp
 ERRF=$OUT/stderr.tmp
 
@@ -76,13 +79,13 @@ run_n() {
   local stdout=$1; shift
   local i t0 t1 walls=() rsses=() phase_lines=""
   for ((i = 0; i < RUNS; i++)); do
-    t0=$(date +%s%N)
+    t0=${EPOCHREALTIME//[.,]/}000
     if ! /usr/bin/time -f '%e %M' -o "$TIMEF" "$@" > "$stdout" 2> "$ERRF"; then
       echo "bench: failed: $*" >&2
       cat "$ERRF" "$TIMEF" >&2
       exit 1
     fi
-    t1=$(date +%s%N)
+    t1=${EPOCHREALTIME//[.,]/}000
     walls+=("$(( t1 - t0 ))")
     rsses+=("$(tail -n 1 "$TIMEF" | awk '{print $2}')")
     phase_lines+=$(grep '^timing ' "$ERRF" || true)$'\n'
@@ -116,7 +119,7 @@ row() { # INPUT MB STACKS WHAT
            sprintf("%.0f", mb / w), sprintf("%.1f", kb / 1024), ratio, ph }'
 }
 
-declare -A R_WALL R_RSS I_WALL I_RSS SVG_SIZE HTML_SIZE HTML_PRUNED
+declare -A R_WALL R_RSS R_READ C_WALL I_WALL I_RSS SVG_SIZE HTML_SIZE HTML_PRUNED
 HAVE_INFERNO=0
 command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
@@ -140,6 +143,8 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
     run_n /dev/null ./prof-render --timings -o "$OUT/x.svg" "$f"
     R_WALL[$name]=$WALL; R_RSS[$name]=$RSS
+    R_READ[$name]=$(printf '%s' "$PHASES" | sed -n 's/^read \([0-9.]*\).*/\1/p')
+    C_WALL[$name]=$CAT_WALL
     SVG_SIZE[$name]=$(stat -c %s "$OUT/x.svg")
     row "$name" "$mb" "$stacks" render
 
@@ -165,6 +170,12 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
       I_WALL[$name]=$WALL; I_RSS[$name]=$RSS
       row "$name" "$mb" "$stacks" inferno
     fi
+  done
+  echo
+  echo "The folded reader against cat (render's read phase: parsing and building the tree):"
+  for name in $INPUTS; do
+    awk -v n="$name" -v r="${R_READ[$name]}" -v c="${C_WALL[$name]}" 'BEGIN {
+      printf "  %-9s read %.3f s, cat %.3f s: %.2fx the speed of cat\n", n, r, c, c / r }'
   done
   echo
   echo "The HTML report's size against the SVG's (prof-render report, default --prune 1e-5):"
@@ -231,11 +242,11 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
   for PP in testdata/pprof/pprof__internal__proftest__large.cpu "$OUT/gen1m.pb.gz"; do
     echo
     echo "pprof: top of $(basename "$PP") ($(stat -c %s "$PP") bytes gzipped):"
-    pr_s=$(for i in 1 2 3; do s0=$(date +%s%N); ./prof-render top "$PP" > /dev/null; s1=$(date +%s%N); echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
+    pr_s=$(for i in 1 2 3; do s0=${EPOCHREALTIME//[.,]/}000; ./prof-render top "$PP" > /dev/null; s1=${EPOCHREALTIME//[.,]/}000; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
     pr_k=$(/usr/bin/time -f '%M' ./prof-render top "$PP" 2>&1 > /dev/null | tail -1)
     echo "  prof-render top:       $(awk -v u="$pr_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${pr_k} kB"
     if command -v go > /dev/null 2>&1 && go tool pprof -h > /dev/null 2>&1; then
-      go_s=$(for i in 1 2 3; do s0=$(date +%s%N); HOME=$OUT go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" > /dev/null 2>&1; s1=$(date +%s%N); echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
+      go_s=$(for i in 1 2 3; do s0=${EPOCHREALTIME//[.,]/}000; HOME=$OUT go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" > /dev/null 2>&1; s1=${EPOCHREALTIME//[.,]/}000; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
       go_k=$(HOME=$OUT /usr/bin/time -f '%M' go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" 2>&1 > /dev/null | tail -1)
       echo "  go tool pprof -top:    $(awk -v u="$go_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${go_k} kB"
       awk -v a="$pr_s" -v b="$go_s" 'BEGIN {printf "  prof-render is %.1fx faster\n", b / a}'
@@ -280,10 +291,10 @@ generated gen_perf "$PERF_IN" --target-bytes "$PERF_BYTES" --seed 1
 perf_run() {
   local i t0 t1 walls=() cpus=() rsses=()
   for ((i = 0; i < RUNS; i++)); do
-    t0=$(date +%s%N)
+    t0=${EPOCHREALTIME//[.,]/}000
     /usr/bin/time -f '%U %S %M' -o "$OUT/perf-time.tmp" "$@" > /dev/null 2> "$OUT/perf-err.tmp" ||
       { echo "bench: failed: $*" >&2; cat "$OUT/perf-err.tmp" >&2; exit 1; }
-    t1=$(date +%s%N)
+    t1=${EPOCHREALTIME//[.,]/}000
     walls+=("$(( t1 - t0 ))")
     cpus+=("$(tail -n 1 "$OUT/perf-time.tmp" | awk '{printf "%.3f", $1 + $2}')")
     rsses+=("$(tail -n 1 "$OUT/perf-time.tmp" | awk '{print $3}')")
@@ -354,10 +365,10 @@ STREAM_K=${BENCH_STREAM_REPEAT:-20}
   for k in 2 "$STREAM_K"; do
     walls=() rsses=()
     for ((i = 0; i < RUNS; i++)); do # the median of RUNS runs, as above
-      t0=$(date +%s%N)
+      t0=${EPOCHREALTIME//[.,]/}000
       bench/gen_folded --stacks 100000 --seed 4 --repeat "$k" 2>/dev/null |
         /usr/bin/time -f '%M' -o "$OUT/stream-time.tmp" ./prof-render -q -o "$OUT/x.svg" -
-      t1=$(date +%s%N)
+      t1=${EPOCHREALTIME//[.,]/}000
       walls+=("$(( t1 - t0 ))")
       rsses+=("$(tail -n 1 "$OUT/stream-time.tmp")")
     done
