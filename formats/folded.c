@@ -958,7 +958,8 @@ static bool push_items(const prf_allocator *mem, const prf_tree *t,
     if (t->nodes[c].first_child != PRF_NONE)
       (*items)[(*n)++] = (uint64_t)rank[2 * (size_t)f + 1] << 32 | c;
   }
-  sort_u64(*items + first, *n - first);
+  if (*n > first) /* *items is NULL while nothing was ever added */
+    sort_u64(*items + first, *n - first);
   return true;
 }
 
