@@ -765,6 +765,14 @@ static void text_next(const folded_writer *w, text_pos *at) {
   }
 }
 
+/* Compares the names of frames f and g over their common length *m, as
+ * bytes: -1, 0 or 1. */
+static int names_cmp(const frame_text *ft, prf_fid f, prf_fid g, size_t *m) {
+  *m = ft->name_len[f] < ft->name_len[g] ? ft->name_len[f] : ft->name_len[g];
+  int c = *m ? memcmp(ft->name[f], ft->name[g], *m) : 0;
+  return (c > 0) - (c < 0);
+}
+
 /* Orders stacks as their printed texts sort byte by byte, as
  * flamegraph.pl sorts its lines, without printing them: frames the two
  * paths share are skipped whole. */
@@ -782,11 +790,10 @@ static int text_cmp(void *ctx, uint32_t a, uint32_t b) {
         p.o = q.o = w->ft.len[f];
       } else if (!w->ft.breaks[f] && !w->ft.breaks[g]) {
         /* names printed as they are: their common length at once */
-        size_t m = w->ft.name_len[f] < w->ft.name_len[g] ? w->ft.name_len[f]
-                                                         : w->ft.name_len[g];
-        int c = m ? memcmp(w->ft.name[f], w->ft.name[g], m) : 0;
+        size_t m;
+        int c = names_cmp(&w->ft, f, g, &m);
         if (c)
-          return c < 0 ? -1 : 1;
+          return c;
         p.o = q.o = m;
       }
     }
@@ -800,19 +807,22 @@ static int text_cmp(void *ctx, uint32_t a, uint32_t b) {
   }
 }
 
+/* Appends frame f's text. */
+static void put_frame(prf_buf *b, const frame_text *ft, prf_fid f) {
+  size_t start = b->len;
+  prf_buf_put(b, ft->name[f], ft->name_len[f]);
+  for (size_t j = start; ft->breaks[f] && j < b->len && !b->failed; j++)
+    if (b->data[j] == '\n' || b->data[j] == '\r')
+      b->data[j] = ' ';
+  prf_buf_put(b, ft->suffix[f], ft->len[f] - ft->name_len[f]);
+}
+
 /* Appends a stack's text: names joined by ';'. */
 static void put_stack(prf_buf *b, const folded_writer *w, const line_ref *r) {
-  const frame_text *ft = &w->ft;
   for (size_t i = 0; i < r->depth; i++) {
-    prf_fid f = w->paths[r->first + i];
     if (i)
       prf_buf_putc(b, ';');
-    size_t start = b->len;
-    prf_buf_put(b, ft->name[f], ft->name_len[f]);
-    for (size_t j = start; ft->breaks[f] && j < b->len && !b->failed; j++)
-      if (b->data[j] == '\n' || b->data[j] == '\r')
-        b->data[j] = ' ';
-    prf_buf_put(b, ft->suffix[f], ft->len[f] - ft->name_len[f]);
+    put_frame(b, &w->ft, w->paths[r->first + i]);
   }
 }
 
@@ -822,11 +832,35 @@ static double entry_self(const prf_tree *t, size_t i, size_t c) {
   return c < t->ncol ? t->stack_self[i * t->ncol + c] : 0;
 }
 
-static bool entry_has_self(const prf_tree *t, size_t i, size_t ncols) {
-  for (size_t c = 0; c < ncols; c++)
+/* Whether stack entry i prints a line: a value in some column, and a
+ * stack (the root's own samples have none to print). */
+static bool entry_has_line(const prf_tree *t, size_t i, size_t ncols) {
+  for (size_t c = 0; t->stack_node[i] != 0 && c < ncols; c++)
     if (entry_self(t, i, c) != 0)
       return true;
   return false;
+}
+
+/* Ends a line with entry i's values: column `first`, or both of a pair. */
+static void put_values(prf_buf *out, const prf_tree *t, size_t i,
+                       size_t first, size_t ncols, bool pair) {
+  for (size_t c = first; c < ncols && (c == first || pair); c++) {
+    prf_buf_putc(out, ' ');
+    put_count(out, entry_self(t, i, c));
+  }
+  prf_buf_putc(out, '\n');
+}
+
+/* Hands out's bytes to write once they pass 1 MiB, or at the end. */
+static prf_status flush_lines(prf_buf *out, bool end, prf_write_fn write,
+                              void *ctx) {
+  if (out->failed)
+    return PRF_E_NOMEM;
+  if (out->len < (1 << 20) && !(end && out->len))
+    return PRF_OK;
+  prf_status st = write(ctx, out->data, out->len) != 0 ? PRF_E_OUTPUT : PRF_OK;
+  out->len = 0;
+  return st;
 }
 
 /* ---- writing in the tree's order ----
@@ -851,12 +885,10 @@ static int text_at(const frame_text *ft, prf_fid f, size_t o) {
 static int item_cmp(void *ctx, uint32_t a, uint32_t b) {
   const frame_text *ft = ctx;
   prf_fid f = a >> 1, g = b >> 1;
-  size_t m = ft->len[f] < ft->len[g] ? ft->len[f] : ft->len[g];
-  size_t names = ft->name_len[f] < ft->name_len[g] ? ft->name_len[f]
-                                                   : ft->name_len[g];
-  int c = names ? memcmp(ft->name[f], ft->name[g], names) : 0;
+  size_t m = ft->len[f] < ft->len[g] ? ft->len[f] : ft->len[g], names;
+  int c = names_cmp(ft, f, g, &names);
   if (c)
-    return c < 0 ? -1 : 1;
+    return c;
   for (size_t o = names; o < m; o++) {
     int x = text_at(ft, f, o), y = text_at(ft, g, o);
     if (x != y)
@@ -981,7 +1013,7 @@ static prf_status write_walk(const prf_profile *p, const frame_text *ft,
   prf_status st = has_line ? PRF_OK : PRF_E_NOMEM;
   for (size_t i = 0; st == PRF_OK && i < t->nstacks; i++) {
     prf_node n = t->stack_node[i];
-    if (n != 0 && entry_has_self(t, i, ncols))
+    if (entry_has_line(t, i, ncols))
       has_line[n >> 3] |= (uint8_t)(1u << (n & 7));
   }
   if (st == PRF_OK &&
@@ -1004,21 +1036,12 @@ static prf_status write_walk(const prf_profile *p, const frame_text *ft,
     size_t before = path.len;
     if (before)
       prf_buf_putc(&path, ';');
-    prf_buf_put(&path, ft->name[f], ft->name_len[f]);
-    prf_buf_put(&path, ft->suffix[f], ft->len[f] - ft->name_len[f]);
+    put_frame(&path, ft, f);
     if (rank[2 * (size_t)f + 1] != (uint32_t)(it >> 32)) { /* E(c) */
       prf_buf_put(&out, path.data, path.len);
-      for (size_t k = first; k < ncols && (k == first || pair); k++) {
-        prf_buf_putc(&out, ' ');
-        put_count(&out, prf_tree_self(t, c, k));
-      }
-      prf_buf_putc(&out, '\n');
+      put_values(&out, t, prf_tree_stack_entry(t, c), first, ncols, pair);
       path.len = before;
-      if (out.len >= 1 << 20) {
-        if (!out.failed && write(ctx, out.data, out.len) != 0)
-          st = PRF_E_OUTPUT;
-        out.len = 0;
-      }
+      st = flush_lines(&out, false, write, ctx);
     } else { /* C(c): walk c's children, after this node's items */
       size_t start = nitems;
       if (!prf_grow(mem, (void **)&levels, &levels_cap, nlevels + 1,
@@ -1028,11 +1051,11 @@ static prf_status write_walk(const prf_profile *p, const frame_text *ft,
       else
         levels[nlevels++] = (walk_level){start, nitems, before};
     }
-    if (path.failed || out.failed)
+    if (path.failed)
       st = PRF_E_NOMEM;
   }
-  if (st == PRF_OK && out.len && write(ctx, out.data, out.len) != 0)
-    st = PRF_E_OUTPUT;
+  if (st == PRF_OK)
+    st = flush_lines(&out, true, write, ctx);
   prf_mem_free(mem, has_line);
   prf_mem_free(mem, items);
   prf_mem_free(mem, levels);
@@ -1058,8 +1081,8 @@ static prf_status write_sorted(const prf_profile *p, folded_writer *w,
   prf_status st = PRF_OK;
   for (size_t i = 0; i < prf_tree_stack_count(t) && st == PRF_OK; i++) {
     prf_node n = prf_tree_stack(t, i);
-    if (n == 0 || !entry_has_self(t, i, ncols))
-      continue; /* the root's own samples have no stack to print */
+    if (!entry_has_line(t, i, ncols))
+      continue;
     if (!prf_grow(mem, (void **)&w->refs, &refs_cap, nrefs + 1,
                   sizeof *w->refs)) {
       st = PRF_E_NOMEM;
@@ -1085,18 +1108,8 @@ static prf_status write_sorted(const prf_profile *p, folded_writer *w,
   for (size_t i = 0; i < nrefs && st == PRF_OK; i++) {
     const line_ref *r = &w->refs[order[i]];
     put_stack(&out, w, r);
-    for (size_t c = first; c < ncols && (c == first || pair); c++) {
-      prf_buf_putc(&out, ' ');
-      put_count(&out, entry_self(t, r->entry, c));
-    }
-    prf_buf_putc(&out, '\n');
-    if (out.failed)
-      st = PRF_E_NOMEM;
-    else if (out.len >= 1 << 20 || i + 1 == nrefs) {
-      if (write(ctx, out.data, out.len) != 0)
-        st = PRF_E_OUTPUT;
-      out.len = 0;
-    }
+    put_values(&out, t, r->entry, first, ncols, pair);
+    st = flush_lines(&out, i + 1 == nrefs, write, ctx);
   }
   prf_mem_free(mem, order);
   prf_buf_free(&out);
