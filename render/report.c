@@ -63,11 +63,9 @@ typedef struct report {
   double *self, *total;
   size_t nnodes;
   /* Set when every frame is a function of its own (folded input): the
-     tree is then the profile's, read in place (tnode, ttotal), and the
-     five arrays above stay NULL. */
+     tree is then the profile's, read in place (t's nodes and totals), and
+     the five arrays above stay NULL. */
   bool shared;
-  const prf_tnode *tnode;
-  const double *ttotal;
   /* What is written: kept nodes, the frames and strings they use. */
   uint32_t *kept;     /* node -> written id, or the nearest kept
                          ancestor's (node 0 is always kept) */
@@ -197,13 +195,13 @@ static void function_frames(report *r) {
 /* A node of the function tree: its parent and frame, its total and self
  * values (ncol each), from the arrays or from the shared tree. */
 static uint32_t node_parent(const report *r, size_t x) {
-  return r->shared ? r->tnode[x].parent : r->parent[x];
+  return r->shared ? r->t->nodes[x].parent : r->parent[x];
 }
 static uint32_t node_frame(const report *r, size_t x) {
-  return r->shared ? r->tnode[x].frame : r->frame[x];
+  return r->shared ? r->t->nodes[x].frame : r->frame[x];
 }
 static const double *node_total(const report *r, size_t x) {
-  return (r->shared ? r->ttotal : r->total) + x * r->ncol;
+  return (r->shared ? r->t->total : r->total) + x * r->ncol;
 }
 static void node_self(const report *r, size_t x, double *out) {
   for (size_t c = 0; c < r->ncol; c++)
@@ -231,8 +229,6 @@ static void build_tree(report *r) {
       return;
     }
     r->shared = true;
-    r->tnode = t->nodes;
-    r->ttotal = t->total;
     r->nnodes = n;
     return;
   }
