@@ -772,23 +772,28 @@ static int parse_args(cli *c, int argc, char **argv) {
   return -1;
 }
 
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* The profile format an output name asks for, NULL for none. */
+static const char *profile_format_of(const char *o) {
+  if (ends_with(o, ".folded") || ends_with(o, ".txt"))
+    return "folded";
+  if (ends_with(o, ".json"))
+    return "speedscope";
+  if (ends_with(o, ".pb.gz") || ends_with(o, ".pb") || ends_with(o, ".pprof"))
+    return "pprof";
+  return NULL;
+}
+
 /* convert writes --to, else what -o's extension says, else pprof. */
 static const char *convert_format(const cli *c) {
   if (c->convert_to)
     return c->convert_to;
-  const char *o = c->output ? c->output : "";
-  size_t n = strlen(o);
-  if ((n > 7 && strcmp(o + n - 7, ".folded") == 0) ||
-      (n > 4 && strcmp(o + n - 4, ".txt") == 0))
-    return "folded";
-  if (n > 5 && strcmp(o + n - 5, ".json") == 0)
-    return "speedscope";
-  return "pprof";
-}
-
-static bool ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n > m && strcasecmp(s + n - m, suffix) == 0;
+  const char *f = profile_format_of(c->output ? c->output : "");
+  return f ? f : "pprof";
 }
 
 /* render draws --format, else what -o's extension says, else SVG. */
@@ -1170,11 +1175,7 @@ static int record(cli *c, char **command) {
     c->command = "report";
     rc = run_report(c, inputs, 1);
   } else {
-    c->command = ends_with(o, ".folded") || ends_with(o, ".txt") ||
-                         ends_with(o, ".json") || ends_with(o, ".pb.gz") ||
-                         ends_with(o, ".pb") || ends_with(o, ".pprof")
-                     ? "convert"
-                     : "render";
+    c->command = profile_format_of(o) ? "convert" : "render";
     rc = run(c, inputs, 1);
   }
   record_cleanup(script);
