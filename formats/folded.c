@@ -7,9 +7,9 @@
  *
  * Two stages: parsing (splitting lines, interning names into frames) and
  * building (finding or adding the frames' nodes in the call tree). Past
- * PARALLEL_MIN bytes of input the builder runs on a thread of its own, a
- * batch of stacks behind the parser: the two share no data but the
- * batches, and the tree is built in input order, so the result is the
+ * PARALLEL_MIN bytes of input the builder runs on a thread of its own, up
+ * to NBATCH batches of stacks behind the parser: the two share no data
+ * but the batches, and the tree is built in input order, so the result is the
  * same as on one thread.
  */
 #include "folded.h"
@@ -39,6 +39,11 @@ typedef struct batch {
 /* Lines and frames per batch: large enough that handing one over costs
  * nothing, small enough that the builder starts at once. */
 enum { BATCH_RECS = 2048, BATCH_FIDS = 64 * 1024 };
+/* Batches in the ring between the two stages. Some batches take the
+ * builder longer than their parsing took (those that add many nodes),
+ * others less: with room for several, the parser goes on instead of
+ * waiting for each slow one. */
+enum { NBATCH = 8 };
 /* Inputs shorter than this are built on the caller's thread. */
 enum { PARALLEL_MIN = 4 << 20 };
 
@@ -59,13 +64,16 @@ typedef struct builder {
   size_t fail_line;
 } builder;
 
-/* The builder's thread and the hand-over of batches (one at a time). */
+/* The builder's thread and the hand-over of batches: batch i of the
+ * input is batches[i % NBATCH]; those from `built` to `handed` are the
+ * builder's, the others the parser's. */
 typedef struct pipeline {
   bool running;
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  batch *handed;  /* the batch being built, NULL when the builder is idle */
+  size_t handed;  /* batches handed to the builder */
+  size_t built;   /* batches it has built */
   bool done;      /* no more batches will come */
   bool failed;    /* the builder stopped on an error */
 } pipeline;
@@ -85,8 +93,8 @@ typedef struct folded_reader {
   size_t prev_ends_cap;
   size_t prev_depth;
   size_t bytes;        /* of the lines read so far */
-  batch batches[2];    /* one filled while the other is built */
-  int filling;
+  batch batches[NBATCH]; /* a ring: see pipeline */
+  size_t filling;
   builder b;
   pipeline pipe;
   prf_fid *fid_of_str; /* string id -> frame id of the last kind seen */
@@ -416,15 +424,15 @@ static void *builder_main(void *arg) {
   pipeline *pp = &r->pipe;
   pthread_mutex_lock(&pp->mu);
   for (;;) {
-    while (!pp->handed && !pp->done)
+    while (pp->built == pp->handed && !pp->done)
       pthread_cond_wait(&pp->cv, &pp->mu);
-    if (!pp->handed)
+    if (pp->built == pp->handed)
       break; /* done */
-    batch *bt = pp->handed;
+    batch *bt = &r->batches[pp->built % NBATCH];
     pthread_mutex_unlock(&pp->mu);
     prf_status st = build_batch(&r->b, bt);
     pthread_mutex_lock(&pp->mu);
-    pp->handed = NULL;
+    pp->built++;
     pp->failed = st != PRF_OK;
     pthread_cond_broadcast(&pp->cv);
     if (pp->failed)
@@ -451,10 +459,11 @@ static void pipeline_start(folded_reader *r) {
   }
 }
 
-/* Waits for the builder to finish its batch; false if it failed. */
-static bool pipeline_wait(pipeline *pp) {
+/* Waits until at most `pending` batches are left to the builder; false
+ * if it failed. */
+static bool pipeline_wait(pipeline *pp, size_t pending) {
   pthread_mutex_lock(&pp->mu);
-  while (pp->handed && !pp->failed)
+  while (pp->handed - pp->built > pending && !pp->failed)
     pthread_cond_wait(&pp->cv, &pp->mu);
   bool ok = !pp->failed;
   pthread_mutex_unlock(&pp->mu);
@@ -475,7 +484,7 @@ static void pipeline_stop(pipeline *pp) {
 }
 
 /* Hands the filled batch to the builder (or builds it here) and starts
- * filling the other one. */
+ * filling the next one. */
 static prf_status flush_batch(folded_reader *r) {
   batch *bt = &r->batches[r->filling];
   if (bt->nrecs == 0)
@@ -490,14 +499,14 @@ static prf_status flush_batch(folded_reader *r) {
     bt->nrecs = bt->nfids = 0;
     return st;
   }
-  /* The other batch is free once the builder is done with it. */
-  if (!pipeline_wait(&r->pipe))
-    return r->b.status;
   pthread_mutex_lock(&r->pipe.mu);
-  r->pipe.handed = bt;
+  r->pipe.handed++;
   pthread_cond_broadcast(&r->pipe.cv);
   pthread_mutex_unlock(&r->pipe.mu);
-  r->filling ^= 1;
+  /* The next batch of the ring is free once the builder is done with it. */
+  r->filling = r->pipe.handed % NBATCH;
+  if (!pipeline_wait(&r->pipe, NBATCH - 1))
+    return r->b.status;
   r->batches[r->filling].nrecs = r->batches[r->filling].nfids = 0;
   return PRF_OK;
 }
@@ -605,7 +614,7 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
     st = read_line(&r, line, len);
   if (st == PRF_OK)
     st = flush_batch(&r);
-  if (r.pipe.running && !pipeline_wait(&r.pipe) && st == PRF_OK)
+  if (r.pipe.running && !pipeline_wait(&r.pipe, 0) && st == PRF_OK)
     st = r.b.status;
   pipeline_stop(&r.pipe);
   /* The builder's failure is reported at the line it came from. */
@@ -635,7 +644,7 @@ prf_status prf_folded_read(prf_profile *profile, prf_input *in,
   prf_mem_free(mem, r.b.nodes);
   prf_mem_free(mem, r.b.gpaths);
   prf_mem_free(mem, r.b.gfound);
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < NBATCH; i++) {
     prf_mem_free(mem, r.batches[i].recs);
     prf_mem_free(mem, r.batches[i].fids);
   }

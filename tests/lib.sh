@@ -45,9 +45,12 @@ done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
 
 # big_folded OUT: a folded file larger than the reader's PARALLEL_MIN
 # (4 MiB, formats/folded.c), so that its tree is built on a second thread:
-# 24 copies of perf-vertx, each under a root frame of its own.
+# BIG_COPIES copies of perf-vertx (199 lines), each under a root frame of
+# its own. 23,880 lines make 12 batches of 2,048 lines: more than the ring
+# of 8 between the two threads holds, so its batches are reused.
+BIG_COPIES=120
 big_folded() {
-  for i in $(seq 24); do
+  for i in $(seq $BIG_COPIES); do
     sed "s/^/copy$i;/" testdata/folded/perf-vertx-stacks-01-collapsed-all.txt
   done > "$1"
 }

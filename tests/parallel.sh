@@ -1,7 +1,7 @@
 #!/bin/sh
 # The folded reader builds the call tree on a second thread for inputs
 # over 4 MiB (formats/folded.c). The result must be what one thread
-# gives: the collapse of 24 copies of a file, each under its own root, is
+# gives: the collapse of BIG_COPIES copies of a file, each under its own root, is
 # the copies of the one file's collapse; outputs are byte-identical run to
 # run; an error found by the building thread names its line. (Data races:
 # tests/threads.sh runs the same input under ThreadSanitizer.)
@@ -26,7 +26,7 @@ else
 fi
 
 $PR collapse "$SMALL" > "$TMP/small.out"
-for i in $(seq 24); do sed "s/^/copy$i;/" "$TMP/small.out"; done | LC_ALL=C sort > "$TMP/want"
+for i in $(seq $BIG_COPIES); do sed "s/^/copy$i;/" "$TMP/small.out"; done | LC_ALL=C sort > "$TMP/want"
 $PR collapse "$TMP/big.folded" > "$TMP/got"
 same_file "two threads: the collapse is the copies of one file's collapse" "$TMP/want" "$TMP/got"
 
@@ -35,9 +35,9 @@ $PR -o "$TMP/b.svg" "$TMP/big.folded"
 same_file "two threads: the same SVG bytes run after run" "$TMP/a.svg" "$TMP/b.svg"
 $PR top --nodecount 20 "$TMP/big.folded" > "$TMP/top"
 $PR top --nodecount 20 "$SMALL" | sed '1,/flat%/d' |
-  awk '{ $1 *= 24; $4 *= 24; print }' > "$TMP/top.want"
+  awk -v k=$BIG_COPIES '{ $1 *= k; $4 *= k; print }' > "$TMP/top.want"
 sed '1,/flat%/d' "$TMP/top" | awk '{ $1 = $1; print }' > "$TMP/top.got"
-same_file "two threads: top's counts are 24 times one file's" "$TMP/top.want" "$TMP/top.got"
+same_file "two threads: top's counts are BIG_COPIES times one file's" "$TMP/top.want" "$TMP/top.got"
 
 # A stack too deep for --max-depth far into the file: the building thread
 # finds it; the error names its line.
