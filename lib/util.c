@@ -64,22 +64,35 @@ uint64_t prf_hash_mix(uint64_t x) {
   return x;
 }
 
+static uint64_t hash_step(uint64_t h, uint64_t w) {
+  return (((h << 5) | (h >> 59)) ^ w) * 0x517cc1b727220a95ULL;
+}
+
 uint64_t prf_hash_bytes(const void *data, size_t len) {
   /* One multiply per 8 bytes (the "Fx" step), then a full mix so that the
-     low bits used by the tables depend on every input bit. */
+     low bits used by the tables depend on every input bit. The length is
+     in the seed, so the last word may overlap the one before it: a tail
+     gathered byte by byte and read back as a word stalled every hash
+     (the store cannot be forwarded to the load), 16% of parsing a folded
+     file. */
   const unsigned char *p = data;
   uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ULL;
-  while (len >= 8) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    h = (((h << 5) | (h >> 59)) ^ w) * 0x517cc1b727220a95ULL;
-    p += 8;
-    len -= 8;
-  }
-  if (len) {
-    uint64_t tail = 0;
-    memcpy(&tail, p, len);
-    h = (((h << 5) | (h >> 59)) ^ tail) * 0x517cc1b727220a95ULL;
+  uint64_t w;
+  if (len >= 8) {
+    const unsigned char *last = p + len - 8;
+    for (; p < last; p += 8) {
+      memcpy(&w, p, 8);
+      h = hash_step(h, w);
+    }
+    memcpy(&w, last, 8);
+    h = hash_step(h, w);
+  } else if (len >= 4) {
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + len - 4, 4);
+    h = hash_step(h, (uint64_t)a << 32 | b);
+  } else if (len > 0) {
+    h = hash_step(h, (uint64_t)p[0] << 16 | (uint64_t)p[len / 2] << 8 | p[len - 1]);
   }
   return prf_hash_mix(h);
 }
