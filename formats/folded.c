@@ -17,6 +17,9 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#if defined(__SSE2__) && !defined(PRF_PORTABLE)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,41 +167,70 @@ static bool take_count(const char *s, size_t *len, double *value) {
   return true;
 }
 
+/* Notes that frame n of the line ends at `end`. */
+static bool add_end(folded_reader *r, size_t n, size_t end) {
+  if (n >= r->ends_cap &&
+      !prf_grow(&r->profile->mem, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
+    return false;
+  r->ends[n] = end;
+  return true;
+}
+
+static bool is_special(char c) { return c == ';' || c == '[' || c == ']'; }
+
+/* Bit i set when p[i] is ';', '[' or ']', for i < 16. */
+static unsigned special_mask(const char *p) {
+#if defined(__SSE2__) && !defined(PRF_PORTABLE)
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')),
+                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('['))),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+  return (unsigned)_mm_movemask_epi8(m);
+#else
+  unsigned mask = 0;
+  for (unsigned i = 0; i < 16; i++)
+    mask |= (unsigned)is_special(p[i]) << i;
+  return mask;
+#endif
+}
+
 /* Splits a stack at ';'. A ';' inside [...] belongs to the name (Rust's
- * "[T; N]"), unless the brackets do not balance, when every ';' splits. */
+ * "[T; N]"), unless the brackets do not balance, when every ';' splits.
+ * The line is scanned once, 16 bytes at a time, for the three bytes that
+ * matter: two memchr calls per frame (for ';' and for '[') cost 17% of
+ * parsing. */
 static bool split_frames(folded_reader *r, const char *s, size_t len,
                          size_t *depth) {
-  for (int pass = 0; pass < 2; pass++) {
-    size_t n = 0, pos = 0;
-    long nest = 0;
-    for (;;) {
-      const char *semi = memchr(s + pos, ';', len - pos);
-      size_t end = semi ? (size_t)(semi - s) : len;
-      /* Only segments with brackets need a look at every byte. */
-      const char *open = pass == 0 && nest == 0 ? memchr(s + pos, '[', end - pos) : NULL;
-      if (pass == 0 && (nest > 0 || open)) {
-        /* With nothing open, bytes before the first '[' change nothing. */
-        for (size_t i = open ? (size_t)(open - s) : pos; i < end; i++) {
-          if (s[i] == '[')
-            nest++;
-          else if (s[i] == ']' && nest > 0)
-            nest--;
-        }
-      }
-      if (nest == 0 || end == len) {
-        if (!prf_grow(&r->profile->mem, (void **)&r->ends, &r->ends_cap, n + 1, sizeof *r->ends))
-          return false;
-        r->ends[n++] = end;
-      }
-      if (end == len)
-        break;
-      pos = end + 1;
+  size_t n = 0;
+  long nest = 0;
+  for (size_t base = 0; base < len; base += 16) {
+    unsigned mask = 0;
+    if (len - base >= 16) {
+      mask = special_mask(s + base);
+    } else {
+      for (size_t i = base; i < len; i++)
+        mask |= (unsigned)is_special(s[i]) << (i - base);
     }
-    if (nest == 0 || pass == 1) {
-      *depth = n;
-      return true;
+    for (; mask; mask &= mask - 1) {
+      size_t at = base + (size_t)__builtin_ctz(mask);
+      if (s[at] == '[')
+        nest++;
+      else if (s[at] == ']')
+        nest -= nest > 0;
+      else if (nest == 0 && !add_end(r, n++, at))
+        return false;
     }
   }
+  if (nest > 0) { /* unbalanced: every ';' splits */
+    n = 0;
+    for (const char *semi = memchr(s, ';', len); semi;
+         semi = memchr(semi + 1, ';', len - (size_t)(semi + 1 - s)))
+      if (!add_end(r, n++, (size_t)(semi - s)))
+        return false;
+  }
+  if (!add_end(r, n++, len))
+    return false;
+  *depth = n;
   return true;
 }
 
