@@ -1,6 +1,7 @@
 /*
  * util.c - growable arrays, hashing, error records and a byte buffer.
  */
+#define _GNU_SOURCE /* mremap */
 #include "internal.h"
 
 #include <stdio.h>
@@ -422,6 +423,93 @@ bool prf_grow_large(const prf_allocator *a, void **ptr, size_t *cap,
   return prf_grow(a, ptr, cap, need, elem);
 #endif
 }
+
+#if defined(__linux__) && defined(MREMAP_MAYMOVE) && defined(MADV_HUGEPAGE)
+enum { MAPPED_MIN = 4 << 20, MAPPED_ALIGN = 2 << 20 };
+
+/* The bytes mapped for an array of cap items, when it is mapped. */
+static size_t mapped_bytes(size_t cap, size_t elem) {
+  return (cap * elem + MAPPED_ALIGN - 1) / MAPPED_ALIGN * MAPPED_ALIGN;
+}
+
+/* An array is mapped exactly when it holds MAPPED_MIN bytes or more: the
+ * smaller ones come from prf_grow, whose capacity is kept below that. */
+static bool is_mapped(const prf_allocator *a, size_t cap, size_t elem) {
+  return !prf_mem_custom(a) && cap * elem >= MAPPED_MIN;
+}
+
+/* A fresh mapping of `bytes` (a multiple of MAPPED_ALIGN) at an address
+ * aligned for huge pages, or NULL. */
+static void *map_aligned(size_t bytes) {
+  char *raw = mmap(NULL, bytes + MAPPED_ALIGN, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return NULL;
+  uintptr_t at = ((uintptr_t)raw + MAPPED_ALIGN - 1) & ~(uintptr_t)(MAPPED_ALIGN - 1);
+  char *p = (char *)at;
+  if (p > raw)
+    munmap(raw, (size_t)(p - raw));
+  if (raw + MAPPED_ALIGN > p)
+    munmap(p + bytes, (size_t)(raw + MAPPED_ALIGN - p));
+  madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
+  return p;
+}
+
+bool prf_grow_mapped(const prf_allocator *a, void **ptr, size_t *cap,
+                     size_t need, size_t elem) {
+  if (need <= *cap)
+    return true;
+  if (prf_mem_custom(a))
+    return prf_grow(a, ptr, cap, need, elem);
+  if (elem == 0 || elem > MAPPED_ALIGN || need > (SIZE_MAX / 4 - MAPPED_ALIGN) / elem)
+    return false;
+  size_t ncap = *cap ? *cap : 16;
+  while (ncap < need)
+    ncap *= 4; /* four times over: pages never touched cost nothing */
+  /* prf_grow doubles from the same capacity, so it stops at or below
+     ncap: a malloc'd array stays below MAPPED_MIN (see is_mapped). */
+  if (ncap * elem < MAPPED_MIN)
+    return prf_grow(a, ptr, cap, need, elem);
+  size_t bytes = mapped_bytes(ncap, elem);
+  char *p = map_aligned(bytes);
+  if (!p)
+    return false;
+  if (is_mapped(a, *cap, elem)) {
+    size_t old = mapped_bytes(*cap, elem);
+    /* The old pages move to the start of the new mapping, replacing it. */
+    if (mremap(*ptr, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, p) == MAP_FAILED) {
+      memcpy(p, *ptr, *cap * elem);
+      munmap(*ptr, old);
+    }
+  } else if (*ptr) {
+    memcpy(p, *ptr, *cap * elem);
+    free(*ptr);
+  }
+  *ptr = p;
+  *cap = bytes / elem;
+  return true;
+}
+
+void prf_free_mapped(const prf_allocator *a, void *ptr, size_t cap,
+                     size_t elem) {
+  if (ptr && is_mapped(a, cap, elem))
+    munmap(ptr, mapped_bytes(cap, elem));
+  else
+    prf_mem_free(a, ptr);
+}
+#else
+bool prf_grow_mapped(const prf_allocator *a, void **ptr, size_t *cap,
+                     size_t need, size_t elem) {
+  return prf_grow(a, ptr, cap, need, elem);
+}
+
+void prf_free_mapped(const prf_allocator *a, void *ptr, size_t cap,
+                     size_t elem) {
+  (void)cap;
+  (void)elem;
+  prf_mem_free(a, ptr);
+}
+#endif
 
 const char *prf_kind_suffix(uint8_t kind) {
   static const char *const suffixes[] = {"", "_[k]", "_[j]", "_[i]", "_[w]"};

@@ -233,6 +233,58 @@ static void test_deep_stack_no_recursion(void **state) {
   prf_profile_free(p);
 }
 
+/* prf_grow_mapped keeps an array's items as it grows from malloc'd memory
+ * to a mapping of its own and then from mapping to mapping (moved by
+ * mremap), for items of 4 and 16 bytes, with the default allocator and a
+ * custom one (plain prf_grow). */
+typedef struct quad {
+  uint32_t v[4];
+} quad;
+
+static void *counting_alloc(void *opaque, size_t size) {
+  ++*(size_t *)opaque;
+  return malloc(size);
+}
+static void *counting_realloc(void *opaque, void *ptr, size_t size) {
+  ++*(size_t *)opaque;
+  return realloc(ptr, size);
+}
+static void counting_free(void *opaque, void *ptr) {
+  (void)opaque;
+  free(ptr);
+}
+
+static void test_grow_mapped(void **state) {
+  (void)state;
+  size_t calls = 0;
+  prf_allocator custom = {counting_alloc, counting_realloc, counting_free, &calls};
+  const prf_allocator *mems[2] = {NULL, &custom};
+  for (int m = 0; m < 2; m++) {
+    const prf_allocator *mem = mems[m];
+    uint32_t *a = NULL;
+    quad *q = NULL;
+    size_t acap = 0, qcap = 0, n = 0;
+    /* 6 M items: 24 MB and 96 MB, several moves past 4 MiB. */
+    for (size_t need = 1; need <= 6000000; need = need * 3 + 1) {
+      assert_true(prf_grow_mapped(mem, (void **)&a, &acap, need, sizeof *a));
+      assert_true(prf_grow_mapped(mem, (void **)&q, &qcap, need, sizeof *q));
+      assert_true(acap >= need && qcap >= need);
+      for (size_t i = 0; i < n; i++) /* what the array held is still there */
+        if (a[i] != (uint32_t)(i * 2654435761u) || q[i].v[3] != (uint32_t)i)
+          fail_msg("item %zu lost growing to %zu (allocator %d)", i, need, m);
+      for (; n < need; n++) {
+        a[n] = (uint32_t)(n * 2654435761u);
+        q[n] = (quad){{0, 1, 2, (uint32_t)n}};
+      }
+    }
+    a[acap - 1] = 7; /* the whole capacity is writable */
+    q[qcap - 1].v[0] = 7;
+    prf_free_mapped(mem, a, acap, sizeof *a);
+    prf_free_mapped(mem, q, qcap, sizeof *q);
+  }
+  assert_true(calls > 0); /* the custom allocator was asked */
+}
+
 static void test_reversed_tree(void **state) {
   (void)state;
   prf_profile *p = one_column();
@@ -384,6 +436,7 @@ int main(void) {
       cmocka_unit_test(test_wide_nodes),
       cmocka_unit_test(test_several_columns),
       cmocka_unit_test(test_deep_stack_no_recursion),
+      cmocka_unit_test(test_grow_mapped),
       cmocka_unit_test(test_reversed_tree),
       cmocka_unit_test(test_samples_in_order),
       cmocka_unit_test(test_metadata),
