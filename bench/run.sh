@@ -264,8 +264,10 @@ echo "(also in $OUT/results.txt)"
 # `perf script` file (bench/gen_perf, deterministic) against `cat`, and
 # against inferno-collapse-perf (single-threaded) when it is on the PATH.
 # Reported: median wall time, MB/s, median CPU time (user + sys, which a
-# busy machine inflates less than wall time) and median peak RSS.
-# BENCH_PERF_BYTES overrides the size.
+# busy machine inflates less than wall time) and median peak RSS, of
+# BENCH_PERF_RUNS runs (default 7: each takes a fraction of a second, and
+# three were at the mercy of one slow moment). BENCH_PERF_BYTES overrides
+# the size.
 # ======================================================================
 # generated GEN FILE ARGS...: makes FILE with bench/GEN ARGS (its stderr, a
 # description, into FILE.meta) unless FILE is there from the same generator
@@ -287,10 +289,11 @@ PERF_BYTES=${BENCH_PERF_BYTES:-100000000}
 PERF_IN=$OUT/perf$PERF_BYTES.perf
 generated gen_perf "$PERF_IN" --target-bytes "$PERF_BYTES" --seed 1
 
-# perf_run CMD...: $RUNS runs; sets P_WALL, P_CPU (median s) and P_RSS (kB).
+PERF_RUNS=${BENCH_PERF_RUNS:-7}
+# perf_run CMD...: $PERF_RUNS runs; sets P_WALL, P_CPU (median s) and P_RSS (kB).
 perf_run() {
   local i t0 t1 walls=() cpus=() rsses=()
-  for ((i = 0; i < RUNS; i++)); do
+  for ((i = 0; i < PERF_RUNS; i++)); do
     t0=${EPOCHREALTIME//[.,]/}000
     /usr/bin/time -f '%U %S %M' -o "$OUT/perf-time.tmp" "$@" > /dev/null 2> "$OUT/perf-err.tmp" ||
       { echo "bench: failed: $*" >&2; cat "$OUT/perf-err.tmp" >&2; exit 1; }
@@ -308,7 +311,7 @@ perf_run() {
   echo
   mb=$(stat -c %s "$PERF_IN" | awk '{printf "%.1f", $1 / 1e6}')
   echo "perf script: $(basename "$PERF_IN"), $mb MB, $(cat "$PERF_IN.meta") (bench/gen_perf);"
-  echo "median of $RUNS runs (uptime load: $(cut -d' ' -f1 /proc/loadavg))"
+  echo "median of $PERF_RUNS runs (uptime load: $(cut -d' ' -f1 /proc/loadavg))"
   cat "$PERF_IN" > /dev/null
   printf '  %-30s %8s %8s %8s %8s %9s\n' command "wall s" "MB/s" "cpu s" "cpu MB/s" "peak MB"
   perf_line() {
@@ -316,8 +319,12 @@ perf_run() {
       printf "  %-30s %8.3f %8.0f %8.3f %8.0f %9.1f\n", what, w, mb / w, c, (c > 0 ? mb / c : 0), k / 1024 }'
   }
   perf_run cat "$PERF_IN"; perf_line "cat"
+  cat_wall=$P_WALL
   perf_run ./prof-render collapse "$PERF_IN"; perf_line "prof-render collapse"
+  collapse_wall=$P_WALL
   perf_run ./prof-render top "$PERF_IN"; perf_line "prof-render top"
+  awk -v c="$cat_wall" -v a="$collapse_wall" -v t="$P_WALL" 'BEGIN {
+    printf "  the perf reader against cat (wall, with the output): collapse %.2fx, top %.2fx\n", c / a, c / t }'
   if command -v inferno-collapse-perf > /dev/null 2>&1; then
     perf_run inferno-collapse-perf --nthreads 1 "$PERF_IN"; perf_line "inferno-collapse-perf (1 thread)"
   else
