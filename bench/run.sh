@@ -72,9 +72,13 @@ for name in $INPUTS; do gen "$name"; done
 TIMEF=$OUT/time.tmp
 ERRF=$OUT/stderr.tmp
 
+# median: the median of the numbers on standard input.
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
 # run_n STDOUT CMD...: runs CMD $RUNS times; sets WALL (median seconds, from a
 # nanosecond clock), RSS (median peak kB, GNU time %M) and PHASES (median of
-# each "timing NAME VALUE s" line the command printed to stderr).
+# each "timing NAME VALUE s" line the command printed to stderr). Every
+# run's wall time is added to ALL_WALLS and its read phase to ALL_READS.
 run_n() {
   local stdout=$1; shift
   local i t0 t1 walls=() rsses=() phase_lines=""
@@ -87,6 +91,8 @@ run_n() {
     fi
     t1=${EPOCHREALTIME//[.,]/}000
     walls+=("$(( t1 - t0 ))")
+    ALL_WALLS+=("$(( t1 - t0 ))")
+    ALL_READS+=($(sed -n 's/^timing read \([0-9.]*\) s$/\1/p' "$ERRF"))
     rsses+=("$(tail -n 1 "$TIMEF" | awk '{print $2}')")
     phase_lines+=$(grep '^timing ' "$ERRF" || true)$'\n'
   done
@@ -119,7 +125,7 @@ row() { # INPUT MB STACKS WHAT
            sprintf("%.0f", mb / w), sprintf("%.1f", kb / 1024), ratio, ph }'
 }
 
-declare -A R_WALL R_RSS R_READ C_WALL I_WALL I_RSS SVG_SIZE HTML_SIZE HTML_PRUNED
+declare -A R_WALL R_RSS R_READ R_READS C_WALL C_WALLS I_WALL I_RSS SVG_SIZE HTML_SIZE HTML_PRUNED
 HAVE_INFERNO=0
 command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
 
@@ -137,14 +143,14 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     stacks=$(sed -n 's/.* \([0-9]*\) distinct stacks.*/\1/p' "$OUT/$name.meta")
     cat "$f" > /dev/null; cat "$f" > /dev/null   # warm the page cache
 
+    ALL_WALLS=(); ALL_READS=()
     PHASES=""; run_n /dev/null cat "$f"
     CAT_WALL=$WALL
     row "$name" "$mb" "$stacks" cat
+    cat_walls=("${ALL_WALLS[@]}")
 
     run_n /dev/null ./prof-render --timings -o "$OUT/x.svg" "$f"
     R_WALL[$name]=$WALL; R_RSS[$name]=$RSS
-    R_READ[$name]=$(printf '%s' "$PHASES" | sed -n 's/^read \([0-9.]*\).*/\1/p')
-    C_WALL[$name]=$CAT_WALL
     SVG_SIZE[$name]=$(stat -c %s "$OUT/x.svg")
     row "$name" "$mb" "$stacks" render
 
@@ -165,6 +171,18 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     HTML_PRUNED[$name]=$(grep -o '"pruned":{[^}]*}' "$OUT/x.html")
     row "$name" "$mb" "$stacks" report
 
+    # The reader against cat: every run that timed the read (render, png,
+    # pdf, report), against cat run as often before and after them, so
+    # that a slow moment of the machine moves neither median much.
+    for ((i = 0; i < 3; i++)); do
+      ALL_WALLS=(); PHASES=""; run_n /dev/null cat "$f"
+      cat_walls+=("${ALL_WALLS[@]}")
+    done
+    C_WALL[$name]=$(printf '%s\n' "${cat_walls[@]}" | median | awk '{printf "%.4f", $1 / 1e9}')
+    C_WALLS[$name]=${#cat_walls[@]}
+    R_READ[$name]=$(printf '%s\n' "${ALL_READS[@]}" | median)
+    R_READS[$name]="${#ALL_READS[@]} runs, $(printf '%s\n' "${ALL_READS[@]}" | sort -g | sed -n '1p;$p' | paste -sd-)"
+
     if [ "$HAVE_INFERNO" = 1 ]; then
       PHASES=""; run_n /dev/null inferno-flamegraph "$f"
       I_WALL[$name]=$WALL; I_RSS[$name]=$RSS
@@ -172,10 +190,12 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
     fi
   done
   echo
-  echo "The folded reader against cat (render's read phase: parsing and building the tree):"
+  echo "The folded reader against cat (the read phase, parsing and building the tree, of"
+  echo "every render, png, pdf and report run; cat run as often; medians, read's range):"
   for name in $INPUTS; do
-    awk -v n="$name" -v r="${R_READ[$name]}" -v c="${C_WALL[$name]}" 'BEGIN {
-      printf "  %-9s read %.3f s, cat %.3f s: %.2fx the speed of cat\n", n, r, c, c / r }'
+    awk -v n="$name" -v r="${R_READ[$name]}" -v c="${C_WALL[$name]}" -v rr="${R_READS[$name]}" \
+        -v cn="${C_WALLS[$name]}" 'BEGIN {
+      printf "  %-9s read %.3f s (%s s), cat %.3f s (%d runs): %.2fx the speed of cat\n", n, r, rr, c, cn, c / r }'
   done
   echo
   echo "The HTML report's size against the SVG's (prof-render report, default --prune 1e-5):"
