@@ -9,8 +9,8 @@
  * building (finding or adding the frames' nodes in the call tree). Past
  * PARALLEL_MIN bytes of input the builder runs on a thread of its own, up
  * to NBATCH batches of stacks behind the parser: the two share no data
- * but the batches, and the tree is built in input order, so the result is the
- * same as on one thread.
+ * but the batches, and the tree is built in input order, so the result
+ * is the same as on one thread.
  */
 #include "folded.h"
 #include "reader.h"
