@@ -176,9 +176,15 @@ static bool add_end(folded_reader *r, size_t n, size_t end) {
   return true;
 }
 
-static bool is_special(char c) { return c == ';' || c == '[' || c == ']'; }
+/* Bit i set when p[i] is ';', '[' or ']', for i < n <= 16. */
+static unsigned special_bits(const char *p, size_t n) {
+  unsigned mask = 0;
+  for (size_t i = 0; i < n; i++)
+    mask |= (unsigned)(p[i] == ';' || p[i] == '[' || p[i] == ']') << i;
+  return mask;
+}
 
-/* Bit i set when p[i] is ';', '[' or ']', for i < 16. */
+/* special_bits of 16 bytes, at once where the compiler has SSE2. */
 static unsigned special_mask(const char *p) {
 #if defined(__SSE2__) && !defined(PRF_PORTABLE)
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -187,10 +193,7 @@ static unsigned special_mask(const char *p) {
                            _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
   return (unsigned)_mm_movemask_epi8(m);
 #else
-  unsigned mask = 0;
-  for (unsigned i = 0; i < 16; i++)
-    mask |= (unsigned)is_special(p[i]) << i;
-  return mask;
+  return special_bits(p, 16);
 #endif
 }
 
@@ -204,13 +207,8 @@ static bool split_frames(folded_reader *r, const char *s, size_t len,
   size_t n = 0;
   long nest = 0;
   for (size_t base = 0; base < len; base += 16) {
-    unsigned mask = 0;
-    if (len - base >= 16) {
-      mask = special_mask(s + base);
-    } else {
-      for (size_t i = base; i < len; i++)
-        mask |= (unsigned)is_special(s[i]) << (i - base);
-    }
+    unsigned mask = len - base >= 16 ? special_mask(s + base)
+                                     : special_bits(s + base, len - base);
     for (; mask; mask &= mask - 1) {
       size_t at = base + (size_t)__builtin_ctz(mask);
       if (s[at] == '[')
