@@ -257,10 +257,10 @@ typedef struct prf_edge {
 struct prf_tree {
   prf_profile *profile;
   const prf_allocator *mem; /* the profile's (NULL without one: libc) */
-  size_t count, cap; /* cap: the smaller of nodes_cap and depth_cap */
+  size_t count;
   prf_tnode *nodes; /* the fields a child look-up reads, side by side */
   uint32_t *depth;
-  size_t nodes_cap, depth_cap; /* for prf_free_mapped */
+  size_t nodes_cap, depth_cap;
   /* Self values are sparse: only the ends of stacks carry them (a folded
      line's leaf, a sample's leaf), a small share of all nodes. Entry e
      belongs to node stack_node[e] and holds ncol values at

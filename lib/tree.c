@@ -16,15 +16,12 @@ static uint64_t edge_hash(uint32_t parent, uint32_t frame) {
 /* The node arrays grow by prf_grow_mapped: huge pages, moved rather than
  * copied when they grow. */
 static bool tree_reserve(prf_tree *t, size_t need) {
-  if (need <= t->cap)
-    return true;
-  if (!prf_grow_mapped(t->mem, (void **)&t->nodes, &t->nodes_cap, need,
-                       sizeof *t->nodes) ||
-      !prf_grow_mapped(t->mem, (void **)&t->depth, &t->depth_cap, need,
-                       sizeof *t->depth))
-    return false;
-  t->cap = t->nodes_cap < t->depth_cap ? t->nodes_cap : t->depth_cap;
-  return true;
+  if (need <= t->nodes_cap && need <= t->depth_cap)
+    return true; /* nearly always: no call */
+  return prf_grow_mapped(t->mem, (void **)&t->nodes, &t->nodes_cap, need,
+                         sizeof *t->nodes) &&
+         prf_grow_mapped(t->mem, (void **)&t->depth, &t->depth_cap, need,
+                         sizeof *t->depth);
 }
 
 /* A node with two or more children: they are in the slots table. */
