@@ -72,6 +72,9 @@ for name in $INPUTS; do gen "$name"; done
 TIMEF=$OUT/time.tmp
 ERRF=$OUT/stderr.tmp
 
+# now_ns VAR: sets VAR to the clock in nanoseconds (EPOCHREALTIME's
+# microseconds), with builtins only: no fork around the timed command.
+now_ns() { printf -v "$1" '%s000' "${EPOCHREALTIME//[.,]/}"; }
 # median: the median of the numbers on standard input.
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
@@ -83,21 +86,21 @@ run_n() {
   local stdout=$1; shift
   local i t0 t1 walls=() rsses=() phase_lines=""
   for ((i = 0; i < RUNS; i++)); do
-    t0=${EPOCHREALTIME//[.,]/}000
+    now_ns t0
     if ! /usr/bin/time -f '%e %M' -o "$TIMEF" "$@" > "$stdout" 2> "$ERRF"; then
       echo "bench: failed: $*" >&2
       cat "$ERRF" "$TIMEF" >&2
       exit 1
     fi
-    t1=${EPOCHREALTIME//[.,]/}000
+    now_ns t1
     walls+=("$(( t1 - t0 ))")
     ALL_WALLS+=("$(( t1 - t0 ))")
     ALL_READS+=($(sed -n 's/^timing read \([0-9.]*\) s$/\1/p' "$ERRF"))
     rsses+=("$(tail -n 1 "$TIMEF" | awk '{print $2}')")
     phase_lines+=$(grep '^timing ' "$ERRF" || true)$'\n'
   done
-  WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR] = $1} END {printf "%.4f", v[int((NR + 1) / 2)] / 1e9}')
-  RSS=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  WALL=$(printf '%s\n' "${walls[@]}" | median | awk '{printf "%.4f", $1 / 1e9}')
+  RSS=$(printf '%s\n' "${rsses[@]}" | median)
   # "timing read 1.234 s" -> "read 1.234" (median per name, first-seen order)
   PHASES=$(printf '%s' "$phase_lines" | awk '
     $1 == "timing" && $2 != "peak-rss" {
@@ -262,11 +265,11 @@ command -v inferno-flamegraph > /dev/null 2>&1 && HAVE_INFERNO=1
   for PP in testdata/pprof/pprof__internal__proftest__large.cpu "$OUT/gen1m.pb.gz"; do
     echo
     echo "pprof: top of $(basename "$PP") ($(stat -c %s "$PP") bytes gzipped):"
-    pr_s=$(for i in 1 2 3; do s0=${EPOCHREALTIME//[.,]/}000; ./prof-render top "$PP" > /dev/null; s1=${EPOCHREALTIME//[.,]/}000; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
+    pr_s=$(for i in 1 2 3; do now_ns s0; ./prof-render top "$PP" > /dev/null; now_ns s1; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
     pr_k=$(/usr/bin/time -f '%M' ./prof-render top "$PP" 2>&1 > /dev/null | tail -1)
     echo "  prof-render top:       $(awk -v u="$pr_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${pr_k} kB"
     if command -v go > /dev/null 2>&1 && go tool pprof -h > /dev/null 2>&1; then
-      go_s=$(for i in 1 2 3; do s0=${EPOCHREALTIME//[.,]/}000; HOME=$OUT go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" > /dev/null 2>&1; s1=${EPOCHREALTIME//[.,]/}000; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
+      go_s=$(for i in 1 2 3; do now_ns s0; HOME=$OUT go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" > /dev/null 2>&1; now_ns s1; echo $(( (s1 - s0) / 1000 )); done | sort -n | sed -n 2p)
       go_k=$(HOME=$OUT /usr/bin/time -f '%M' go tool pprof -top -nodecount=1000000 -symbolize=none "$PP" 2>&1 > /dev/null | tail -1)
       echo "  go tool pprof -top:    $(awk -v u="$go_s" 'BEGIN {printf "%.3f", u / 1e6}') s, peak ${go_k} kB"
       awk -v a="$pr_s" -v b="$go_s" 'BEGIN {printf "  prof-render is %.1fx faster\n", b / a}'
@@ -314,17 +317,17 @@ PERF_RUNS=${BENCH_PERF_RUNS:-7}
 perf_run() {
   local i t0 t1 walls=() cpus=() rsses=()
   for ((i = 0; i < PERF_RUNS; i++)); do
-    t0=${EPOCHREALTIME//[.,]/}000
+    now_ns t0
     /usr/bin/time -f '%U %S %M' -o "$OUT/perf-time.tmp" "$@" > /dev/null 2> "$OUT/perf-err.tmp" ||
       { echo "bench: failed: $*" >&2; cat "$OUT/perf-err.tmp" >&2; exit 1; }
-    t1=${EPOCHREALTIME//[.,]/}000
+    now_ns t1
     walls+=("$(( t1 - t0 ))")
     cpus+=("$(tail -n 1 "$OUT/perf-time.tmp" | awk '{printf "%.3f", $1 + $2}')")
     rsses+=("$(tail -n 1 "$OUT/perf-time.tmp" | awk '{print $3}')")
   done
-  P_WALL=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR] = $1} END {printf "%.3f", v[int((NR + 1) / 2)] / 1e9}')
-  P_CPU=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
-  P_RSS=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  P_WALL=$(printf '%s\n' "${walls[@]}" | median | awk '{printf "%.3f", $1 / 1e9}')
+  P_CPU=$(printf '%s\n' "${cpus[@]}" | median)
+  P_RSS=$(printf '%s\n' "${rsses[@]}" | median)
   rm -f "$OUT/perf-time.tmp" "$OUT/perf-err.tmp"
 }
 {
@@ -392,15 +395,15 @@ STREAM_K=${BENCH_STREAM_REPEAT:-20}
   for k in 2 "$STREAM_K"; do
     walls=() rsses=()
     for ((i = 0; i < RUNS; i++)); do # the median of RUNS runs, as above
-      t0=${EPOCHREALTIME//[.,]/}000
+      now_ns t0
       bench/gen_folded --stacks 100000 --seed 4 --repeat "$k" 2>/dev/null |
         /usr/bin/time -f '%M' -o "$OUT/stream-time.tmp" ./prof-render -q -o "$OUT/x.svg" -
-      t1=${EPOCHREALTIME//[.,]/}000
+      now_ns t1
       walls+=("$(( t1 - t0 ))")
       rsses+=("$(tail -n 1 "$OUT/stream-time.tmp")")
     done
-    S_WALL[$k]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
-    S_RSS[$k]=$(printf '%s\n' "${rsses[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+    S_WALL[$k]=$(printf '%s\n' "${walls[@]}" | median)
+    S_RSS[$k]=$(printf '%s\n' "${rsses[@]}" | median)
     S_BYTES[$k]=$(( k * one ))
     awk -v k="$k" -v b="${S_BYTES[$k]}" -v w="${S_WALL[$k]}" -v r="${S_RSS[$k]}" 'BEGIN {
       printf "  K=%-3s %7.2f GB  %7.2f s  %7.0f MB/s  peak %6.1f MB\n", k, b / 1e9, w / 1e9, b / 1e6 / (w / 1e9), r / 1024 }'
